@@ -1,0 +1,20 @@
+# The two commands of the README's quick start. Everything else goes through CMake presets.
+PRESET ?= dev
+BUILD_DIR := build/$(PRESET)
+JOBS ?= $(shell nproc)
+
+.PHONY: run test deps build
+
+run: build
+	$(BUILD_DIR)/cli/fleetgrid --version
+	$(BUILD_DIR)/cli/fleetgrid --help
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+build: deps
+	cmake --preset $(PRESET) >/dev/null
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+deps:
+	@scripts/install-deps.sh

@@ -1,0 +1,34 @@
+// The `fleetgrid` command: each subcommand lives in its own file and registers itself here.
+//
+// A registrar adds a CLI11 subcommand (its options bound to state it owns) and returns the
+// function that runs it after parsing. Runners return the process exit code:
+// 0 success, 1 runtime failure, 2 bad usage or bad input, 3 not built yet.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <vector>
+
+namespace fleetgrid::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitNotBuilt = 3;
+
+using Runner = std::function<int()>;
+
+struct Command {
+  CLI::App* app;  // owned by the parent CLI::App
+  Runner run;
+};
+
+// Registrars, one per file. Each returns the commands it added.
+std::vector<Command> AddVersionCommand(CLI::App& app);
+std::vector<Command> AddSimCommands(CLI::App& app);   // sim, sweep
+std::vector<Command> AddLiveCommands(CLI::App& app);  // coordinator, node, submit, jobs, job, nodes
+
+// For subcommands whose capability has not landed: says so on stderr, exits kExitNotBuilt.
+Runner NotBuiltYet(std::string name, std::string issue);
+
+}  // namespace fleetgrid::cli
