@@ -2,6 +2,10 @@
 PRESET ?= dev
 BUILD_DIR := build/$(PRESET)
 JOBS ?= $(shell nproc)
+# ccache (when installed) shares objects between clones and build folders: key on paths
+# relative to the checkout, not on where it lives.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
 
 .PHONY: run test deps build
 
