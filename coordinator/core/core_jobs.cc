@@ -1,0 +1,71 @@
+// Core entry points for jobs: submit (with validation) and cancel.
+#include <cmath>
+#include <string>
+
+#include "coordinator/core/core.h"
+
+namespace fleetgrid::core {
+namespace {
+
+absl::Status ValidTask(const TaskSpec& t, const std::string& field) {
+  if (!std::isfinite(t.work_units) || t.work_units < 0) {
+    return absl::InvalidArgumentError(field + ".work_units must be finite and >= 0");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<JobId> Core::SubmitJob(TimePoint now, const JobSpec& spec, Decisions& out) {
+  if (spec.task_count == 0) return absl::InvalidArgumentError("task_count must be >= 1");
+  if (uint64_t{spec.task_count} + t_.tasks.size() >= kNil) {
+    return absl::ResourceExhaustedError("task_count: too many tasks in one core");
+  }
+  if (!spec.tasks.empty() && spec.tasks.size() != spec.task_count) {
+    return absl::InvalidArgumentError("tasks: size must be 0 or task_count");
+  }
+  if (spec.replication < 1 || spec.replication > 64) {
+    return absl::InvalidArgumentError("replication must be in [1, 64]");
+  }
+  if (spec.quorum < 1 || spec.quorum > spec.replication) {
+    return absl::InvalidArgumentError("quorum must be in [1, replication]");
+  }
+  if (spec.deadline <= Duration::Zero()) {
+    return absl::InvalidArgumentError("deadline must be positive");
+  }
+  if (spec.tasks.empty()) {
+    FG_RETURN_IF_ERROR(ValidTask(spec.task, "task"));
+  } else {
+    for (size_t i = 0; i < spec.tasks.size(); ++i) {
+      FG_RETURN_IF_ERROR(ValidTask(spec.tasks[i], "tasks[" + std::to_string(i) + "]"));
+    }
+  }
+  const uint32_t job = static_cast<uint32_t>(t_.jobs.size());
+  const uint32_t first = static_cast<uint32_t>(t_.tasks.size());
+  PrimJobSubmitted(now, spec);
+  // Every task wants its first copies now.
+  for (uint32_t task = first; task < first + spec.task_count; ++task) {
+    t_.tasks[task].bits |= TaskRec::kReadyBit;
+  }
+  t_.stats.tasks_ready += spec.task_count;
+  policy_->OnTasksSubmitted(view_, JobId(job), TaskId(first), spec.task_count);
+  out.job_changes.push_back({JobId(job), JobStatus::kQueued});
+  MatchAll(now, out);
+  return JobId(job);
+}
+
+absl::Status Core::CancelJob(TimePoint now, JobId job, Decisions& out) {
+  if (!job.valid() || job.value() >= t_.jobs.size()) {
+    return absl::NotFoundError("unknown job " + std::to_string(job.value()));
+  }
+  const JobStatus s = t_.jobs[job.value()].status;
+  if (s != JobStatus::kQueued && s != JobStatus::kRunning) {
+    return absl::FailedPreconditionError("job " + std::to_string(job.value()) +
+                                         " already finished");
+  }
+  CloseJob(now, job.value(), JobStatus::kCancelled, CancelReason::kJobCancelled, kNil, out);
+  MatchAll(now, out);
+  return absl::OkStatus();
+}
+
+}  // namespace fleetgrid::core

@@ -1,0 +1,229 @@
+// Core primitives: the only code that writes durable state. Each appends its change record
+// (when recording) and is replayed unchanged by Core::Restore, so live and restored cores
+// cannot drift apart.
+#include <algorithm>
+#include <utility>
+
+#include "coordinator/core/core.h"
+
+namespace fleetgrid::core {
+
+void Core::Record(Change change) {
+  if (config_.record_changes && !restoring_) changes_.push_back(std::move(change));
+}
+
+void Core::TakeChanges(std::vector<Change>& into) {
+  into.insert(into.end(), std::make_move_iterator(changes_.begin()),
+              std::make_move_iterator(changes_.end()));
+  changes_.clear();
+}
+
+// ---------------------------------------------------------------- primitives
+
+void Core::PrimNodeStatus(TimePoint at, uint32_t node, NodeConnection conn, NodeState state,
+                          bool draining) {
+  NodeRec& n = t_.nodes[node];
+  const auto connected = [](NodeConnection c) {
+    return c == NodeConnection::kConnected || c == NodeConnection::kSilent;
+  };
+  if (connected(n.conn) != connected(conn)) {
+    if (connected(conn)) {
+      ++t_.stats.nodes_connected;
+    } else {
+      --t_.stats.nodes_connected;
+    }
+  }
+  if (conn == NodeConnection::kLost && n.conn != NodeConnection::kLost) ++t_.stats.nodes_lost;
+  n.conn = conn;
+  n.state = state;
+  n.draining = draining;
+  Record(change::NodeStatus{at, NodeId(node), conn, state, draining});
+}
+
+void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
+  const uint32_t id = static_cast<uint32_t>(t_.jobs.size());
+  const uint32_t first = static_cast<uint32_t>(t_.tasks.size());
+  JobRec& j = t_.jobs.emplace_back();
+  j.name = spec.name;
+  j.first_task = first;
+  j.task_count = spec.task_count;
+  j.task = spec.task;
+  if (!spec.tasks.empty()) j.tasks = std::make_unique<std::vector<TaskSpec>>(spec.tasks);
+  j.replication = spec.replication;
+  j.quorum = spec.quorum;
+  j.max_attempts = spec.max_attempts != 0 ? spec.max_attempts : config_.default_max_attempts;
+  j.priority = spec.priority;
+  j.submitted = at;
+  j.deadline = at + spec.deadline;
+  t_.tasks.resize(size_t{first} + spec.task_count);
+  ++t_.stats.jobs_submitted;
+  t_.stats.tasks_submitted += spec.task_count;
+  if (!j.deadline.IsInfinite()) timers_.Push(j.deadline, TimerKind::kJobDeadline, id, 0);
+  if (config_.record_changes && !restoring_) {
+    Record(change::JobSubmitted{at, JobId(id), TaskId(first), spec});
+  }
+}
+
+void Core::PrimJobStatus(TimePoint at, uint32_t job, JobStatus status) {
+  t_.jobs[job].status = status;
+  switch (status) {
+    case JobStatus::kDone:
+      ++t_.stats.jobs_done;
+      break;
+    case JobStatus::kFailed:
+      ++t_.stats.jobs_failed;
+      break;
+    case JobStatus::kCancelled:
+      ++t_.stats.jobs_cancelled;
+      break;
+    default:
+      break;
+  }
+  Record(change::JobStatusChanged{at, JobId(job), status});
+}
+
+uint32_t Core::AllocAttempt() {
+  if (t_.free_attempt != kNil) {
+    const uint32_t slot = t_.free_attempt;
+    t_.free_attempt = t_.attempts[slot].next_in_task;
+    return slot;
+  }
+  t_.attempts.emplace_back();
+  return static_cast<uint32_t>(t_.attempts.size() - 1);
+}
+
+uint32_t Core::PrimAttemptStarted(TimePoint at, uint32_t task, uint32_t node, TimePoint lease) {
+  TaskRec& t = t_.tasks[task];
+  NodeRec& n = t_.nodes[node];
+  const uint32_t slot = AllocAttempt();
+  AttemptRec& a = t_.attempts[slot];
+  a.task = task;
+  a.epoch = ++t.epoch;
+  a.node = node;
+  a.reported = false;
+  a.progress_units = 0;
+  auto cp = t_.checkpoints.empty() ? t_.checkpoints.end() : t_.checkpoints.find(task);
+  a.checkpoint_units = cp == t_.checkpoints.end() ? 0.0f : cp->second;
+  a.started = at;
+  a.lease_deadline = lease;
+  // Append to the task's list (oldest first) and push on the node's.
+  a.next_in_task = kNil;
+  if (t.link == kNil) {
+    t.link = slot;
+  } else {
+    uint32_t s = t.link;
+    while (t_.attempts[s].next_in_task != kNil) s = t_.attempts[s].next_in_task;
+    t_.attempts[s].next_in_task = slot;
+  }
+  a.next_in_node = n.attempts_head;
+  n.attempts_head = slot;
+  ++n.running;
+  if (t.attempts != UINT16_MAX) ++t.attempts;
+  ++t.live;
+  ++t_.stats.attempts_started;
+  ++t_.stats.attempts_live;
+  if (!lease.IsInfinite()) timers_.Push(lease, TimerKind::kLeaseExpiry, task, a.epoch);
+  Record(change::AttemptStarted{at, TaskId(task), a.epoch, NodeId(node), lease});
+  return slot;
+}
+
+void Core::UnlinkFromNode(uint32_t slot) {
+  AttemptRec& a = t_.attempts[slot];
+  NodeRec& n = t_.nodes[a.node];
+  uint32_t* p = &n.attempts_head;
+  while (*p != slot) p = &t_.attempts[*p].next_in_node;
+  *p = a.next_in_node;
+  a.next_in_node = kNil;
+  --n.running;
+}
+
+void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome, double work_lost) {
+  AttemptRec& a = t_.attempts[slot];
+  TaskRec& t = t_.tasks[a.task];
+  Record(change::AttemptEnded{at, TaskId(a.task), a.epoch, outcome, work_lost});
+  if (!a.reported) UnlinkFromNode(slot);
+  uint32_t* p = &t.link;
+  while (*p != slot) p = &t_.attempts[*p].next_in_task;
+  *p = a.next_in_task;
+  --t.live;
+  CoreStats& s = t_.stats;
+  --s.attempts_live;
+  s.work_lost_units += work_lost;
+  NodeRec& n = t_.nodes[a.node];
+  switch (outcome) {
+    case AttemptOutcome::kSucceeded:
+      ++s.attempts_succeeded;
+      ++n.valid_results;
+      break;
+    case AttemptOutcome::kLost:
+      ++s.attempts_lost;
+      break;
+    case AttemptOutcome::kLeft:
+      ++s.attempts_left;
+      break;
+    case AttemptOutcome::kFailed:
+      ++s.attempts_failed;
+      break;
+    case AttemptOutcome::kExpired:
+      ++s.attempts_expired;
+      break;
+    case AttemptOutcome::kCancelled:
+      ++s.attempts_cancelled;
+      break;
+    case AttemptOutcome::kDisagreed:
+      ++s.attempts_disagreed;
+      ++n.invalid_results;
+      break;
+  }
+  a.task = kNil;
+  a.next_in_task = t_.free_attempt;
+  t_.free_attempt = slot;
+}
+
+void Core::PrimResultRecorded(TimePoint at, uint32_t slot, const ResultDigest& digest) {
+  AttemptRec& a = t_.attempts[slot];
+  UnlinkFromNode(slot);  // the node's slot is free; the result waits on the task
+  a.reported = true;
+  a.digest = digest;
+  Record(change::ResultRecorded{at, TaskId(a.task), a.epoch, digest});
+}
+
+void Core::PrimCheckpoint(TimePoint at, uint32_t slot, double units) {
+  AttemptRec& a = t_.attempts[slot];
+  a.checkpoint_units = static_cast<float>(units);
+  a.progress_units = std::max(a.progress_units, a.checkpoint_units);
+  float& cp = t_.checkpoints[a.task];
+  cp = std::max(cp, a.checkpoint_units);
+  Record(change::Checkpointed{at, TaskId(a.task), a.epoch, units});
+}
+
+void Core::PrimTaskAccepted(TimePoint at, uint32_t task, uint32_t epoch, uint32_t node,
+                            const ResultDigest& digest) {
+  TaskRec& t = t_.tasks[task];
+  if (t.ready()) --t_.stats.tasks_ready;
+  t.bits = TaskRec::kDone;
+  t.link = node;
+  t.aux = epoch;
+  JobRec& j = t_.jobs[t_.JobOf(task)];
+  ++j.tasks_done;
+  ++j.tasks_closed;
+  ++t_.stats.tasks_done;
+  if (!t_.checkpoints.empty()) t_.checkpoints.erase(task);
+  Record(change::TaskAccepted{at, TaskId(task), epoch, NodeId(node), digest});
+}
+
+void Core::PrimTaskClosed(TimePoint at, uint32_t task, TaskStatus status) {
+  TaskRec& t = t_.tasks[task];
+  if (t.ready()) --t_.stats.tasks_ready;
+  t.bits = status == TaskStatus::kFailed ? TaskRec::kFailed : TaskRec::kCancelled;
+  ++t_.jobs[t_.JobOf(task)].tasks_closed;
+  if (status == TaskStatus::kFailed) {
+    ++t_.stats.tasks_failed;
+  } else {
+    ++t_.stats.tasks_cancelled;
+  }
+  if (!t_.checkpoints.empty()) t_.checkpoints.erase(task);
+  Record(change::TaskClosed{at, TaskId(task), status});
+}
+
+}  // namespace fleetgrid::core

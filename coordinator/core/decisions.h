@@ -1,0 +1,79 @@
+// Decisions: what the brain tells its driver to carry out after one call.
+//
+// The caller owns a Decisions buffer, Clear()s and reuses it: in steady state no call
+// allocates. Each entry point appends; it never clears. Thread safety: plain values.
+#pragma once
+
+#include <vector>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "coordinator/core/types.h"
+
+namespace fleetgrid::core {
+
+// Run `task` on `node` under this lease. `resume_from_units` is the task's last checkpoint.
+struct Assignment {
+  NodeId node;
+  TaskId task;
+  JobId job;
+  AttemptId attempt;
+  uint32_t epoch = 0;
+  TimePoint lease_deadline;  // TimePoint::Infinite() when attempts do not time out
+  double resume_from_units = 0;
+};
+
+// Tell the car to stop this attempt.
+struct Cancellation {
+  NodeId node;
+  TaskId task;
+  AttemptId attempt;
+  CancelReason reason;
+};
+
+// An attempt ended (every outcome, success included). `work_lost_units` is the progress the
+// car reported and had not checkpointed (0 for kSucceeded).
+struct AttemptEnded {
+  NodeId node;
+  TaskId task;
+  AttemptId attempt;
+  AttemptOutcome outcome;
+  double work_lost_units = 0;
+  TimePoint started;
+};
+
+// A task's result was accepted (exactly once per task).
+struct TaskCompleted {
+  TaskId task;
+  JobId job;
+  AttemptId attempt;
+  NodeId node;
+  ResultDigest digest;
+};
+
+struct JobChanged {
+  JobId job;
+  JobStatus status;
+};
+
+struct Decisions {
+  std::vector<Assignment> assignments;
+  std::vector<Cancellation> cancellations;
+  std::vector<AttemptEnded> ended;
+  std::vector<TaskCompleted> completed;
+  std::vector<JobChanged> job_changes;
+
+  void Clear() {
+    assignments.clear();
+    cancellations.clear();
+    ended.clear();
+    completed.clear();
+    job_changes.clear();
+  }
+  bool empty() const {
+    return assignments.empty() && cancellations.empty() && ended.empty() && completed.empty() &&
+           job_changes.empty();
+  }
+};
+
+}  // namespace fleetgrid::core

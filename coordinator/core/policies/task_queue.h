@@ -1,0 +1,54 @@
+// TaskQueue: ready tasks by job priority (highest first); within a level, requeued tasks
+// in a LIFO stack in front of the fresh tasks in submission order (FLEET-1's queue).
+//
+// Fresh tasks are stored as id ranges (O(1) memory per job). Lazy deletion: an entry is
+// live iff FleetView::TaskLive(task, ticket); fresh entries carry ticket 0.
+// With a single priority level every operation is O(1) amortized.
+// Thread safety: none.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "coordinator/core/fleet_view.h"
+
+namespace fleetgrid::core {
+
+class TaskQueue {
+ public:
+  explicit TaskQueue(bool honour_priority = true) : honour_priority_(honour_priority) {}
+
+  void PushFresh(int32_t priority, TaskId first, uint32_t count);
+  // To the head of its level (most recently pushed first).
+  void PushFront(int32_t priority, TaskId task, uint32_t ticket);
+  // The first live task in queue order that `node` may run, scanning at most `scan_limit`
+  // live entries. The taken entry goes stale once the core assigns it.
+  bool Take(const FleetView& view, NodeId node, uint32_t scan_limit, TaskId* out);
+  size_t MemoryBytes() const;
+
+ private:
+  struct Entry {
+    uint32_t task;
+    uint32_t ticket;
+  };
+  struct Range {
+    uint32_t first;
+    uint32_t end;
+  };
+  struct Level {
+    std::vector<Entry> stack;  // back = head of the queue
+    std::deque<Range> fresh;
+    bool empty() const { return stack.empty() && fresh.empty(); }
+  };
+  // Drops stale entries at the head of the level.
+  static void CleanHead(const FleetView& view, Level& level);
+  Level& LevelFor(int32_t priority);
+
+  bool honour_priority_;
+  std::map<int32_t, Level, std::greater<>> levels_;
+};
+
+}  // namespace fleetgrid::core

@@ -1,0 +1,102 @@
+#include "coordinator/core/policy_registry.h"
+
+#include <charconv>
+
+#include "coordinator/core/policies/builtin.h"
+
+namespace fleetgrid::core {
+
+PolicyRegistry& PolicyRegistry::Global() {
+  static PolicyRegistry* registry = [] {
+    auto* r = new PolicyRegistry;
+    (void)r->Register("fifo", MakeFifoPolicy);
+    (void)r->Register("random", MakeRandomPolicy);
+    (void)r->Register("fastest-first", MakeFastestFirstPolicy);
+    (void)r->Register("shortest-remaining", MakeShortestRemainingPolicy);
+    return r;
+  }();
+  return *registry;
+}
+
+absl::Status PolicyRegistry::Register(std::string name, PolicyFactory factory) {
+  if (name.empty() || !factory) return absl::InvalidArgumentError("policy: empty name or factory");
+  if (factories_.contains(name)) {
+    return absl::AlreadyExistsError("policy already registered: " + name);
+  }
+  factories_.emplace(std::move(name), std::move(factory));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> PolicyRegistry::Create(std::string_view name,
+                                                                         const PolicyParams& params,
+                                                                         uint64_t seed) const {
+  auto it = factories_.find(name);
+  if (it == factories_.end()) {
+    std::string known;
+    for (const auto& [n, f] : factories_) known += (known.empty() ? "" : ", ") + n;
+    return absl::InvalidArgumentError("policy: unknown name '" + std::string(name) +
+                                      "' (known: " + known + ")");
+  }
+  return it->second(PolicyContext{seed, &params});
+}
+
+std::vector<std::string> PolicyRegistry::Names() const {
+  std::vector<std::string> names;
+  for (const auto& [n, f] : factories_) names.push_back(n);
+  return names;
+}
+
+absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallback) {
+  if (params_ == nullptr) return fallback;
+  auto it = params_->find(std::string(key));
+  if (it == params_->end()) return fallback;
+  ++used_;
+  uint64_t v = 0;
+  const std::string& s = it->second;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size()) {
+    return absl::InvalidArgumentError("policy " + std::string(policy_) + ": parameter " +
+                                      std::string(key) + " wants an unsigned integer, got '" + s +
+                                      "'");
+  }
+  return v;
+}
+
+absl::StatusOr<bool> ParamReader::Bool(std::string_view key, bool fallback) {
+  if (params_ == nullptr) return fallback;
+  auto it = params_->find(std::string(key));
+  if (it == params_->end()) return fallback;
+  ++used_;
+  if (it->second == "true" || it->second == "1") return true;
+  if (it->second == "false" || it->second == "0") return false;
+  return absl::InvalidArgumentError("policy " + std::string(policy_) + ": parameter " +
+                                    std::string(key) + " wants true or false, got '" + it->second +
+                                    "'");
+}
+
+absl::Status ParamReader::CheckAllUsed() const {
+  if (params_ == nullptr || used_ == params_->size()) return absl::OkStatus();
+  return absl::InvalidArgumentError("policy " + std::string(policy_) +
+                                    ": unknown parameter among: " + [this] {
+                                      std::string keys;
+                                      for (const auto& [k, v] : *params_) {
+                                        keys += (keys.empty() ? "" : ", ") + k;
+                                      }
+                                      return keys;
+                                    }());
+}
+
+std::string ParamReader::DisplayName() const {
+  std::string name(policy_);
+  if (params_ == nullptr || params_->empty()) return name;
+  name += '(';
+  bool first = true;
+  for (const auto& [k, v] : *params_) {
+    if (!first) name += ',';
+    first = false;
+    name += k + "=" + v;
+  }
+  return name + ')';
+}
+
+}  // namespace fleetgrid::core

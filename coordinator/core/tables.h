@@ -1,0 +1,121 @@
+// Tables: the brain's compact state (one record per task, node, job, live attempt).
+//
+// Internal layout shared by Core (which mutates it) and FleetView (read-only, for policies).
+// Drivers use Core's queries instead. Ids are dense indexes into these vectors.
+// Thread safety: none (owned by one Core).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/time.h"
+#include "coordinator/core/stats.h"
+#include "coordinator/core/types.h"
+
+namespace fleetgrid::core {
+
+inline constexpr uint32_t kNil = std::numeric_limits<uint32_t>::max();
+
+// 16 bytes per task. A task's job comes from its id (jobs own contiguous id ranges).
+struct TaskRec {
+  uint32_t epoch = 0;     // epoch of the last assignment (0 = never assigned)
+  uint32_t link = kNil;   // open: first live attempt slot; done: node of the accepted result
+  uint32_t aux = 0;       // done: epoch of the accepted attempt
+  uint16_t attempts = 0;  // attempts started (against max_attempts)
+  uint8_t live = 0;       // live attempts (running, or reported and waiting for quorum)
+  uint8_t bits = 0;       // kStatusMask: TaskRec::Closed; kReadyBit: wants another copy now
+
+  static constexpr uint8_t kOpen = 0, kDone = 1, kFailed = 2, kCancelled = 3;
+  static constexpr uint8_t kStatusMask = 3;
+  static constexpr uint8_t kReadyBit = 4;
+  uint8_t closed() const { return bits & kStatusMask; }
+  bool open() const { return closed() == kOpen; }
+  bool ready() const { return (bits & kReadyBit) != 0; }
+};
+static_assert(sizeof(TaskRec) == 16);
+
+// One live attempt (running, or reported and waiting for quorum); slots are recycled.
+struct AttemptRec {
+  uint32_t task = kNil;
+  uint32_t epoch = 0;
+  uint32_t node = kNil;
+  uint32_t next_in_task = kNil;  // singly linked list of the task's live attempts
+  uint32_t next_in_node = kNil;  // singly linked list of the node's live attempts
+  bool reported = false;         // result in, waiting for quorum
+  float progress_units = 0;      // last reported progress
+  float checkpoint_units = 0;    // last checkpointed progress
+  TimePoint started;
+  TimePoint lease_deadline;
+  ResultDigest digest{};  // valid when reported
+};
+
+struct NodeRec {
+  OwnerId owner;
+  float speed = 1;
+  uint32_t attempts_head = kNil;  // live attempts
+  uint32_t wait_ticket = 0;       // bumped each time the node starts waiting (lazy deletion)
+  uint32_t hb_prev = kNil;        // heartbeat list, ordered by loss deadline
+  uint32_t hb_next = kNil;
+  TimePoint idle_since;  // when it last started waiting
+  TimePoint last_heard;
+  uint32_t valid_results = 0;
+  uint32_t invalid_results = 0;
+  uint16_t max_concurrent = 1;
+  uint16_t running = 0;  // live attempts
+  uint16_t wanted = 0;   // requested slots not yet filled
+  uint8_t hw_class = 0;
+  NodeState state = NodeState::kParked;
+  NodeConnection conn = NodeConnection::kRegistered;
+  bool implicit_heartbeat = false;
+  bool draining = false;
+  bool in_hb_list = false;
+  float battery_soc = 1;
+
+  bool waiting() const { return wanted > 0; }
+};
+
+struct JobRec {
+  std::string name;
+  uint32_t first_task = 0;
+  uint32_t task_count = 0;
+  TaskSpec task;                                 // when `tasks` is empty
+  std::unique_ptr<std::vector<TaskSpec>> tasks;  // explicit specs only
+  uint8_t replication = 1;
+  uint8_t quorum = 1;
+  uint16_t max_attempts = 0;  // 0 = unlimited
+  int32_t priority = 0;
+  TimePoint submitted;
+  TimePoint deadline = TimePoint::Infinite();
+  JobStatus status = JobStatus::kQueued;
+  uint32_t tasks_done = 0;
+  uint32_t tasks_closed = 0;  // done + failed + cancelled
+};
+
+// Predictions a driver may attach to a node, for availability-aware policies. Extend with
+// new fields (defaults mean "unknown"); policies that do not read them are unaffected.
+struct NodePrediction {
+  TimePoint departure = TimePoint::Infinite();  // expected time the car drives off
+  double departure_confidence = 0;              // 0..1
+};
+
+struct Tables {
+  std::vector<TaskRec> tasks;
+  std::vector<NodeRec> nodes;
+  std::vector<LinkSpec> links;  // per node (cold)
+  std::vector<JobRec> jobs;
+  std::vector<AttemptRec> attempts;  // slab; free slots chained through next_in_task
+  uint32_t free_attempt = kNil;
+  std::unordered_map<uint32_t, float> checkpoints;  // task -> checkpointed units (sparse)
+  std::vector<NodePrediction> predictions;          // empty until a driver sets one
+  CoreStats stats;
+
+  // REQUIRES: task < tasks.size(). O(log jobs).
+  uint32_t JobOf(uint32_t task) const;
+};
+
+}  // namespace fleetgrid::core

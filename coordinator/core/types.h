@@ -1,0 +1,115 @@
+// Plain value types of the brain: node, job and task specs, and the enums its decisions use.
+//
+// Thread safety: plain values. Units: work in work units (a speed-1 car does 1 unit/s),
+// bytes in bytes, time in typed Duration / TimePoint.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/ids.h"
+#include "common/time.h"
+
+namespace fleetgrid::core {
+
+// The car's own state, as it reports it in heartbeats.
+enum class NodeState : uint8_t { kDriving, kParked, kPlugged, kCharging };
+
+// Where the coordinator believes the node is (derived from calls, not reported by the car).
+enum class NodeConnection : uint8_t {
+  kRegistered,  // never connected
+  kConnected,   // heard from (or implicit heartbeats) within its grace
+  kSilent,      // the driver said no heartbeats come any more; lost at last_heard + grace
+  kLost,        // silent past its grace; its attempts ended kLost
+  kLeft,        // clean leave
+};
+
+struct LinkSpec {
+  double bandwidth_bytes_per_s = 2.5e6;
+  Duration latency = Duration::Millis(50);
+  bool metered = false;
+  bool operator==(const LinkSpec&) const = default;
+};
+
+struct NodeSpec {
+  OwnerId owner;
+  uint8_t hw_class = 0;  // index into the caller's class table (HW3/HW4/AI5, or a sim speed class)
+  double speed = 1.0;    // work units per second
+  LinkSpec link;
+  uint16_t max_concurrent = 1;      // attempts at once
+  bool implicit_heartbeat = false;  // simulator: heartbeats implied while connected (NodeSilent)
+};
+
+struct TaskSpec {
+  double work_units = 0;
+  uint64_t input_bytes = 0;
+  uint64_t output_bytes = 0;
+};
+
+struct JobSpec {
+  std::string name;
+  uint32_t task_count = 0;
+  TaskSpec task;                // every task's spec when `tasks` is empty
+  std::vector<TaskSpec> tasks;  // explicit per-task specs (then size == task_count)
+  uint8_t replication = 1;      // copies run at once, on distinct owners
+  uint8_t quorum = 1;           // agreeing results (same digest, distinct owners) to accept
+  uint16_t max_attempts = 0;    // per task, 0 = config default; task (and job) FAILED past it
+  Duration deadline = Duration::Infinite();  // from submission; job FAILED after it
+  int32_t priority = 0;                      // higher runs first where the policy honours priority
+};
+
+// sha-256 of the output (the simulator derives one from the task id).
+using ResultDigest = std::array<uint8_t, 32>;
+
+// An attempt a reconnecting car says it still holds.
+struct HeldAttempt {
+  AttemptId attempt;
+  uint32_t epoch = 0;
+};
+
+enum class AttemptOutcome : uint8_t {
+  kSucceeded,  // its result was accepted (or agreed with the accepted one)
+  kLost,       // node silent past grace
+  kLeft,       // clean leave, or the car reported driving
+  kFailed,     // the car reported failure
+  kExpired,    // lease deadline passed
+  kCancelled,  // job cancelled / failed / past deadline, or copy not needed any more
+  kDisagreed,  // lost the quorum vote
+};
+
+enum class ResultVerdict : uint8_t {
+  kAccepted,       // task done (quorum met); for progress: progress recorded
+  kPendingQuorum,  // result recorded, waiting for agreeing results
+  kDuplicate,      // already seen: acknowledge again, count nothing
+  kRejectedStaleEpoch,
+  kRejectedUnknownAttempt,
+  kRejectedWrongNode,
+  kRejectedTaskClosed,
+};
+
+enum class JobStatus : uint8_t { kQueued, kRunning, kDone, kFailed, kCancelled };
+enum class TaskStatus : uint8_t { kPending, kRunning, kDone, kFailed, kCancelled };
+
+enum class CancelReason : uint8_t {
+  kJobCancelled,
+  kJobFailed,     // a sibling task hit its retry limit
+  kDeadline,      // the job's deadline passed
+  kLeaseExpired,  // the attempt's lease deadline passed
+  kTaskAccepted,  // quorum reached: this copy is not needed
+};
+
+std::string_view ToString(NodeState);
+std::string_view ToString(NodeConnection);
+std::string_view ToString(AttemptOutcome);
+std::string_view ToString(ResultVerdict);
+std::string_view ToString(JobStatus);
+std::string_view ToString(TaskStatus);
+std::string_view ToString(CancelReason);
+
+// True for the verdicts that reject the report (nothing changed).
+constexpr bool IsRejected(ResultVerdict v) { return v >= ResultVerdict::kRejectedStaleEpoch; }
+
+}  // namespace fleetgrid::core

@@ -1,0 +1,68 @@
+// One conformance suite run over every registered policy.
+#include "coordinator/core/policy_registry.h"
+#include "gtest/gtest.h"
+#include "tests/core/churn_driver.h"
+
+namespace fleetgrid::core::testing {
+namespace {
+
+class PolicyConformanceTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  ChurnDriver::Options Opts(uint64_t seed) {
+    ChurnDriver::Options o;
+    o.policy = GetParam();
+    o.seed = seed;
+    return o;
+  }
+};
+
+// Absorb() checks each assignment: never a task twice at once, never an unavailable node.
+TEST_P(PolicyConformanceTest, NeverDoubleAssignsNorUsesUnavailableNodes) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    ChurnDriver churn(Opts(seed));
+    churn.Submit(60);
+    churn.Submit(40);
+    for (int i = 0; i < 1500; ++i) churn.Step();
+    churn.CheckInvariants();
+    EXPECT_GT(churn.assignment_log().size(), 50u);
+  }
+}
+
+TEST_P(PolicyConformanceTest, DeterministicForASeed) {
+  auto run = [&](uint64_t seed) {
+    ChurnDriver churn(Opts(seed));
+    churn.Submit(50);
+    for (int i = 0; i < 800; ++i) churn.Step();
+    std::vector<std::pair<uint32_t, uint32_t>> picks;
+    for (const auto& a : churn.assignment_log()) picks.emplace_back(a.node.value(), a.task.value());
+    return picks;
+  };
+  EXPECT_EQ(run(11), run(11));
+}
+
+TEST_P(PolicyConformanceTest, EveryTaskDoneWhenNodesKeepComingBack) {
+  ChurnDriver churn(Opts(5));
+  churn.Submit(150);
+  churn.Submit(50);
+  for (int i = 0; i < 500; ++i) churn.Step();
+  ASSERT_TRUE(churn.RunToCompletion(60000));
+  EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
+  EXPECT_EQ(churn.core().stats().jobs_done, 2u);
+  churn.CheckInvariants();
+}
+
+TEST_P(PolicyConformanceTest, ReportsItsName) {
+  ChurnDriver churn(Opts(1));
+  EXPECT_EQ(churn.core().policy_name(), GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,
+                         ::testing::ValuesIn(PolicyRegistry::Global().Names()),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace fleetgrid::core::testing
