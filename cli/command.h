@@ -26,7 +26,10 @@ struct Command {
 // Registrars, one per file. Each returns the commands it added.
 std::vector<Command> AddVersionCommand(CLI::App& app);
 std::vector<Command> AddSimCommands(CLI::App& app);   // sim, sweep
-std::vector<Command> AddLiveCommands(CLI::App& app);  // coordinator, node, submit, jobs, job, nodes
+std::vector<Command> AddLiveCommands(CLI::App& app);  // coordinator + the client commands
+std::vector<Command> AddCoordinatorCommand(CLI::App& app);  // coordinator
+std::vector<Command> AddClientCommands(CLI::App& app);  // submit, jobs, job, cancel, nodes, results
+std::vector<Command> AddNodeCommand(CLI::App& app);     // node (cli/node_command.cc)
 
 // For subcommands whose capability has not landed: says so on stderr, exits kExitNotBuilt.
 Runner NotBuiltYet(std::string name, std::string issue);

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   app.fallthrough(false);
 
   std::vector<Command> commands;
-  for (auto add : {AddVersionCommand, AddSimCommands, AddLiveCommands}) {
+  for (auto add : {AddVersionCommand, AddSimCommands, AddLiveCommands, AddNodeCommand}) {
     auto added = add(app);
     commands.insert(commands.end(), added.begin(), added.end());
   }

@@ -1,0 +1,510 @@
+// Client commands against a live coordinator: submit, jobs, job, nodes, results, cancel.
+#include <grpcpp/grpcpp.h>
+#include <openssl/sha.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+
+#include "cli/command.h"
+#include "fleetgrid/v1/admin.grpc.pb.h"
+#include "fleetgrid/v1/job.grpc.pb.h"
+
+namespace fleetgrid::cli {
+namespace {
+
+namespace v1 = fleetgrid::v1;
+
+struct ClientFlags {
+  std::string coordinator = "127.0.0.1:7070";
+  std::string file;
+  uint64_t job_id = 0;
+  bool watch = false;
+  std::string out_dir;
+  std::string reason;
+};
+
+// A bad job file: exit 2 with the message.
+struct SpecError {
+  std::string message;
+};
+
+double Number(const YAML::Node& n, const std::string& key) {
+  try {
+    return n.as<double>();
+  } catch (const YAML::Exception&) {
+    throw SpecError{key + ": expected a number, got '" + n.Scalar() + "'"};
+  }
+}
+
+uint64_t Count(const YAML::Node& n, const std::string& key, bool positive) {
+  const double v = Number(n, key);
+  if (v < 0 || v != std::floor(v) || v > 1.8e19) {
+    throw SpecError{key + ": expected a whole number >= " + (positive ? "1" : "0") + ", got '" +
+                    n.Scalar() + "'"};
+  }
+  if (positive && v < 1) throw SpecError{key + ": must be >= 1"};
+  return static_cast<uint64_t>(v);
+}
+
+// "30s", "5m", "2h", "1d" or a number of seconds.
+google::protobuf::Duration DurationOf(const YAML::Node& n, const std::string& key) {
+  const std::string text = n.Scalar();
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw SpecError{key + ": bad duration '" + text + "' (e.g. 90s, 30m, 2h)"};
+  }
+  const std::string unit = text.substr(pos);
+  const double scale = unit.empty() || unit == "s" ? 1
+                       : unit == "ms"              ? 1e-3
+                       : unit == "m"               ? 60
+                       : unit == "h"               ? 3600
+                       : unit == "d"               ? 86400
+                                                   : -1;
+  if (scale < 0) throw SpecError{key + ": bad duration unit in '" + text + "'"};
+  if (!(v > 0)) throw SpecError{key + ": must be > 0"};
+  const double s = v * scale;
+  google::protobuf::Duration d;
+  d.set_seconds(static_cast<int64_t>(s));
+  d.set_nanos(static_cast<int32_t>((s - std::floor(s)) * 1e9));
+  return d;
+}
+
+}  // namespace
+
+// Parses a job file (YAML) into a JobSpec. Throws SpecError naming the bad key.
+v1::JobSpec ParseJobYaml(const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw SpecError{std::string("not valid YAML: ") + e.what()};
+  }
+  if (!root.IsMap()) throw SpecError{"the job file must be a mapping of keys"};
+  static const std::set<std::string> kKeys = {
+      "name",        "tasks",  "work_units",   "input_bytes", "output_bytes", "executor",
+      "replication", "quorum", "max_attempts", "deadline",    "priority",     "idempotency_key"};
+  v1::JobSpec spec;
+  bool have_tasks = false, have_work = false;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    if (!kKeys.count(key)) {
+      throw SpecError{"unknown key '" + key +
+                      "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
+                      "replication, quorum, max_attempts, deadline, priority, idempotency_key)"};
+    }
+    if (key == "name") {
+      spec.set_name(v.as<std::string>());
+    } else if (key == "tasks") {
+      const uint64_t n = Count(v, key, true);
+      if (n > 0xffffffffull) throw SpecError{"tasks: too many"};
+      spec.set_task_count(static_cast<uint32_t>(n));
+      have_tasks = true;
+    } else if (key == "work_units") {
+      const double w = Number(v, key);
+      if (!(w > 0) || !std::isfinite(w)) throw SpecError{"work_units: must be > 0"};
+      spec.set_work_units_per_task(w);
+      have_work = true;
+    } else if (key == "input_bytes") {
+      spec.set_input_size_bytes(Count(v, key, false));
+    } else if (key == "output_bytes") {
+      spec.set_output_size_bytes(Count(v, key, false));
+    } else if (key == "executor") {
+      if (!v.IsMap()) throw SpecError{"executor: expected {kind: hash|simulated, ...}"};
+      std::string kind;
+      uint64_t rounds = 1000, seed = 1;
+      double failure = 0;
+      for (const auto& e : v) {
+        const std::string k = e.first.as<std::string>();
+        if (k == "kind") {
+          kind = e.second.as<std::string>();
+        } else if (k == "rounds") {
+          rounds = Count(e.second, "executor.rounds", true);
+        } else if (k == "seed") {
+          seed = Count(e.second, "executor.seed", false);
+        } else if (k == "failure_probability") {
+          failure = Number(e.second, "executor.failure_probability");
+          if (failure < 0 || failure > 1) {
+            throw SpecError{"executor.failure_probability: must be in [0, 1]"};
+          }
+        } else {
+          throw SpecError{"unknown key 'executor." + k +
+                          "' (known: kind, rounds, seed, failure_probability)"};
+        }
+      }
+      if (kind == "hash") {
+        spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+        if (rounds > 0xffffffffull) throw SpecError{"executor.rounds: too large"};
+        spec.mutable_executor()->mutable_hash()->set_rounds(static_cast<uint32_t>(rounds));
+        spec.mutable_executor()->mutable_hash()->set_seed(seed);
+      } else if (kind == "simulated") {
+        spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+        spec.mutable_executor()->mutable_simulated()->set_seed(seed);
+        spec.mutable_executor()->mutable_simulated()->set_failure_probability(failure);
+      } else {
+        throw SpecError{"executor.kind: expected hash or simulated, got '" + kind + "'"};
+      }
+    } else if (key == "replication") {
+      spec.mutable_replication()->set_copies(static_cast<uint32_t>(Count(v, key, true)));
+    } else if (key == "quorum") {
+      spec.mutable_replication()->set_quorum(static_cast<uint32_t>(Count(v, key, true)));
+    } else if (key == "max_attempts") {
+      spec.set_max_attempts_per_task(static_cast<uint32_t>(Count(v, key, false)));
+    } else if (key == "deadline") {
+      *spec.mutable_deadline() = DurationOf(v, key);
+    } else if (key == "priority") {
+      const double p = Number(v, key);
+      if (p != std::floor(p) || std::abs(p) > 2e9) throw SpecError{"priority: expected an integer"};
+      spec.set_priority(static_cast<int32_t>(p));
+    } else if (key == "idempotency_key") {
+      spec.set_idempotency_key(v.as<std::string>());
+    }
+  }
+  if (!have_tasks) throw SpecError{"missing key 'tasks'"};
+  if (!have_work) throw SpecError{"missing key 'work_units'"};
+  if (!spec.has_executor()) {
+    spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+    spec.mutable_executor()->mutable_simulated()->set_seed(1);
+  }
+  const auto& r = spec.replication();
+  if (r.quorum() > std::max<uint32_t>(1, r.copies())) {
+    throw SpecError{"quorum: must be <= replication"};
+  }
+  return spec;
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
+  return grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
+}
+
+void SetDeadline(grpc::ClientContext& ctx, int seconds = 15) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+// Prints a failed call the way a user can act on; returns the exit code.
+int Fail(const std::string& what, const ClientFlags& f, const grpc::Status& s) {
+  std::cerr << "fleetgrid " << what << ": ";
+  switch (s.error_code()) {
+    case grpc::StatusCode::UNAVAILABLE:
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      std::cerr << "cannot reach the coordinator at " << f.coordinator << " (" << s.error_message()
+                << ")\n";
+      return kExitFailure;
+    case grpc::StatusCode::NOT_FOUND:
+      std::cerr << s.error_message() << "\n";
+      return kExitFailure;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      std::cerr << "rejected by the coordinator: " << s.error_message() << "\n";
+      return kExitUsage;
+    default:
+      std::cerr << s.error_message() << " (gRPC status " << s.error_code() << ")\n";
+      return kExitFailure;
+  }
+}
+
+const char* StateName(v1::JobState s) {
+  switch (s) {
+    case v1::JOB_STATE_QUEUED:
+      return "QUEUED";
+    case v1::JOB_STATE_RUNNING:
+      return "RUNNING";
+    case v1::JOB_STATE_DONE:
+      return "DONE";
+    case v1::JOB_STATE_FAILED:
+      return "FAILED";
+    case v1::JOB_STATE_CANCELLED:
+      return "CANCELLED";
+    default:
+      return "?";
+  }
+}
+
+const char* ConnName(v1::ConnectionState s) {
+  switch (s) {
+    case v1::CONNECTION_STATE_CONNECTED:
+      return "connected";
+    case v1::CONNECTION_STATE_SUSPECT:
+      return "suspect";
+    case v1::CONNECTION_STATE_DISCONNECTED:
+      return "disconnected";
+    case v1::CONNECTION_STATE_DRAINING:
+      return "draining";
+    case v1::CONNECTION_STATE_REVOKED:
+      return "revoked";
+    default:
+      return "?";
+  }
+}
+
+const char* CarStateName(v1::NodeState s) {
+  switch (s) {
+    case v1::NODE_STATE_DRIVING:
+      return "driving";
+    case v1::NODE_STATE_PARKED:
+      return "parked";
+    case v1::NODE_STATE_PLUGGED:
+      return "plugged";
+    case v1::NODE_STATE_CHARGING:
+      return "charging";
+    default:
+      return "?";
+  }
+}
+
+uint64_t Total(const v1::TaskCounts& c) {
+  return c.queued() + c.running() + c.verifying() + c.done() + c.failed() + c.cancelled();
+}
+
+std::string Hex(const std::string& bytes) {
+  std::ostringstream os;
+  for (unsigned char b : bytes) os << std::hex << std::setw(2) << std::setfill('0') << int{b};
+  return os.str();
+}
+
+int Submit(const ClientFlags& f) {
+  std::ifstream in(f.file);
+  if (!in) {
+    std::cerr << "fleetgrid submit: cannot read " << f.file << "\n";
+    return kExitUsage;
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  v1::SubmitJobRequest req;
+  try {
+    *req.mutable_spec() = ParseJobYaml(text.str());
+  } catch (const SpecError& e) {
+    std::cerr << "fleetgrid submit: " << f.file << ": " << e.message << "\n";
+    return kExitUsage;
+  } catch (const YAML::Exception& e) {
+    std::cerr << "fleetgrid submit: " << f.file << ": " << e.what() << "\n";
+    return kExitUsage;
+  }
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  v1::SubmitJobResponse resp;
+  if (auto s = stub->SubmitJob(&ctx, req, &resp); !s.ok()) return Fail("submit", f, s);
+  std::cout << resp.job_id() << (resp.duplicate() ? " (already submitted)" : "") << "\n";
+  return kExitOk;
+}
+
+int Jobs(const ClientFlags& f) {
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  std::printf("%-8s %-10s %-24s %9s %9s %9s %9s\n", "JOB", "STATE", "NAME", "TASKS", "DONE",
+              "RUNNING", "FAILED");
+  std::string token;
+  do {
+    grpc::ClientContext ctx;
+    SetDeadline(ctx);
+    v1::ListJobsRequest req;
+    req.set_page_token(token);
+    v1::ListJobsResponse resp;
+    if (auto s = stub->ListJobs(&ctx, req, &resp); !s.ok()) return Fail("jobs", f, s);
+    for (const v1::Job& j : resp.jobs()) {
+      const auto& c = j.task_counts();
+      std::printf("%-8llu %-10s %-24s %9llu %9llu %9llu %9llu\n",
+                  static_cast<unsigned long long>(j.job_id()), StateName(j.state()),
+                  j.spec().name().substr(0, 24).c_str(), static_cast<unsigned long long>(Total(c)),
+                  static_cast<unsigned long long>(c.done()),
+                  static_cast<unsigned long long>(c.running()),
+                  static_cast<unsigned long long>(c.failed()));
+    }
+    token = resp.next_page_token();
+  } while (!token.empty());
+  return kExitOk;
+}
+
+void PrintJob(const v1::Job& j) {
+  const auto& c = j.task_counts();
+  std::cout << "job " << j.job_id() << " (" << j.spec().name() << "): " << StateName(j.state())
+            << "\n  tasks: " << Total(c) << " total, " << c.done() << " done, " << c.running()
+            << " running, " << c.queued() << " queued, " << c.failed() << " failed, "
+            << c.cancelled() << " cancelled\n  work: " << j.work_done_units() << " of "
+            << j.work_total_units() << " units\n";
+  if (!j.status_detail().empty()) std::cout << "  detail: " << j.status_detail() << "\n";
+}
+
+int Watch(const ClientFlags& f) {
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  grpc::ClientContext ctx;
+  v1::WatchJobRequest req;
+  req.set_job_id(f.job_id);
+  req.mutable_min_interval()->set_nanos(250'000'000);
+  auto reader = stub->WatchJob(&ctx, req);
+  const bool tty = isatty(STDOUT_FILENO) != 0;
+  v1::JobProgress p;
+  v1::JobState last = v1::JOB_STATE_UNSPECIFIED;
+  while (reader->Read(&p)) {
+    const auto& c = p.task_counts();
+    const uint64_t total = Total(c);
+    const uint64_t closed = c.done() + c.failed() + c.cancelled();
+    const int width = 40;
+    const int filled = total ? static_cast<int>(width * closed / total) : 0;
+    std::string bar(static_cast<size_t>(filled), '#');
+    bar.resize(width, '-');
+    std::ostringstream line;
+    line << "[" << bar << "] " << closed << "/" << total << " " << StateName(p.state()) << "  "
+         << c.running() << " running, " << c.failed() << " failed, " << p.attempts_lost()
+         << " lost attempts";
+    if (tty) {
+      std::cout << "\r" << line.str() << "   " << std::flush;
+    } else {
+      std::cout << line.str() << "\n";
+    }
+    last = p.state();
+  }
+  if (tty) std::cout << "\n";
+  const grpc::Status s = reader->Finish();
+  if (!s.ok()) return Fail("job", f, s);
+  return last == v1::JOB_STATE_DONE ? kExitOk : kExitFailure;
+}
+
+int JobCmd(const ClientFlags& f) {
+  if (f.watch) return Watch(f);
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  v1::GetJobRequest req;
+  req.set_job_id(f.job_id);
+  v1::GetJobResponse resp;
+  if (auto s = stub->GetJob(&ctx, req, &resp); !s.ok()) return Fail("job", f, s);
+  PrintJob(resp.job());
+  return kExitOk;
+}
+
+int Cancel(const ClientFlags& f) {
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  grpc::ClientContext ctx;
+  SetDeadline(ctx);
+  v1::CancelJobRequest req;
+  req.set_job_id(f.job_id);
+  req.set_reason(f.reason);
+  v1::CancelJobResponse resp;
+  if (auto s = stub->CancelJob(&ctx, req, &resp); !s.ok()) return Fail("cancel", f, s);
+  std::cout << "job " << f.job_id << ": " << StateName(resp.job().state())
+            << (resp.already_final() ? " (already final)" : "") << "\n";
+  return kExitOk;
+}
+
+int Nodes(const ClientFlags& f) {
+  auto stub = v1::AdminService::NewStub(Channel(f.coordinator));
+  std::printf("%-8s %-14s %-16s %-9s %8s %7s %s\n", "NODE", "SESSION", "OWNER", "CAR", "SPEED",
+              "RUNNING", "NAME");
+  std::string token;
+  do {
+    grpc::ClientContext ctx;
+    SetDeadline(ctx);
+    v1::ListNodesRequest req;
+    req.set_page_token(token);
+    req.set_page_size(1000);
+    v1::ListNodesResponse resp;
+    if (auto s = stub->ListNodes(&ctx, req, &resp); !s.ok()) return Fail("nodes", f, s);
+    for (const v1::NodeInfo& n : resp.nodes()) {
+      std::printf("%-8llu %-14s %-16s %-9s %8.2f %7u %s\n",
+                  static_cast<unsigned long long>(n.node_id()), ConnName(n.connection_state()),
+                  n.owner().substr(0, 16).c_str(), CarStateName(n.node_state()),
+                  n.hardware().speed_work_units_per_s(), n.running_attempts(),
+                  n.display_name().c_str());
+    }
+    token = resp.next_page_token();
+  } while (!token.empty());
+  return kExitOk;
+}
+
+int Results(const ClientFlags& f) {
+  std::error_code ec;
+  std::filesystem::create_directories(f.out_dir, ec);
+  if (ec) {
+    std::cerr << "fleetgrid results: cannot create " << f.out_dir << ": " << ec.message() << "\n";
+    return kExitFailure;
+  }
+  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  grpc::ClientContext ctx;
+  v1::FetchResultsRequest req;
+  req.set_job_id(f.job_id);
+  auto reader = stub->FetchResults(&ctx, req);
+  v1::TaskResult r;
+  nlohmann::json manifest = nlohmann::json::array();
+  std::string data;
+  uint64_t files = 0;
+  while (reader->Read(&r)) {
+    if (r.chunk().offset() == 0) data.clear();
+    data += r.chunk().data();
+    if (!r.chunk().last()) continue;
+    unsigned char d[32];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
+#pragma GCC diagnostic pop
+    if (std::string(reinterpret_cast<char*>(d), 32) != r.digest().sha256()) {
+      std::cerr << "fleetgrid results: task " << r.task_id() << ": bytes do not match digest\n";
+      return kExitFailure;
+    }
+    const std::string name = "task-" + std::to_string(r.task_index()) + ".out";
+    std::ofstream(std::filesystem::path(f.out_dir) / name, std::ios::binary) << data;
+    manifest.push_back({{"task_id", r.task_id()},
+                        {"task_index", r.task_index()},
+                        {"size_bytes", r.size_bytes()},
+                        {"sha256", Hex(r.digest().sha256())},
+                        {"file", name}});
+    ++files;
+  }
+  const grpc::Status s = reader->Finish();
+  if (!s.ok()) return Fail("results", f, s);
+  std::ofstream(std::filesystem::path(f.out_dir) / "manifest.json") << manifest.dump(2) << "\n";
+  std::cout << files << " results written to " << f.out_dir << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> AddClientCommands(CLI::App& app) {
+  std::vector<Command> out;
+  auto add = [&](const char* name, const char* help, int (*run)(const ClientFlags&)) {
+    auto f = std::make_shared<ClientFlags>();
+    CLI::App* sub = app.add_subcommand(name, help);
+    sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
+        ->capture_default_str();
+    out.push_back({sub, [f, run] { return run(*f); }});
+    return std::pair{sub, f};
+  };
+  {
+    auto [sub, f] =
+        add("submit", "Submit a job file (YAML) to a coordinator; prints the job id.", Submit);
+    sub->add_option("JOB.yaml", f->file, "job file")->required();
+  }
+  add("jobs", "List jobs on a coordinator.", Jobs);
+  {
+    auto [sub, f] = add("job", "Show one job (--watch: live progress until it ends).", JobCmd);
+    sub->add_option("ID", f->job_id, "job id")->required();
+    sub->add_flag("--watch", f->watch, "follow the job's progress until it is final");
+  }
+  {
+    auto [sub, f] = add("cancel", "Cancel a job.", Cancel);
+    sub->add_option("ID", f->job_id, "job id")->required();
+    sub->add_option("--reason", f->reason, "why (kept with the job)");
+  }
+  add("nodes", "List the cars known to a coordinator.", Nodes);
+  {
+    auto [sub, f] = add("results", "Download a job's accepted results into a folder.", Results);
+    sub->add_option("ID", f->job_id, "job id")->required();
+    sub->add_option("--out", f->out_dir, "output folder")->required();
+  }
+  return out;
+}
+
+}  // namespace fleetgrid::cli

@@ -1,0 +1,133 @@
+// `fleetgrid coordinator`: runs the live coordinator until SIGINT/SIGTERM.
+#include <signal.h>
+
+#include <cctype>
+#include <iostream>
+
+#include "cli/command.h"
+#include "coordinator/service/coordinator.h"
+
+namespace fleetgrid::cli {
+namespace {
+
+// "30s", "500ms", "5m", "2h", "1d", "inf"; a bare number means seconds.
+bool ParseDuration(const std::string& text, Duration& out) {
+  if (text == "inf" || text == "infinite" || text == "none") {
+    out = Duration::Infinite();
+    return true;
+  }
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    return false;
+  }
+  const std::string unit = text.substr(pos);
+  double scale = 1;
+  if (unit.empty() || unit == "s") {
+    scale = 1;
+  } else if (unit == "ms") {
+    scale = 1e-3;
+  } else if (unit == "m" || unit == "min") {
+    scale = 60;
+  } else if (unit == "h") {
+    scale = 3600;
+  } else if (unit == "d") {
+    scale = 86400;
+  } else {
+    return false;
+  }
+  if (!(v > 0)) return false;
+  out = Duration::FromSecondsF(v * scale);
+  return true;
+}
+
+struct CoordinatorFlags {
+  std::string listen = "127.0.0.1:7070";
+  std::string db = "./fleetgrid.db";
+  std::string grace = "30s";
+  std::string heartbeat = "5s";
+  std::string lease = "inf";
+  std::string policy = "fifo";
+  std::string join_token;
+  std::string metrics_listen = "127.0.0.1:9090";
+};
+
+int RunCoordinator(const CoordinatorFlags& f) {
+  service::CoordinatorOptions o;
+  o.listen = f.listen;
+  o.db_path = f.db;
+  o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
+  o.service.policy = f.policy;
+  o.service.join_token = f.join_token;
+  for (auto [text, dst, name] :
+       {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
+        std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
+        std::tuple{f.lease, &o.service.lease, "--lease"}}) {
+    if (!ParseDuration(text, *dst)) {
+      std::cerr << "fleetgrid coordinator: " << name << ": bad duration '" << text
+                << "' (e.g. 30s, 500ms, 5m, 2h, inf)\n";
+      return kExitUsage;
+    }
+  }
+  if (o.service.heartbeat_grace.IsInfinite() ||
+      o.service.heartbeat_grace <= o.service.heartbeat_interval) {
+    std::cerr << "fleetgrid coordinator: --grace must be finite and longer than --heartbeat\n";
+    return kExitUsage;
+  }
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+
+  auto c = service::Coordinator::Start(o);
+  if (!c.ok()) {
+    std::cerr << "fleetgrid coordinator: " << c.status().message() << "\n";
+    return absl::IsInvalidArgument(c.status()) ? kExitUsage : kExitFailure;
+  }
+  std::cout << "fleetgrid coordinator: listening on " << (*c)->address();
+  if ((*c)->metrics_port() != 0) {
+    std::cout << ", metrics on http://" << o.metrics_listen.substr(0, o.metrics_listen.rfind(':'))
+              << ":" << (*c)->metrics_port() << "/metrics";
+  }
+  std::cout << ", store " << (*c)->store().Describe() << ", policy " << o.service.policy
+            << ", grace " << o.service.heartbeat_grace.ToString() << std::endl;
+  int sig = 0;
+  sigwait(&stop, &sig);
+  std::cout << "fleetgrid coordinator: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+            << ", shutting down" << std::endl;
+  const bool healthy = (*c)->brain().healthy();
+  (*c)->Shutdown();
+  std::cout << "fleetgrid coordinator: stopped" << std::endl;
+  return healthy ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
+  auto f = std::make_shared<CoordinatorFlags>();
+  CLI::App* sub =
+      app.add_subcommand("coordinator", "Run the live coordinator (gRPC service, durable store).");
+  sub->add_option("--listen", f->listen, "gRPC address HOST:PORT (port 0 = pick one)")
+      ->capture_default_str();
+  sub->add_option("--db", f->db, "SQLite database file (WAL, synchronous=FULL)")
+      ->capture_default_str();
+  sub->add_option("--grace", f->grace, "heartbeat grace: silent this long => car lost")
+      ->capture_default_str();
+  sub->add_option("--heartbeat", f->heartbeat, "heartbeat interval asked of cars")
+      ->capture_default_str();
+  sub->add_option("--lease", f->lease, "attempt lease (hard timeout per attempt); inf = none")
+      ->capture_default_str();
+  sub->add_option("--policy", f->policy, "scheduling policy (fifo, random, fastest-first, ...)")
+      ->capture_default_str();
+  sub->add_option("--join-token", f->join_token, "token cars must present to enroll (\"\" = any)");
+  sub->add_option("--metrics-listen", f->metrics_listen,
+                  "HTTP /metrics and /healthz address (port 0 = pick, off = none)")
+      ->capture_default_str();
+  return {{sub, [f] { return RunCoordinator(*f); }}};
+}
+
+}  // namespace fleetgrid::cli

@@ -1,0 +1,162 @@
+// `fleetgrid node`: run N emulated cars against a coordinator until SIGINT/SIGTERM.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "cli/command.h"
+#include "node/fleet.h"
+#include "node/scenario.h"
+
+namespace fleetgrid::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnNodeSignal(int) { g_stop.store(true); }
+
+struct NodeFlags {
+  node::FleetOptions options;
+  std::string executor = "both";
+  std::string scenario;
+  std::string availability;
+  bool seed_given = false;
+  double mean_on_s = 0;
+  double mean_off_s = 0;
+  double report_every_s = 10;
+  double duration_s = 0;
+};
+
+void PrintStats(const node::Fleet& fleet, std::chrono::steady_clock::time_point t0) {
+  const node::FleetStats s = fleet.stats();
+  const node::ProcessUsage u = node::CurrentProcessUsage();
+  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr,
+               "[node %.0fs] cars=%llu available=%llu connected=%llu sessions=%llu "
+               "reconnects=%llu assigned=%llu done=%llu rejected=%llu lost=%llu "
+               "corrupted=%llu leaves=%llu vanishes=%llu rss=%.1fMiB threads=%llu\n",
+               t, (unsigned long long)s.cars, (unsigned long long)s.available_now,
+               (unsigned long long)s.connected_now, (unsigned long long)s.sessions,
+               (unsigned long long)s.reconnects, (unsigned long long)s.attempts_assigned,
+               (unsigned long long)s.attempts_done, (unsigned long long)s.attempts_rejected,
+               (unsigned long long)s.attempts_lost, (unsigned long long)s.results_corrupted,
+               (unsigned long long)s.leaves, (unsigned long long)s.vanishes,
+               static_cast<double>(u.rss_bytes) / (1 << 20), (unsigned long long)u.threads);
+}
+
+int RunNode(NodeFlags& f) {
+  node::FleetOptions& o = f.options;
+  if (f.executor == "both") {
+    o.executors = {node::ExecutorChoice::kHash, node::ExecutorChoice::kSimulated};
+  } else {
+    auto e = node::ParseExecutorChoice(f.executor);
+    if (!e.ok()) {
+      std::cerr << "fleetgrid node: " << e.status().message() << "\n";
+      return kExitUsage;
+    }
+    o.executors = {*e};
+  }
+  if (!f.scenario.empty()) {
+    if (absl::Status s = node::ApplyScenario(f.scenario, !f.seed_given, o); !s.ok()) {
+      std::cerr << "fleetgrid node: " << f.scenario << ": " << s.message() << "\n";
+      return kExitUsage;
+    }
+  }
+  if (!f.availability.empty()) {
+    o.availability.model.kind = f.availability == "always"
+                                    ? sim::AvailabilityKind::kNeverLeaves
+                                    : sim::AvailabilityKind::kExponentialOnOff;
+  }
+  if (f.mean_on_s > 0) o.availability.model.mean_on = Duration::FromSecondsF(f.mean_on_s);
+  if (f.mean_off_s > 0) o.availability.model.mean_off = Duration::FromSecondsF(f.mean_off_s);
+
+  node::Fleet fleet(o);
+  if (absl::Status s = fleet.Start(); !s.ok()) {
+    std::cerr << "fleetgrid node: " << s.message() << "\n";
+    return kExitUsage;
+  }
+  std::signal(SIGINT, OnNodeSignal);
+  std::signal(SIGTERM, OnNodeSignal);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto next_report = t0;
+  while (!g_stop.load()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (f.duration_s > 0 && now - t0 >= std::chrono::duration<double>(f.duration_s)) break;
+    if (f.report_every_s > 0 && now >= next_report) {
+      PrintStats(fleet, t0);
+      next_report = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              std::chrono::duration<double>(f.report_every_s));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  fleet.Stop();
+  PrintStats(fleet, t0);
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> AddNodeCommand(CLI::App& app) {
+  auto f = std::make_shared<NodeFlags>();
+  node::FleetOptions& o = f->options;
+  CLI::App* sub =
+      app.add_subcommand("node", "Run emulated cars (car agents) that connect to a coordinator.");
+  sub->add_option("--coordinator", o.coordinator, "Coordinator address host:port")
+      ->capture_default_str();
+  sub->add_option("--cars", o.cars, "Cars emulated by this process")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1'000'000u));
+  sub->add_option("--first-car", o.first_car,
+                  "Index of the first car (split one fleet over processes)")
+      ->capture_default_str();
+  sub->add_option("--time-scale", o.time_scale,
+                  "Run availability models and simulated compute K times faster")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  CLI::Option* seed = sub->add_option("--seed", o.seed,
+                                      "Seed of every random draw (default: the scenario's, or 1)");
+  sub->add_option("--executor", f->executor, "Executors the cars accept: hash, simulated or both")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"hash", "simulated", "both"}));
+  sub->add_option("--byzantine", o.byzantine_probability,
+                  "Probability that a car returns a wrong result")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--join-token", o.join_token, "Join token for enrollment (secret)");
+  sub->add_option("--scenario", f->scenario,
+                  "Simulator scenario file: cars follow its availability model, speed "
+                  "classes and seed")
+      ->check(CLI::ExistingFile);
+  sub->add_option("--mean-on", f->mean_on_s, "Mean parked period, model seconds (default 21600)");
+  sub->add_option("--mean-off", f->mean_off_s, "Mean driving period, model seconds (default 7200)");
+  sub->add_option("--availability", f->availability,
+                  "Availability model: exponential (on/off, the default) or always")
+      ->check(CLI::IsMember({"exponential", "always"}));
+  sub->add_option("--vanish", o.availability.vanish_probability,
+                  "Probability that a departing car drops its stream without Leave")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--channels", o.channels, "gRPC connections shared by the cars (0 = auto)")
+      ->capture_default_str();
+  sub->add_option("--compute-threads", o.compute_threads, "Threads running the hash kernel")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 256u));
+  sub->add_option("--slots", o.max_concurrent_tasks, "Attempts a car runs at once")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 64u));
+  sub->add_option("--report-every", f->report_every_s,
+                  "Print counters every this many seconds (0 = only at exit)")
+      ->capture_default_str();
+  sub->add_option("--duration", f->duration_s, "Stop after this many seconds (0 = until signal)")
+      ->capture_default_str();
+  sub->add_flag("--verbose", o.verbose, "One line per car event on stderr");
+  return {Command{sub, [f, seed] {
+                    f->seed_given = seed->count() > 0;
+                    return RunNode(*f);
+                  }}};
+}
+
+}  // namespace fleetgrid::cli

@@ -1,0 +1,421 @@
+#include "coordinator/service/brain.h"
+
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <iostream>
+
+#include "coordinator/service/change_codec.h"
+
+namespace fleetgrid::service {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::chrono::steady_clock::time_point SteadyAt(TimePoint t) {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t.nanos()));
+}
+
+// The latest time a change record carries.
+TimePoint LatestTime(const std::vector<core::Change>& log) {
+  TimePoint latest = TimePoint::Epoch();
+  for (const core::Change& c : log) {
+    std::visit(
+        [&](const auto& rec) {
+          if constexpr (requires { rec.at; }) latest = std::max(latest, rec.at);
+        },
+        c);
+  }
+  return latest;
+}
+
+}  // namespace
+
+Brain::Brain(ServiceOptions options, Store* store, Metrics* metrics)
+    : options_(std::move(options)), store_(store), metrics_(metrics) {}
+
+Brain::~Brain() { Stop(); }
+
+absl::Status Brain::Start() {
+  FG_ASSIGN_OR_RETURN(StoredState state, store_->Load());
+  std::vector<core::Change> log;
+  log.reserve(state.changes.size());
+  for (size_t i = 0; i < state.changes.size(); ++i) {
+    auto c = DecodeChange(state.changes[i]);
+    if (!c.ok()) {
+      return absl::DataLossError("store " + store_->Describe() + ": change record " +
+                                 std::to_string(i + 1) +
+                                 " unreadable: " + std::string(c.status().message()));
+    }
+    log.push_back(*std::move(c));
+  }
+  core::CoreConfig cfg;
+  cfg.heartbeat_grace = options_.heartbeat_grace;
+  cfg.attempt_timeout = options_.lease;
+  cfg.policy = options_.policy;
+  cfg.record_changes = true;
+  const TimePoint latest = LatestTime(log);
+  if (latest > clock_.Now()) clock_offset_ = latest - clock_.Now();
+  if (log.empty()) {
+    FG_ASSIGN_OR_RETURN(core_, core::Core::Create(cfg));
+  } else {
+    auto restored = core::Core::Restore(cfg, log, Now());
+    if (!restored.ok()) {
+      return absl::DataLossError("cannot rebuild the coordinator from " + store_->Describe() +
+                                 ": " + std::string(restored.status().message()));
+    }
+    core_ = *std::move(restored);
+  }
+  unix_minus_steady_ns_ = UnixNowNanos() - Now().nanos();
+
+  nodes_.resize(core_->node_count());
+  for (const NodeRecord& n : state.nodes) {
+    const NodeId id = CoreNode(n.node_id);
+    if (!id.valid() || id.value() >= core_->node_count()) {
+      return absl::DataLossError("store: node " + std::to_string(n.node_id) +
+                                 " is not in the change log");
+    }
+    NodeExtra& x = nodes_[id.value()];
+    v1::EnrollRequest req;
+    req.ParseFromString(n.enroll_request);
+    x.owner = n.owner;
+    x.display_name = req.display_name();
+    x.agent_version = req.agent_version();
+    x.hardware = req.hardware();
+    x.enrolled_unix_ns = n.enrolled_unix_ms * 1'000'000;
+    owners_[n.owner] = core_->GetNode(id)->owner;
+    if (!n.enroll_key.empty()) enroll_keys_[n.enroll_key] = n.node_id;
+    std::lock_guard lock(cred_mu_);
+    secret_sha_[n.node_id] = n.secret_sha256;
+  }
+  jobs_.resize(core_->job_count());
+  for (const JobRecord& j : state.jobs) {
+    const JobId id = CoreJob(j.job_id);
+    if (!id.valid() || id.value() >= core_->job_count()) {
+      return absl::DataLossError("store: job " + std::to_string(j.job_id) +
+                                 " is not in the change log");
+    }
+    JobExtra& x = jobs_[id.value()];
+    x.spec.ParseFromString(j.spec);
+    x.submitted_unix_ns = j.submitted_unix_ms * 1'000'000;
+    if (!j.idempotency_key.empty()) job_keys_[j.idempotency_key] = j.job_id;
+  }
+  for (const ResultRecord& r : state.results) {
+    results_[r.task_id] = {r.digest, r.size_bytes};
+  }
+  metrics_->nodes_enrolled = static_cast<int64_t>(state.nodes.size());
+  if (!state.changes.empty()) {
+    std::cerr << "fleetgrid coordinator: restored " << state.jobs.size() << " jobs, "
+              << state.results.size() << " results, " << state.nodes.size() << " nodes from "
+              << state.changes.size() << " change records\n";
+  }
+
+  commit_thread_ = std::thread([this] { CommitLoop(); });
+  owner_thread_ = std::thread([this] { io_.run(); });
+  Post([this] {
+    Rearm();
+    StatsTick();
+  });
+  return absl::OkStatus();
+}
+
+void Brain::CloseStreams() {
+  Post([this] {
+    for (NodeExtra& x : nodes_) {
+      if (x.session.outbox) {
+        x.session.outbox->Finish(absl::UnavailableError("coordinator shutting down"));
+        x.session = {};
+      }
+    }
+    for (auto& [job, w] : watchers_) {
+      w->timer->cancel();
+      w->out->Finish(absl::UnavailableError("coordinator shutting down"));
+    }
+    watchers_.clear();
+  });
+}
+
+void Brain::Stop() {
+  if (stopped_.exchange(true)) return;
+  if (!owner_thread_.joinable()) return;
+  {
+    std::lock_guard lock(commit_mu_);
+    commit_stop_ = true;
+  }
+  commit_cv_.notify_all();
+  commit_thread_.join();
+  Post([this] {
+    wake_timer_.cancel();
+    stats_timer_.cancel();
+    for (auto& [job, w] : watchers_) w->timer->cancel();
+    watchers_.clear();
+  });
+  work_.reset();
+  owner_thread_.join();
+}
+
+void Brain::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
+
+void Brain::InspectForTesting(std::function<void(const core::Core&)> fn) {
+  Post([this, fn = std::move(fn)] { fn(*core_); });
+}
+
+absl::Status Brain::Unavailable() const {
+  return absl::UnavailableError(
+      "coordinator stopped serving after a store failure; restart it to recover from the "
+      "store");
+}
+
+// ---------------------------------------------------------------------------------------
+// Group commit.
+
+void Brain::CollectChanges(WriteBatch* extra) {
+  core_->TakeChanges(changes_scratch_);
+  std::lock_guard lock(commit_mu_);
+  for (const core::Change& c : changes_scratch_) pending_.changes.push_back(EncodeChange(c));
+  changes_scratch_.clear();
+  if (extra != nullptr) {
+    for (auto& n : extra->nodes) pending_.nodes.push_back(std::move(n));
+    for (auto& j : extra->jobs) pending_.jobs.push_back(std::move(j));
+    for (auto& r : extra->results) pending_.results.push_back(std::move(r));
+  }
+}
+
+void Brain::Defer(std::function<void(const absl::Status&)> fn) {
+  {
+    std::lock_guard lock(commit_mu_);
+    pending_callbacks_.push_back(std::move(fn));
+  }
+  commit_cv_.notify_one();
+}
+
+void Brain::AfterCall(WriteBatch* extra) {
+  CollectChanges(extra);
+  ApplyDecisions();
+  d_.Clear();
+  Rearm();
+  commit_cv_.notify_one();
+}
+
+void Brain::CommitLoop() {
+  for (;;) {
+    WriteBatch batch;
+    std::vector<std::function<void(const absl::Status&)>> callbacks;
+    {
+      std::unique_lock lock(commit_mu_);
+      commit_cv_.wait(
+          lock, [&] { return commit_stop_ || !pending_.empty() || !pending_callbacks_.empty(); });
+      if (pending_.empty() && pending_callbacks_.empty()) return;
+      std::swap(batch, pending_);
+      std::swap(callbacks, pending_callbacks_);
+    }
+    absl::Status s;
+    if (broken_.load()) {
+      s = Unavailable();
+    } else if (!batch.empty()) {
+      const TimePoint t0 = clock_.Now();
+      s = store_->Commit(batch);
+      metrics_->ObserveCommit(
+          batch.changes.size() + batch.jobs.size() + batch.results.size() + batch.nodes.size(),
+          clock_.Now() - t0);
+      if (!s.ok()) {
+        broken_ = true;
+        Post([this, s] { EnterBroken(s); });
+      } else {
+        // Durable results become visible to FetchResults.
+        std::vector<std::pair<uint64_t, ResultMeta>> metas;
+        for (const ResultRecord& r : batch.results) {
+          metas.push_back({r.task_id, {r.digest, r.size_bytes}});
+        }
+        if (!metas.empty()) {
+          Post([this, metas = std::move(metas)] {
+            for (const auto& [task, m] : metas) results_[task] = m;
+          });
+        }
+      }
+    }
+    if (!callbacks.empty()) {
+      Post([callbacks = std::move(callbacks), s] {
+        for (const auto& cb : callbacks) cb(s);
+      });
+    }
+  }
+}
+
+void Brain::EnterBroken(const absl::Status& why) {
+  broken_ = true;
+  metrics_->healthy = 0;
+  std::cerr << "fleetgrid coordinator: store commit failed (" << why
+            << "); refusing to serve from now on: memory is ahead of the store. Restart the "
+               "coordinator to recover from the store.\n";
+  for (NodeExtra& x : nodes_) {
+    if (x.session.outbox) {
+      x.session.outbox->Finish(Unavailable());
+      x.session = {};
+    }
+  }
+  for (auto& [job, w] : watchers_) {
+    w->timer->cancel();
+    w->out->Finish(Unavailable());
+  }
+  watchers_.clear();
+}
+
+// ---------------------------------------------------------------------------------------
+// Time.
+
+void Brain::Rearm() {
+  const TimePoint t = core_->NextWakeup();
+  if (t == scheduled_wake_) return;
+  scheduled_wake_ = t;
+  if (t.IsInfinite()) {
+    wake_timer_.cancel();
+    return;
+  }
+  wake_timer_.expires_at(SteadyAt(t - clock_offset_));
+  wake_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec) return;
+    scheduled_wake_ = TimePoint::Infinite();
+    OnWake();
+  });
+}
+
+void Brain::OnWake() {
+  if (broken_.load()) return;
+  d_.Clear();
+  core_->Tick(Now(), d_);
+  AfterCall();
+}
+
+void Brain::StatsTick() {
+  const core::CoreStats& st = core_->stats();
+  std::array<int64_t, 4> by_state{};
+  int64_t connected = 0;
+  for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    if (!nodes_[i].session.outbox) continue;
+    ++connected;
+    by_state[static_cast<size_t>(core_->view().NodeReportedState(NodeId(i)))]++;
+  }
+  for (size_t i = 0; i < 4; ++i) metrics_->nodes_by_state[i] = by_state[i];
+  metrics_->nodes_connected = connected;
+  metrics_->queue_length = static_cast<int64_t>(st.tasks_ready);
+  metrics_->running_attempts = static_cast<int64_t>(st.attempts_live);
+  metrics_->active_jobs =
+      static_cast<int64_t>(st.jobs_submitted - st.jobs_done - st.jobs_failed - st.jobs_cancelled);
+  stats_timer_.expires_after(std::chrono::milliseconds(500));
+  stats_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) StatsTick();
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// Decisions.
+
+void Brain::SendToNode(NodeId node, v1::CoordinatorMessage msg) {
+  Defer([this, node, msg = std::move(msg)](const absl::Status& s) {
+    if (!s.ok()) return;
+    const Session& sess = nodes_[node.value()].session;
+    if (sess.outbox) sess.outbox->Send(msg);
+  });
+}
+
+v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
+  v1::Assignment m;
+  m.set_task_id(WireTask(a.task));
+  m.set_job_id(WireJob(a.job));
+  m.mutable_attempt()->set_attempt_id(a.attempt.value());
+  m.mutable_attempt()->set_lease_epoch(a.epoch);
+  if (!a.lease_deadline.IsInfinite()) {
+    *m.mutable_lease_deadline() = ToTimestamp(a.lease_deadline.nanos() + unix_minus_steady_ns_);
+  }
+  const JobExtra& j = jobs_[a.job.value()];
+  const uint32_t first = core_->view().JobFirstTask(a.job);
+  const uint32_t index = a.task.value() - first;
+  m.set_task_index(index);
+  const auto task = core_->GetTask(a.task);
+  const core::TaskSpec spec = task.ok() ? task->spec : core::TaskSpec{};
+  m.set_work_units(spec.work_units);
+  m.set_input_size_bytes(spec.input_bytes);
+  m.set_output_size_cap_bytes(OutputCap(spec, options_.limits));
+  *m.mutable_executor() = j.spec.executor();
+  if (j.spec.has_task_list() && static_cast<int>(index) < j.spec.task_list().tasks_size() &&
+      j.spec.task_list().tasks(static_cast<int>(index)).has_executor()) {
+    *m.mutable_executor() = j.spec.task_list().tasks(static_cast<int>(index)).executor();
+  }
+  if (spec.input_bytes <= options_.inline_input_max_bytes) {
+    std::string input = SyntheticInput(ExecutorSeed(j.spec), index, spec.input_bytes);
+    m.mutable_input_digest()->set_sha256(AsString(Sha256(input)));
+    if (!input.empty()) m.set_inline_input(std::move(input));
+  } else {
+    m.mutable_input_digest()->set_sha256(
+        AsString(Sha256(SyntheticInput(ExecutorSeed(j.spec), index, spec.input_bytes))));
+  }
+  if (a.resume_from_units > 0) m.mutable_resume_from()->set_work_done_units(a.resume_from_units);
+  if (j.spec.has_deadline()) {
+    const core::JobInfo info = *core_->GetJob(a.job);
+    if (!info.deadline.IsInfinite()) {
+      *m.mutable_job_deadline() = ToTimestamp(info.deadline.nanos() + unix_minus_steady_ns_);
+    }
+  }
+  if (j.spec.has_checkpoint_interval()) {
+    *m.mutable_checkpoint_interval() = j.spec.checkpoint_interval();
+  }
+  return m;
+}
+
+void Brain::ApplyDecisions() {
+  const int64_t unix_now = UnixNowNanos();
+  for (const core::Assignment& a : d_.assignments) {
+    metrics_->assignments_total.fetch_add(1, std::memory_order_relaxed);
+    JobExtra& j = jobs_[a.job.value()];
+    ++j.attempts_started;
+    if (j.started_unix_ns == 0) j.started_unix_ns = unix_now;
+    v1::CoordinatorMessage msg;
+    *msg.mutable_assignment() = BuildAssignment(a);
+    SendToNode(a.node, std::move(msg));
+  }
+  for (const core::Cancellation& c : d_.cancellations) {
+    v1::CoordinatorMessage msg;
+    msg.mutable_cancel()->mutable_attempt()->set_attempt_id(c.attempt.value());
+    msg.mutable_cancel()->mutable_attempt()->set_lease_epoch(c.attempt.value() & 0xffffffffu);
+    msg.mutable_cancel()->set_reason(ToWire(c.reason));
+    msg.mutable_cancel()->set_detail(std::string(core::ToString(c.reason)));
+    SendToNode(c.node, std::move(msg));
+  }
+  for (const core::AttemptEnded& e : d_.ended) {
+    JobExtra& j = jobs_[core_->view().TaskJob(e.task).value()];
+    switch (e.outcome) {
+      case core::AttemptOutcome::kLost:
+      case core::AttemptOutcome::kLeft:
+        ++j.attempts_lost;
+        j.work_lost_units += e.work_lost_units;
+        metrics_->attempts_lost_total.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case core::AttemptOutcome::kFailed:
+      case core::AttemptOutcome::kExpired:
+        ++j.attempts_failed;
+        j.work_lost_units += e.work_lost_units;
+        metrics_->attempts_failed_total.fetch_add(1, std::memory_order_relaxed);
+        break;
+      default:
+        break;
+    }
+  }
+  for (const core::TaskCompleted& c : d_.completed) {
+    (void)c;
+    metrics_->results_total.fetch_add(1, std::memory_order_relaxed);
+  }
+  for (const core::JobChanged& c : d_.job_changes) {
+    JobExtra& j = jobs_[c.job.value()];
+    if (c.status == core::JobStatus::kRunning && j.started_unix_ns == 0) {
+      j.started_unix_ns = unix_now;
+    }
+    if (c.status == core::JobStatus::kDone || c.status == core::JobStatus::kFailed ||
+        c.status == core::JobStatus::kCancelled) {
+      j.finished_unix_ns = unix_now;
+    }
+    NotifyWatchers(c.job);
+  }
+}
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,261 @@
+// Brain: the single owner of the core (coordinator/core), driven by gRPC handlers.
+//
+// One thread runs an Asio io_context; every touch of the core happens there (handlers Post
+// work to it), and a steady timer wakes it at the core's NextWakeup(). A second thread, the
+// committer, makes the core's change log and the new jobs/results/nodes durable in groups:
+// whatever the owner thread produced while the previous group was being committed goes into
+// the next transaction. Every reply and every message to a car is released only once the
+// group holding the changes it depends on is durable ("output commit"), so nothing is
+// acknowledged that a crash could take back. If a commit fails the brain stops serving
+// (UNAVAILABLE, /healthz 503): memory would be ahead of the store.
+//
+// Thread safety: public methods are safe from any thread; callbacks run on the owner thread.
+#pragma once
+
+#include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/clock.h"
+#include "coordinator/core/core.h"
+#include "coordinator/service/convert.h"
+#include "coordinator/service/metrics.h"
+#include "coordinator/service/store.h"
+#include "fleetgrid/v1/admin.pb.h"
+#include "fleetgrid/v1/job.pb.h"
+#include "fleetgrid/v1/node.pb.h"
+
+namespace fleetgrid::service {
+
+struct ServiceOptions {
+  Duration heartbeat_interval = Duration::Seconds(5);
+  Duration heartbeat_grace = Duration::Seconds(30);  // > gRPC keepalive detection
+  Duration lease = Duration::Infinite();             // attempt timeout (hoarding protection)
+  std::string policy = "fifo";
+  std::string join_token;  // Enroll must present it; "" = any token (development)
+  uint64_t max_message_bytes = 4ull << 20;
+  uint64_t max_chunk_bytes = 1ull << 20;
+  uint64_t inline_result_max_bytes = 256ull << 10;
+  uint64_t inline_input_max_bytes = 64ull << 10;
+  Duration watch_min_interval = Duration::Seconds(1);
+  uint16_t node_max_concurrent = 64;  // per-car cap given to the brain; cars ask for less
+  JobLimits limits;
+};
+
+// The write side of one car's Connect stream. Thread-safe.
+class NodeOutbox {
+ public:
+  virtual ~NodeOutbox() = default;
+  virtual void Send(const v1::CoordinatorMessage& msg) = 0;
+  // Ends the stream with this status (OK after a Leave).
+  virtual void Finish(const absl::Status& status) = 0;
+};
+
+// The write side of one WatchJob stream. Thread-safe.
+class ProgressOutbox {
+ public:
+  virtual ~ProgressOutbox() = default;
+  virtual void Send(const v1::JobProgress& progress) = 0;
+  virtual void Finish(const absl::Status& status) = 0;
+  // True once the client went away (the brain then forgets the watcher).
+  virtual bool Gone() const = 0;
+};
+
+// What FetchInput needs to generate an attempt's input.
+struct InputSource {
+  uint64_t seed = 0;
+  uint32_t task_index = 0;
+  uint64_t size = 0;
+};
+
+// A finished upload, checked for size and digest by the caller.
+struct UploadedResult {
+  uint64_t node = 0;  // wire id of the sender
+  uint64_t attempt = 0;
+  uint64_t epoch = 0;
+  std::array<uint8_t, 32> digest{};
+  std::string data;
+};
+
+class Brain {
+ public:
+  template <typename T>
+  using Reply = std::function<void(absl::StatusOr<T>)>;
+
+  Brain(ServiceOptions options, Store* store, Metrics* metrics);
+  ~Brain();
+
+  // Loads the store, rebuilds the core (Core::Restore) and starts both threads.
+  absl::Status Start();
+  // Ends every Connect and WatchJob stream (UNAVAILABLE), so a server shutdown need not wait.
+  void CloseStreams();
+  // Commits what is pending, runs the remaining callbacks, joins the threads. Idempotent.
+  void Stop();
+  bool healthy() const { return !broken_.load(); }
+  const ServiceOptions& options() const { return options_; }
+
+  // --- Nodes
+  void Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply);
+  // OK if `secret` is the credential of node `node_id` (wire id). Thread-safe, no posting.
+  absl::Status Authenticate(uint64_t node_id, std::string_view secret) const;
+  // A car opened a session (Hello already checked against its credential).
+  void OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeOutbox> outbox);
+  // A message (not Hello, not a result chunk) on that session.
+  void OnNodeMessage(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox, v1::NodeMessage msg);
+  // The stream ended without Leave: the car keeps its attempts until its grace runs out.
+  void SessionClosed(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox);
+  // A complete result (inline or UploadResult). The ack comes once it is durable.
+  void SubmitResult(UploadedResult result, Reply<v1::ResultAck> reply);
+  // Output cap of an attempt the node runs now (for uploads), or the error status.
+  void OutputCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> reply);
+  void InputOf(uint64_t node_id, v1::AttemptRef ref, Reply<InputSource> reply);
+
+  // --- Jobs
+  void SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply);
+  void GetJob(uint64_t job_id, Reply<v1::Job> reply);
+  void ListJobs(v1::ListJobsRequest req, Reply<v1::ListJobsResponse> reply);
+  void ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> reply);
+  void CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply);
+  void WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<ProgressOutbox> out);
+  // Metadata of the stored results of a job (task ids in index order).
+  void ResultsOf(v1::FetchResultsRequest req, Reply<std::vector<v1::TaskResult>> reply);
+  Store* store() { return store_; }
+
+  // --- Admin
+  void ListNodes(v1::ListNodesRequest req, Reply<v1::ListNodesResponse> reply);
+  void GetNode(uint64_t node_id, Reply<v1::NodeInfo> reply);
+  void FleetStats(Reply<v1::FleetStats> reply);
+  void DrainNode(v1::DrainNodeRequest req, Reply<v1::DrainNodeResponse> reply);
+
+  // Test hook: runs fn on the owner thread with the core (read only).
+  void InspectForTesting(std::function<void(const core::Core&)> fn);
+
+ private:
+  struct Session {
+    std::shared_ptr<NodeOutbox> outbox;
+    uint64_t session_id = 0;
+    int64_t connected_unix_ns = 0;
+  };
+  struct NodeExtra {  // what the service keeps per node beyond the core
+    std::string owner;
+    std::string display_name;
+    std::string agent_version;
+    int64_t enrolled_unix_ns = 0;
+    int64_t last_heartbeat_unix_ns = 0;
+    v1::HardwareDescription hardware;
+    Session session;
+  };
+  struct JobExtra {
+    v1::JobSpec spec;
+    int64_t submitted_unix_ns = 0;
+    int64_t started_unix_ns = 0;
+    int64_t finished_unix_ns = 0;
+    uint64_t attempts_started = 0;
+    uint64_t attempts_lost = 0;
+    uint64_t attempts_failed = 0;
+    double work_lost_units = 0;
+    std::string status_detail;
+  };
+  struct Watcher {
+    uint64_t job = 0;
+    std::shared_ptr<ProgressOutbox> out;
+    Duration min_interval;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::string last_sent;  // serialized counts of the last snapshot sent
+    v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
+  };
+
+  // Owner thread helpers.
+  void Post(std::function<void()> fn);
+  // The brain's time: the monotonic clock, shifted so that it never runs behind the times
+  // in a restored change log (the steady clock restarts at a reboot).
+  TimePoint Now() const { return clock_.Now() + clock_offset_; }
+  // Moves the core's change log (and `extra`, in the same group) into the pending group.
+  void CollectChanges(WriteBatch* extra);
+  // CollectChanges, then carries out `d_` (deferred sends), clears it and rearms the timer.
+  void AfterCall(WriteBatch* extra = nullptr);
+  // Runs `fn` once everything produced so far is durable (with the commit status).
+  void Defer(std::function<void(const absl::Status&)> fn);
+  void Rearm();
+  void OnWake();
+  void StatsTick();  // refreshes the metrics gauges every 500 ms
+  void ApplyDecisions();
+  void SendToNode(NodeId node, v1::CoordinatorMessage msg);  // deferred
+  v1::Assignment BuildAssignment(const core::Assignment& a);
+  void EnterBroken(const absl::Status& why);
+  absl::Status Unavailable() const;
+  void CommitLoop();
+
+  v1::Job JobView(JobId job) const;
+  v1::TaskCounts CountTasks(const core::JobInfo& info) const;
+  v1::JobProgress Progress(JobId job) const;
+  void NotifyWatchers(JobId job);
+  void WatchTick(std::shared_ptr<Watcher> w);
+  v1::NodeInfo NodeView(NodeId node) const;
+  // OK if `ref` names a live attempt of node `n` under its current epoch.
+  absl::Status CheckNodeAttempt(NodeId n, const v1::AttemptRef& ref) const;
+  void HandleNodeMessage(NodeId node, const std::shared_ptr<NodeOutbox>& outbox,
+                         const v1::NodeMessage& msg);
+
+  ServiceOptions options_;
+  Store* store_;
+  Metrics* metrics_;
+  WallClock clock_;
+  Duration clock_offset_;
+
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
+      io_.get_executor()};
+  boost::asio::steady_timer wake_timer_{io_};
+  boost::asio::steady_timer stats_timer_{io_};
+  TimePoint scheduled_wake_ = TimePoint::Infinite();
+  std::thread owner_thread_;
+  std::thread commit_thread_;
+  std::atomic<bool> broken_{false};
+  std::atomic<bool> stopped_{false};
+  absl::Status broken_status_;
+
+  // Owner-thread state.
+  std::unique_ptr<core::Core> core_;
+  core::Decisions d_;
+  std::vector<core::Change> changes_scratch_;
+  std::vector<NodeExtra> nodes_;  // by core NodeId
+  std::map<std::string, OwnerId> owners_;
+  std::map<std::string, uint64_t> enroll_keys_;                 // idempotency key -> wire node id
+  std::map<uint64_t, v1::EnrollResponse> enroll_replies_;       // this process's enrollments
+  std::vector<JobExtra> jobs_;                                  // by core JobId
+  std::map<std::string, uint64_t> job_keys_;                    // idempotency key -> wire job id
+  std::multimap<uint64_t, std::shared_ptr<Watcher>> watchers_;  // by core job id
+  struct ResultMeta {
+    std::string digest;
+    uint64_t size = 0;
+  };
+  std::unordered_map<uint64_t, ResultMeta> results_;  // durable results, by wire task id
+  uint64_t next_session_id_ = 1;
+  int64_t unix_minus_steady_ns_ = 0;
+
+  // Credentials (read by gRPC threads).
+  mutable std::mutex cred_mu_;
+  std::unordered_map<uint64_t, std::string> secret_sha_;  // wire node id -> sha256(secret)
+
+  // The pending group, shared with the committer.
+  std::mutex commit_mu_;
+  std::condition_variable commit_cv_;
+  bool commit_stop_ = false;
+  WriteBatch pending_;
+  std::vector<std::function<void(const absl::Status&)>> pending_callbacks_;
+};
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,257 @@
+#include "coordinator/service/convert.h"
+
+#include <openssl/sha.h>
+
+#include <chrono>
+#include <cmath>
+
+namespace fleetgrid::service {
+namespace {
+
+template <typename T>
+void PutLe(std::string& s, T v) {
+  for (size_t i = 0; i < sizeof(T); ++i) s.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+absl::Status BadField(const std::string& field, const std::string& why) {
+  return absl::InvalidArgumentError("job spec: " + field + ": " + why);
+}
+
+}  // namespace
+
+NodeId CoreNode(uint64_t wire) {
+  if (wire == 0 || wire > 0xffffffffull) return NodeId::Invalid();
+  return NodeId(static_cast<uint32_t>(wire - 1));
+}
+JobId CoreJob(uint64_t wire) {
+  if (wire == 0 || wire > 0xffffffffull) return JobId::Invalid();
+  return JobId(static_cast<uint32_t>(wire - 1));
+}
+TaskId CoreTask(uint64_t wire) {
+  if (wire == 0 || wire > 0xffffffffull) return TaskId::Invalid();
+  return TaskId(static_cast<uint32_t>(wire - 1));
+}
+
+absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLimits& limits) {
+  core::JobSpec out;
+  out.name = spec.name();
+  auto check_executor = [](const v1::ExecutorSpec& e, const std::string& field) -> absl::Status {
+    switch (e.kind()) {
+      case v1::EXECUTOR_KIND_HASH:
+        if (e.has_simulated()) return BadField(field, "kind HASH with simulated params");
+        return absl::OkStatus();
+      case v1::EXECUTOR_KIND_SIMULATED:
+        if (e.has_hash()) return BadField(field, "kind SIMULATED with hash params");
+        if (e.simulated().failure_probability() < 0 || e.simulated().failure_probability() > 1) {
+          return BadField(field + ".simulated.failure_probability", "must be in [0, 1]");
+        }
+        return absl::OkStatus();
+      default:
+        return BadField(field + ".kind", "must be HASH or SIMULATED");
+    }
+  };
+  FG_RETURN_IF_ERROR(check_executor(spec.executor(), "executor"));
+  auto check_task = [&](double work, uint64_t in, uint64_t outb,
+                        const std::string& field) -> absl::Status {
+    if (!(work > 0) || !std::isfinite(work)) return BadField(field + "work_units", "must be > 0");
+    if (in > limits.max_input_bytes) {
+      return absl::ResourceExhaustedError("job spec: " + field + "input_size_bytes " +
+                                          std::to_string(in) + " over the limit of " +
+                                          std::to_string(limits.max_input_bytes));
+    }
+    if (outb > limits.max_output_bytes) {
+      return absl::ResourceExhaustedError("job spec: " + field + "output_size_bytes " +
+                                          std::to_string(outb) + " over the limit of " +
+                                          std::to_string(limits.max_output_bytes));
+    }
+    return absl::OkStatus();
+  };
+  switch (spec.tasks_case()) {
+    case v1::JobSpec::kTaskCount:
+      if (spec.task_count() == 0) return BadField("task_count", "must be >= 1");
+      if (spec.task_count() > limits.max_tasks) {
+        return absl::ResourceExhaustedError(
+            "job spec: task_count " + std::to_string(spec.task_count()) + " over the limit of " +
+            std::to_string(limits.max_tasks));
+      }
+      FG_RETURN_IF_ERROR(check_task(spec.work_units_per_task(), spec.input_size_bytes(),
+                                    spec.output_size_bytes(), ""));
+      out.task_count = spec.task_count();
+      out.task = {spec.work_units_per_task(), spec.input_size_bytes(), spec.output_size_bytes()};
+      break;
+    case v1::JobSpec::kTaskList: {
+      const auto& tasks = spec.task_list().tasks();
+      if (tasks.empty()) return BadField("task_list", "must hold at least one task");
+      if (static_cast<uint64_t>(tasks.size()) > limits.max_tasks) {
+        return absl::ResourceExhaustedError("job spec: task_list over the limit of " +
+                                            std::to_string(limits.max_tasks) + " tasks");
+      }
+      out.task_count = static_cast<uint32_t>(tasks.size());
+      for (int i = 0; i < tasks.size(); ++i) {
+        const v1::TaskSpec& t = tasks[i];
+        const std::string field = "task_list.tasks[" + std::to_string(i) + "].";
+        core::TaskSpec ct{t.work_units() > 0 ? t.work_units() : spec.work_units_per_task(),
+                          t.input_size_bytes() ? t.input_size_bytes() : spec.input_size_bytes(),
+                          t.output_size_bytes() ? t.output_size_bytes() : spec.output_size_bytes()};
+        if (t.work_units() < 0) return BadField(field + "work_units", "must be > 0");
+        FG_RETURN_IF_ERROR(check_task(ct.work_units, ct.input_bytes, ct.output_bytes, field));
+        if (t.has_executor()) FG_RETURN_IF_ERROR(check_executor(t.executor(), field + "executor"));
+        if (t.input_case() != v1::TaskSpec::INPUT_NOT_SET &&
+            t.input_case() != v1::TaskSpec::kSynthetic) {
+          return absl::UnimplementedError("job spec: " + field +
+                                          "input: only synthetic inputs are supported");
+        }
+        out.tasks.push_back(ct);
+      }
+      break;
+    }
+    default:
+      return BadField("tasks", "set exactly one of task_count or task_list");
+  }
+  const uint32_t copies = std::max<uint32_t>(1, spec.replication().copies());
+  if (copies > 16) return BadField("replication.copies", "must be <= 16");
+  const uint32_t quorum = spec.replication().quorum() == 0 ? copies : spec.replication().quorum();
+  if (quorum > copies) return BadField("replication.quorum", "must be <= copies");
+  out.replication = static_cast<uint8_t>(copies);
+  out.quorum = static_cast<uint8_t>(quorum);
+  if (spec.max_attempts_per_task() > 65535) {
+    return BadField("max_attempts_per_task", "must be <= 65535");
+  }
+  out.max_attempts = static_cast<uint16_t>(spec.max_attempts_per_task());
+  if (spec.has_deadline()) {
+    const auto& d = spec.deadline();
+    if (d.seconds() < 0 || d.nanos() < 0 || (d.seconds() == 0 && d.nanos() == 0)) {
+      return BadField("deadline", "must be > 0");
+    }
+    out.deadline = Duration::Seconds(d.seconds()) + Duration::Nanos(d.nanos());
+  }
+  out.priority = spec.priority();
+  return out;
+}
+
+uint64_t OutputCap(const core::TaskSpec& t, const JobLimits& limits) {
+  return t.output_bytes > 0 ? t.output_bytes : limits.max_output_bytes;
+}
+
+uint64_t ExecutorSeed(const v1::JobSpec& spec) {
+  if (spec.executor().has_hash()) return spec.executor().hash().seed();
+  if (spec.executor().has_simulated()) return spec.executor().simulated().seed();
+  return 0;
+}
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+std::array<uint8_t, 32> Sha256(std::string_view data) {
+  std::array<uint8_t, 32> out;
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
+  return out;
+}
+#pragma GCC diagnostic pop
+
+std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size) {
+  std::string out;
+  out.reserve(size);
+  std::string block;
+  for (uint64_t i = 0; out.size() < size; ++i) {
+    block.assign("fleetgrid.input.v1");
+    PutLe(block, seed);
+    PutLe(block, task_index);
+    PutLe(block, i);
+    const auto d = Sha256(block);
+    out.append(reinterpret_cast<const char*>(d.data()),
+               std::min<uint64_t>(d.size(), size - out.size()));
+  }
+  return out;
+}
+
+v1::NodeState ToWire(core::NodeState s) {
+  switch (s) {
+    case core::NodeState::kDriving:
+      return v1::NODE_STATE_DRIVING;
+    case core::NodeState::kParked:
+      return v1::NODE_STATE_PARKED;
+    case core::NodeState::kPlugged:
+      return v1::NODE_STATE_PLUGGED;
+    case core::NodeState::kCharging:
+      return v1::NODE_STATE_CHARGING;
+  }
+  return v1::NODE_STATE_UNSPECIFIED;
+}
+
+absl::StatusOr<core::NodeState> FromWire(v1::NodeState s) {
+  switch (s) {
+    case v1::NODE_STATE_DRIVING:
+      return core::NodeState::kDriving;
+    case v1::NODE_STATE_PARKED:
+      return core::NodeState::kParked;
+    case v1::NODE_STATE_PLUGGED:
+      return core::NodeState::kPlugged;
+    case v1::NODE_STATE_CHARGING:
+      return core::NodeState::kCharging;
+    default:
+      return absl::InvalidArgumentError("node state must not be UNSPECIFIED");
+  }
+}
+
+v1::JobState ToWire(core::JobStatus s) {
+  switch (s) {
+    case core::JobStatus::kQueued:
+      return v1::JOB_STATE_QUEUED;
+    case core::JobStatus::kRunning:
+      return v1::JOB_STATE_RUNNING;
+    case core::JobStatus::kDone:
+      return v1::JOB_STATE_DONE;
+    case core::JobStatus::kFailed:
+      return v1::JOB_STATE_FAILED;
+    case core::JobStatus::kCancelled:
+      return v1::JOB_STATE_CANCELLED;
+  }
+  return v1::JOB_STATE_UNSPECIFIED;
+}
+
+v1::TaskState ToWire(core::TaskStatus s) {
+  switch (s) {
+    case core::TaskStatus::kPending:
+      return v1::TASK_STATE_QUEUED;
+    case core::TaskStatus::kRunning:
+      return v1::TASK_STATE_RUNNING;
+    case core::TaskStatus::kDone:
+      return v1::TASK_STATE_DONE;
+    case core::TaskStatus::kFailed:
+      return v1::TASK_STATE_FAILED;
+    case core::TaskStatus::kCancelled:
+      return v1::TASK_STATE_CANCELLED;
+  }
+  return v1::TASK_STATE_UNSPECIFIED;
+}
+
+v1::CancelReason ToWire(core::CancelReason r) {
+  switch (r) {
+    case core::CancelReason::kJobCancelled:
+      return v1::CANCEL_REASON_JOB_CANCELLED;
+    case core::CancelReason::kJobFailed:
+      return v1::CANCEL_REASON_JOB_CANCELLED;
+    case core::CancelReason::kDeadline:
+      return v1::CANCEL_REASON_DEADLINE;
+    case core::CancelReason::kLeaseExpired:
+      return v1::CANCEL_REASON_LEASE_EXPIRED;
+    case core::CancelReason::kTaskAccepted:
+      return v1::CANCEL_REASON_TASK_DONE;
+  }
+  return v1::CANCEL_REASON_UNSPECIFIED;
+}
+
+google::protobuf::Timestamp ToTimestamp(int64_t unix_ns) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(unix_ns / 1'000'000'000);
+  t.set_nanos(static_cast<int32_t>(unix_ns % 1'000'000'000));
+  return t;
+}
+
+int64_t UnixNowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace fleetgrid::service

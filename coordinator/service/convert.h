@@ -1,0 +1,72 @@
+// Conversions between the wire API (fleetgrid.v1) and the brain's types, the validation of
+// client job specs, and the synthetic task inputs both sides generate.
+//
+// Ids on the wire are the brain's dense ids + 1 (0 means "not set" on the wire) for nodes,
+// jobs and tasks; attempt ids are the brain's AttemptId value (task << 32 | epoch, never 0
+// because epochs start at 1). Thread safety: pure functions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "coordinator/core/core.h"
+#include "fleetgrid/v1/admin.pb.h"
+#include "fleetgrid/v1/job.pb.h"
+#include "fleetgrid/v1/node.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace fleetgrid::service {
+
+inline uint64_t WireNode(NodeId n) { return uint64_t{n.value()} + 1; }
+inline uint64_t WireJob(JobId j) { return uint64_t{j.value()} + 1; }
+inline uint64_t WireTask(TaskId t) { return uint64_t{t.value()} + 1; }
+// Invalid() when the wire id is 0 or out of range.
+NodeId CoreNode(uint64_t wire);
+JobId CoreJob(uint64_t wire);
+TaskId CoreTask(uint64_t wire);
+inline TaskId TaskOfAttempt(uint64_t attempt) {
+  return TaskId(static_cast<uint32_t>(attempt >> 32));
+}
+
+// Limits a job spec must respect.
+struct JobLimits {
+  uint32_t max_tasks = 1'000'000;
+  uint64_t max_input_bytes = 256ull << 20;
+  uint64_t max_output_bytes = 64ull << 20;
+};
+
+// Checks a client's JobSpec and builds the brain's. InvalidArgument naming the field for a
+// malformed spec, ResourceExhausted for one past the limits.
+absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLimits& limits);
+
+// The largest output accepted for a task of this spec (the spec's cap, or the limit if 0).
+uint64_t OutputCap(const core::TaskSpec& t, const JobLimits& limits);
+
+// The seed of a job's executor (hash.seed or simulated.seed; 0 if none).
+uint64_t ExecutorSeed(const v1::JobSpec& spec);
+
+// The synthetic input of task `task_index` of a job whose executor seed is `seed`:
+// SHA-256 in counter mode, block i = SHA-256("fleetgrid.input.v1" || le64(seed) ||
+// le32(task_index) || le64(i)), truncated to `size` bytes. Any party can regenerate it.
+std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size);
+
+std::array<uint8_t, 32> Sha256(std::string_view data);
+inline std::string AsString(const std::array<uint8_t, 32>& d) {
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+v1::NodeState ToWire(core::NodeState s);
+// InvalidArgument for UNSPECIFIED.
+absl::StatusOr<core::NodeState> FromWire(v1::NodeState s);
+v1::JobState ToWire(core::JobStatus s);
+v1::TaskState ToWire(core::TaskStatus s);
+v1::CancelReason ToWire(core::CancelReason r);
+
+// Unix time <-> proto Timestamp.
+google::protobuf::Timestamp ToTimestamp(int64_t unix_ns);
+int64_t UnixNowNanos();
+
+}  // namespace fleetgrid::service

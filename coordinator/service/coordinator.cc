@@ -1,0 +1,68 @@
+#include "coordinator/service/coordinator.h"
+
+#include "coordinator/service/grpc_services.h"
+#include "coordinator/service/sqlite_store.h"
+
+namespace fleetgrid::service {
+
+absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options,
+                                                                Store* store) {
+  std::unique_ptr<Coordinator> c(new Coordinator());
+  if (store != nullptr) {
+    c->store_ = store;
+  } else {
+    FG_ASSIGN_OR_RETURN(c->owned_store_, SqliteStore::Open(options.db_path));
+    c->store_ = c->owned_store_.get();
+  }
+  c->brain_ = std::make_unique<Brain>(options.service, c->store_, &c->metrics_);
+  FG_RETURN_IF_ERROR(c->brain_->Start());
+
+  c->node_service_ = std::make_unique<NodeServiceImpl>(c->brain_.get(), &c->metrics_);
+  c->job_service_ = std::make_unique<JobServiceImpl>(c->brain_.get(), &c->metrics_);
+  c->admin_service_ = std::make_unique<AdminServiceImpl>(c->brain_.get(), &c->metrics_);
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &c->port_);
+  // Two coordinators must never share a port (gRPC enables SO_REUSEPORT by default).
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(options.service.max_message_bytes));
+  builder.SetMaxSendMessageSize(static_cast<int>(options.service.max_message_bytes));
+  // Transport failure detection well inside the heartbeat grace.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 10'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.RegisterService(c->node_service_.get());
+  builder.RegisterService(c->job_service_.get());
+  builder.RegisterService(c->admin_service_.get());
+  c->server_ = builder.BuildAndStart();
+  if (!c->server_ || c->port_ == 0) {
+    c->brain_->Stop();
+    return absl::UnavailableError("cannot listen on " + options.listen +
+                                  " (address in use or invalid)");
+  }
+  if (!options.metrics_listen.empty()) {
+    Brain* brain = c->brain_.get();
+    c->http_ = std::make_unique<HttpServer>(&c->metrics_, [brain] { return brain->healthy(); });
+    if (absl::Status s = c->http_->Start(options.metrics_listen); !s.ok()) {
+      c->Shutdown();
+      return s;
+    }
+  }
+  return c;
+}
+
+Coordinator::~Coordinator() { Shutdown(); }
+
+void Coordinator::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (brain_) brain_->CloseStreams();
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    server_->Wait();
+  }
+  if (brain_) brain_->Stop();
+  if (http_) http_->Stop();
+}
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,66 @@
+// Coordinator: the live coordinator assembled: store, brain, gRPC server, metrics endpoint.
+//
+// Start() opens the store (SQLite at options.db_path unless a store is lent), rebuilds the
+// brain from it, then listens. Shutdown() is graceful: streams are closed (cars reconnect
+// elsewhere or later), the server stops accepting and finishes in-flight calls, pending
+// changes are committed, threads joined. Thread safety: Shutdown() from any one thread.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "coordinator/service/brain.h"
+#include "coordinator/service/http_server.h"
+#include "coordinator/service/metrics.h"
+#include "coordinator/service/store.h"
+
+namespace fleetgrid::service {
+
+struct CoordinatorOptions {
+  std::string listen = "127.0.0.1:7070";  // port 0 = pick one (see port())
+  std::string db_path = "./fleetgrid.db";
+  std::string metrics_listen = "127.0.0.1:9090";  // "" = no HTTP endpoint; port 0 = pick
+  ServiceOptions service;
+};
+
+class NodeServiceImpl;
+class JobServiceImpl;
+class AdminServiceImpl;
+
+class Coordinator {
+ public:
+  // `store`: borrowed and used instead of opening db_path when not null (tests); it must
+  // outlive the Coordinator.
+  static absl::StatusOr<std::unique_ptr<Coordinator>> Start(const CoordinatorOptions& options,
+                                                            Store* store = nullptr);
+  ~Coordinator();
+
+  // Stops serving (see above). Idempotent.
+  void Shutdown();
+
+  int port() const { return port_; }
+  std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  int metrics_port() const { return http_ ? http_->port() : 0; }
+  Brain& brain() { return *brain_; }
+  Metrics& metrics() { return metrics_; }
+  Store& store() { return *store_; }
+
+ private:
+  Coordinator() = default;
+
+  Metrics metrics_;
+  std::unique_ptr<Store> owned_store_;
+  Store* store_ = nullptr;
+  std::unique_ptr<Brain> brain_;
+  std::unique_ptr<NodeServiceImpl> node_service_;
+  std::unique_ptr<JobServiceImpl> job_service_;
+  std::unique_ptr<AdminServiceImpl> admin_service_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<HttpServer> http_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,79 @@
+// The gRPC services (callback API) over the Brain: NodeService, JobService, AdminService.
+//
+// Thin: each handler checks what it can without the brain (authentication, chunk order and
+// sizes, digests), posts the rest to the Brain and finishes when the brain answers. Each
+// stream is a reactor object owning its per-call state. Thread-safe.
+#pragma once
+
+#include "coordinator/service/brain.h"
+#include "fleetgrid/v1/admin.grpc.pb.h"
+#include "fleetgrid/v1/job.grpc.pb.h"
+#include "fleetgrid/v1/node.grpc.pb.h"
+
+namespace fleetgrid::service {
+
+class NodeServiceImpl final : public v1::NodeService::CallbackService {
+ public:
+  NodeServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
+  grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* ctx, const v1::EnrollRequest* req,
+                                   v1::EnrollResponse* resp) override;
+  grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>* Connect(
+      grpc::CallbackServerContext* ctx) override;
+  grpc::ServerWriteReactor<v1::DataChunk>* FetchInput(grpc::CallbackServerContext* ctx,
+                                                      const v1::FetchInputRequest* req) override;
+  grpc::ServerReadReactor<v1::ResultChunk>* UploadResult(grpc::CallbackServerContext* ctx,
+                                                         v1::ResultAck* resp) override;
+
+ private:
+  Brain* brain_;
+  Metrics* metrics_;
+};
+
+class JobServiceImpl final : public v1::JobService::CallbackService {
+ public:
+  JobServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
+  grpc::ServerUnaryReactor* SubmitJob(grpc::CallbackServerContext* ctx,
+                                      const v1::SubmitJobRequest* req,
+                                      v1::SubmitJobResponse* resp) override;
+  grpc::ServerUnaryReactor* GetJob(grpc::CallbackServerContext* ctx, const v1::GetJobRequest* req,
+                                   v1::GetJobResponse* resp) override;
+  grpc::ServerUnaryReactor* ListJobs(grpc::CallbackServerContext* ctx,
+                                     const v1::ListJobsRequest* req,
+                                     v1::ListJobsResponse* resp) override;
+  grpc::ServerUnaryReactor* ListTasks(grpc::CallbackServerContext* ctx,
+                                      const v1::ListTasksRequest* req,
+                                      v1::ListTasksResponse* resp) override;
+  grpc::ServerUnaryReactor* CancelJob(grpc::CallbackServerContext* ctx,
+                                      const v1::CancelJobRequest* req,
+                                      v1::CancelJobResponse* resp) override;
+  grpc::ServerWriteReactor<v1::JobProgress>* WatchJob(grpc::CallbackServerContext* ctx,
+                                                      const v1::WatchJobRequest* req) override;
+  grpc::ServerWriteReactor<v1::TaskResult>* FetchResults(
+      grpc::CallbackServerContext* ctx, const v1::FetchResultsRequest* req) override;
+
+ private:
+  Brain* brain_;
+  Metrics* metrics_;
+};
+
+class AdminServiceImpl final : public v1::AdminService::CallbackService {
+ public:
+  AdminServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
+  grpc::ServerUnaryReactor* ListNodes(grpc::CallbackServerContext* ctx,
+                                      const v1::ListNodesRequest* req,
+                                      v1::ListNodesResponse* resp) override;
+  grpc::ServerUnaryReactor* GetNode(grpc::CallbackServerContext* ctx, const v1::GetNodeRequest* req,
+                                    v1::GetNodeResponse* resp) override;
+  grpc::ServerUnaryReactor* GetFleetStats(grpc::CallbackServerContext* ctx,
+                                          const v1::GetFleetStatsRequest* req,
+                                          v1::GetFleetStatsResponse* resp) override;
+  grpc::ServerUnaryReactor* DrainNode(grpc::CallbackServerContext* ctx,
+                                      const v1::DrainNodeRequest* req,
+                                      v1::DrainNodeResponse* resp) override;
+
+ private:
+  Brain* brain_;
+  Metrics* metrics_;
+};
+
+}  // namespace fleetgrid::service

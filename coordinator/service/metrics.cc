@@ -1,0 +1,120 @@
+#include "coordinator/service/metrics.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace fleetgrid::service {
+namespace {
+
+void Line(std::string& out, const char* name, const char* type, const char* help) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+}
+
+void Value(std::string& out, const std::string& name_and_labels, double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, " %.9g\n", v);
+  out += name_and_labels;
+  out += buf;
+}
+
+}  // namespace
+
+void Metrics::Observe(std::map<std::string, Summary, std::less<>>& m, std::string_view key,
+                      double s) {
+  std::lock_guard lock(mu_);
+  auto it = m.find(key);
+  if (it == m.end()) it = m.emplace(std::string(key), Summary{}).first;
+  Summary& sum = it->second;
+  if (sum.samples.size() < Summary::kWindow) {
+    sum.samples.push_back(s);
+  } else {
+    sum.samples[sum.next] = s;
+    sum.next = (sum.next + 1) % Summary::kWindow;
+  }
+  ++sum.count;
+  sum.sum += s;
+}
+
+void Metrics::ObserveRpc(std::string_view method, Duration latency) {
+  Observe(rpc_, method, latency.SecondsF());
+}
+
+void Metrics::ObserveCommit(uint64_t items, Duration latency) {
+  store_commits_total.fetch_add(1, std::memory_order_relaxed);
+  store_commit_items_total.fetch_add(items, std::memory_order_relaxed);
+  Observe(commit_, "commit", latency.SecondsF());
+}
+
+void Metrics::RenderSummaries(std::string& out, const char* name, const char* label,
+                              const std::map<std::string, Summary, std::less<>>& m) {
+  for (const auto& [key, s] : m) {
+    std::vector<double> v = s.samples;
+    std::sort(v.begin(), v.end());
+    const std::string base = std::string(name) + "{" + label + "=\"" + key + "\"";
+    for (double q : {0.5, 0.9, 0.99}) {
+      double x = 0;
+      if (!v.empty()) {
+        x = v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+      }
+      char qs[32];
+      std::snprintf(qs, sizeof qs, ",quantile=\"%g\"}", q);
+      Value(out, base + qs, x);
+    }
+    Value(out, std::string(name) + "_sum{" + label + "=\"" + key + "\"}", s.sum);
+    Value(out, std::string(name) + "_count{" + label + "=\"" + key + "\"}",
+          static_cast<double>(s.count));
+  }
+}
+
+std::string Metrics::RenderPrometheus() const {
+  std::string out;
+  out.reserve(4096);
+  auto counter = [&](const char* name, const char* help, const std::atomic<uint64_t>& c) {
+    Line(out, name, "counter", help);
+    Value(out, name, static_cast<double>(c.load(std::memory_order_relaxed)));
+  };
+  auto gauge = [&](const char* name, const char* help, const std::atomic<int64_t>& g) {
+    Line(out, name, "gauge", help);
+    Value(out, name, static_cast<double>(g.load(std::memory_order_relaxed)));
+  };
+  Line(out, "fleetgrid_nodes", "gauge", "Connected cars by reported car state.");
+  const char* states[] = {"driving", "parked", "plugged", "charging"};
+  for (size_t i = 0; i < 4; ++i) {
+    Value(out, std::string("fleetgrid_nodes{state=\"") + states[i] + "\"}",
+          static_cast<double>(nodes_by_state[i].load(std::memory_order_relaxed)));
+  }
+  gauge("fleetgrid_nodes_connected", "Cars with a live Connect session.", nodes_connected);
+  gauge("fleetgrid_nodes_enrolled", "Cars enrolled, all time.", nodes_enrolled);
+  gauge("fleetgrid_queue_length", "Tasks waiting for a car.", queue_length);
+  gauge("fleetgrid_running_attempts", "Attempts running now.", running_attempts);
+  gauge("fleetgrid_active_jobs", "Jobs not yet final.", active_jobs);
+  gauge("fleetgrid_healthy", "1 while the coordinator serves, 0 after a store failure.", healthy);
+  counter("fleetgrid_assignments_total", "Attempts assigned to cars.", assignments_total);
+  counter("fleetgrid_results_total", "Task results accepted (stored durably).", results_total);
+  counter("fleetgrid_attempts_lost_total", "Attempts lost (car left or went silent).",
+          attempts_lost_total);
+  counter("fleetgrid_attempts_failed_total", "Attempts failed, expired or cancelled.",
+          attempts_failed_total);
+  counter("fleetgrid_results_rejected_total", "Result reports rejected.", results_rejected_total);
+  counter("fleetgrid_jobs_submitted_total", "Jobs accepted.", jobs_submitted_total);
+  counter("fleetgrid_store_commits_total", "Store transactions committed.", store_commits_total);
+  counter("fleetgrid_store_commit_items_total", "Changes committed (group commit).",
+          store_commit_items_total);
+  std::lock_guard lock(mu_);
+  Line(out, "fleetgrid_rpc_latency_seconds", "summary",
+       "Server-side RPC latency (last 4096 calls per method).");
+  RenderSummaries(out, "fleetgrid_rpc_latency_seconds", "method", rpc_);
+  Line(out, "fleetgrid_store_commit_seconds", "summary", "Store commit (fsync) latency.");
+  RenderSummaries(out, "fleetgrid_store_commit_seconds", "op", commit_);
+  return out;
+}
+
+}  // namespace fleetgrid::service

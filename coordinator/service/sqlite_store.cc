@@ -1,0 +1,285 @@
+#include "coordinator/service/sqlite_store.h"
+
+#include <sqlite3.h>
+
+namespace fleetgrid::service {
+namespace {
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, rec BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS nodes (
+  node_id INTEGER PRIMARY KEY, secret_sha256 BLOB NOT NULL, owner TEXT NOT NULL,
+  enroll_key TEXT NOT NULL, enroll_request BLOB NOT NULL, enrolled_unix_ms INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS jobs (
+  job_id INTEGER PRIMARY KEY, idempotency_key TEXT, spec BLOB NOT NULL,
+  submitted_unix_ms INTEGER NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_key ON jobs(idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS results (
+  task_id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, task_index INTEGER NOT NULL,
+  attempt_id INTEGER NOT NULL, node_id INTEGER NOT NULL, digest BLOB NOT NULL,
+  size_bytes INTEGER NOT NULL, data BLOB NOT NULL);
+)sql";
+
+// A prepared statement that finalizes itself.
+class Stmt {
+ public:
+  Stmt(sqlite3* db, const char* sql) : db_(db) {
+    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
+  }
+  ~Stmt() { sqlite3_finalize(stmt_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+
+  absl::Status status() const {
+    if (rc_ == SQLITE_OK) return absl::OkStatus();
+    return absl::InternalError(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+  }
+  void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void Bind(int i, const std::string& v, bool blob) {
+    if (blob) {
+      sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_STATIC);
+    } else {
+      sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8);
+    }
+  }
+  void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  // SQLITE_ROW, SQLITE_DONE or an error code.
+  int Step() { return sqlite3_step(stmt_); }
+  void Reset() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+  int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  std::string Blob(int col) {
+    const void* p = sqlite3_column_blob(stmt_, col);
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(static_cast<const char*>(p), static_cast<size_t>(n)) : std::string();
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_;
+};
+
+absl::Status StepError(sqlite3* db, int rc, const char* what) {
+  const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(msg);
+  return absl::InternalError(msg);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return absl::UnavailableError("cannot open database " + path + ": " + msg);
+  }
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
+  sqlite3_busy_timeout(db, 5000);
+  // Integrity first: never serve from a damaged file.
+  {
+    Stmt check(db, "PRAGMA integrity_check");
+    if (!check.status().ok()) {
+      return absl::DataLossError("database " + path + " failed PRAGMA integrity_check (" +
+                                 sqlite3_errmsg(db) +
+                                 "); refusing to serve. Restore it from a backup.");
+    }
+    std::string verdict;
+    while (check.Step() == SQLITE_ROW) {
+      if (!verdict.empty()) verdict += "; ";
+      verdict += check.Blob(0);
+    }
+    if (verdict != "ok") {
+      return absl::DataLossError("database " + path + " failed PRAGMA integrity_check (" +
+                                 (verdict.empty() ? std::string("no answer") : verdict) +
+                                 "); refusing to serve. Restore it from a backup.");
+    }
+  }
+  FG_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
+  FG_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
+  FG_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
+  if (store->JournalMode() != "wal") {
+    return absl::FailedPreconditionError("database " + path +
+                                         ": journal_mode=WAL did not take (got '" +
+                                         store->JournalMode() + "')");
+  }
+  if (store->Synchronous() != 2) {
+    return absl::FailedPreconditionError("database " + path + ": synchronous=FULL did not take");
+  }
+  FG_RETURN_IF_ERROR(store->Exec(kSchema));
+  return store;
+}
+
+SqliteStore::~SqliteStore() { sqlite3_close(db_); }
+
+absl::Status SqliteStore::Exec(const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return absl::InternalError("database " + path_ + ": " + msg);
+  }
+  return absl::OkStatus();
+}
+
+std::string SqliteStore::JournalMode() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "PRAGMA journal_mode");
+  return s.Step() == SQLITE_ROW ? s.Blob(0) : "";
+}
+
+int SqliteStore::Synchronous() {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "PRAGMA synchronous");
+  return s.Step() == SQLITE_ROW ? static_cast<int>(s.Int(0)) : -1;
+}
+
+std::string SqliteStore::Describe() const {
+  return "sqlite " + path_ + " (journal_mode=WAL, synchronous=FULL)";
+}
+
+uint64_t SqliteStore::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+absl::Status SqliteStore::Commit(const WriteBatch& batch) {
+  std::lock_guard lock(mu_);
+  if (batch.empty()) return absl::OkStatus();
+  FG_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
+  absl::Status s = CommitLocked(batch);
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  s = Exec("COMMIT");
+  if (!s.ok()) {
+    (void)Exec("ROLLBACK");
+    return s;
+  }
+  ++commits_;
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
+  if (!batch.changes.empty()) {
+    Stmt s(db_, "INSERT INTO changes(rec) VALUES (?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const std::string& rec : batch.changes) {
+      s.Bind(1, rec, true);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert change");
+      s.Reset();
+    }
+  }
+  if (!batch.nodes.empty()) {
+    Stmt s(db_, "INSERT INTO nodes VALUES (?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const NodeRecord& n : batch.nodes) {
+      s.Bind(1, static_cast<int64_t>(n.node_id));
+      s.Bind(2, n.secret_sha256, true);
+      s.Bind(3, n.owner, false);
+      s.Bind(4, n.enroll_key, false);
+      s.Bind(5, n.enroll_request, true);
+      s.Bind(6, n.enrolled_unix_ms);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert node");
+      s.Reset();
+    }
+  }
+  if (!batch.jobs.empty()) {
+    Stmt s(db_, "INSERT INTO jobs VALUES (?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const JobRecord& j : batch.jobs) {
+      s.Bind(1, static_cast<int64_t>(j.job_id));
+      if (j.idempotency_key.empty()) {
+        s.BindNull(2);
+      } else {
+        s.Bind(2, j.idempotency_key, false);
+      }
+      s.Bind(3, j.spec, true);
+      s.Bind(4, j.submitted_unix_ms);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert job");
+      s.Reset();
+    }
+  }
+  if (!batch.results.empty()) {
+    Stmt s(db_, "INSERT INTO results VALUES (?,?,?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const ResultRecord& r : batch.results) {
+      s.Bind(1, static_cast<int64_t>(r.task_id));
+      s.Bind(2, static_cast<int64_t>(r.job_id));
+      s.Bind(3, static_cast<int64_t>(r.task_index));
+      s.Bind(4, static_cast<int64_t>(r.attempt_id));
+      s.Bind(5, static_cast<int64_t>(r.node_id));
+      s.Bind(6, r.digest, true);
+      s.Bind(7, static_cast<int64_t>(r.size_bytes));
+      s.Bind(8, r.data, true);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert result");
+      s.Reset();
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredState> SqliteStore::Load() {
+  std::lock_guard lock(mu_);
+  StoredState out;
+  {
+    Stmt s(db_, "SELECT rec FROM changes ORDER BY seq");
+    FG_RETURN_IF_ERROR(s.status());
+    while (s.Step() == SQLITE_ROW) out.changes.push_back(s.Blob(0));
+  }
+  {
+    Stmt s(db_, "SELECT * FROM nodes ORDER BY node_id");
+    FG_RETURN_IF_ERROR(s.status());
+    while (s.Step() == SQLITE_ROW) {
+      out.nodes.push_back(
+          {static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Blob(3), s.Blob(4), s.Int(5)});
+    }
+  }
+  {
+    Stmt s(db_,
+           "SELECT job_id, coalesce(idempotency_key, ''), spec, submitted_unix_ms "
+           "FROM jobs ORDER BY job_id");
+    FG_RETURN_IF_ERROR(s.status());
+    while (s.Step() == SQLITE_ROW) {
+      out.jobs.push_back({static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Int(3)});
+    }
+  }
+  {
+    Stmt s(db_,
+           "SELECT task_id, job_id, task_index, attempt_id, node_id, digest, size_bytes "
+           "FROM results ORDER BY task_id");
+    FG_RETURN_IF_ERROR(s.status());
+    while (s.Step() == SQLITE_ROW) {
+      ResultRecord r;
+      r.task_id = static_cast<uint64_t>(s.Int(0));
+      r.job_id = static_cast<uint64_t>(s.Int(1));
+      r.task_index = static_cast<uint32_t>(s.Int(2));
+      r.attempt_id = static_cast<uint64_t>(s.Int(3));
+      r.node_id = static_cast<uint64_t>(s.Int(4));
+      r.digest = s.Blob(5);
+      r.size_bytes = static_cast<uint64_t>(s.Int(6));
+      out.results.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> SqliteStore::ReadResult(uint64_t task_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT data FROM results WHERE task_id = ?");
+  FG_RETURN_IF_ERROR(s.status());
+  s.Bind(1, static_cast<int64_t>(task_id));
+  if (s.Step() != SQLITE_ROW) {
+    return absl::NotFoundError("no result for task " + std::to_string(task_id));
+  }
+  return s.Blob(0);
+}
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,98 @@
+// Store: the coordinator's durable state, behind an interface so that PostgreSQL can replace
+// SQLite later (DESIGN.md "Scale past one machine").
+//
+// What is stored: enrolled nodes, accepted jobs (their wire spec), accepted task results
+// (digest and bytes) and the brain's change log (opaque records appended in order; the brain
+// is rebuilt from them with Core::Restore). Everything a batch holds becomes durable together:
+// Commit() returns OK only once the whole batch survives a power cut, so the caller may then
+// acknowledge what the batch contains (group commit: one fsync for many changes).
+//
+// Thread safety: implementations are thread-safe; Commit() is called by one writer thread,
+// reads may come from any thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace fleetgrid::service {
+
+// A car enrolled with the coordinator. The secret itself is never stored, only its SHA-256.
+struct NodeRecord {
+  uint64_t node_id = 0;       // external id (wire), >= 1
+  std::string secret_sha256;  // 32 bytes
+  std::string owner;
+  std::string enroll_key;      // EnrollRequest.idempotency_key ("" = none)
+  std::string enroll_request;  // serialized fleetgrid.v1.EnrollRequest, join token cleared
+  int64_t enrolled_unix_ms = 0;
+};
+
+// A job accepted from a client.
+struct JobRecord {
+  uint64_t job_id = 0;          // external id (wire), >= 1
+  std::string idempotency_key;  // "" = none; unique when set
+  std::string spec;             // serialized fleetgrid.v1.JobSpec, as submitted
+  int64_t submitted_unix_ms = 0;
+};
+
+// The accepted result of one task. At most one per task: the store refuses a second one.
+struct ResultRecord {
+  uint64_t task_id = 0;  // external id (wire)
+  uint64_t job_id = 0;
+  uint32_t task_index = 0;
+  uint64_t attempt_id = 0;
+  uint64_t node_id = 0;
+  std::string digest;  // SHA-256 of data, 32 bytes
+  std::string data;    // empty in Load()'s answer: read it with ReadResult()
+  uint64_t size_bytes = 0;
+};
+
+// One group of changes, made durable together.
+struct WriteBatch {
+  std::vector<std::string> changes;  // brain change-log records, in order
+  std::vector<NodeRecord> nodes;
+  std::vector<JobRecord> jobs;
+  std::vector<ResultRecord> results;
+
+  bool empty() const { return changes.empty() && nodes.empty() && jobs.empty() && results.empty(); }
+  void Clear() {
+    changes.clear();
+    nodes.clear();
+    jobs.clear();
+    results.clear();
+  }
+};
+
+// Everything stored, in commit order (results without their bytes).
+struct StoredState {
+  std::vector<std::string> changes;
+  std::vector<NodeRecord> nodes;
+  std::vector<JobRecord> jobs;
+  std::vector<ResultRecord> results;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Makes the whole batch durable, or nothing of it. A result for a task that already has
+  // one, or a job whose id or idempotency key is taken, fails the batch (AlreadyExists) and
+  // changes nothing.
+  virtual absl::Status Commit(const WriteBatch& batch) = 0;
+
+  // Reads everything back (at start, to rebuild the brain).
+  virtual absl::StatusOr<StoredState> Load() = 0;
+
+  // The bytes of a task's accepted result; NotFound if it has none.
+  virtual absl::StatusOr<std::string> ReadResult(uint64_t task_id) = 0;
+
+  // Number of fsync'ed commits so far (for metrics and tests).
+  virtual uint64_t commits() const = 0;
+
+  // Human-readable description (path, settings) for logs.
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace fleetgrid::service

@@ -1,0 +1,693 @@
+#include "node/car.h"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+#include <cstdio>
+
+#include "node/executor_hash.h"
+
+namespace fleetgrid::node {
+namespace {
+
+using SteadyDuration = std::chrono::steady_clock::duration;
+
+SteadyDuration ToSteady(Duration d) {
+  // Saturate far beyond any run: steady_timer overflows on Duration::Infinite().
+  constexpr int64_t kYear = int64_t{365} * 24 * 3600 * 1000'000'000;
+  return std::chrono::nanoseconds(std::min(d.nanos(), kYear));
+}
+
+Duration FromProto(const google::protobuf::Duration& d) {
+  return Duration::Seconds(d.seconds()) + Duration::Nanos(d.nanos());
+}
+
+void SetNow(google::protobuf::Timestamp* ts) {
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  ts->set_seconds(ns / 1000'000'000);
+  ts->set_nanos(static_cast<int32_t>(ns % 1000'000'000));
+}
+
+void SetDuration(google::protobuf::Duration* d, Duration v) {
+  d->set_seconds(v.nanos() / 1000'000'000);
+  d->set_nanos(static_cast<int32_t>(v.nanos() % 1000'000'000));
+}
+
+// A speed class drawn by share; the hardware class is named after the nearest Tesla board.
+v1::HardwareDescription DrawHardware(const std::vector<sim::SpeedClass>& classes, Rng rng) {
+  double u = rng.Uniform();
+  double speed = classes.empty() ? 1.0 : classes.back().speed;
+  for (const sim::SpeedClass& c : classes) {
+    if (u < c.share) {
+      speed = c.speed;
+      break;
+    }
+    u -= c.share;
+  }
+  v1::HardwareDescription h;
+  h.set_speed_work_units_per_s(speed);
+  if (speed <= 1) {
+    h.set_hardware_class(v1::HARDWARE_CLASS_HW3);
+    h.set_power_draw_w(72);
+  } else if (speed <= 2) {
+    h.set_hardware_class(v1::HARDWARE_CLASS_HW4);
+    h.set_power_draw_w(100);
+  } else {
+    h.set_hardware_class(v1::HARDWARE_CLASS_AI5);
+    h.set_power_draw_w(150);
+  }
+  h.set_memory_bytes(8ull << 30);
+  h.set_storage_bytes(64ull << 30);
+  h.set_model("emulated");
+  return h;
+}
+
+}  // namespace
+
+Car::Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel> availability)
+    : fleet_(fleet),
+      index_(index),
+      availability_(std::move(availability)),
+      rng_(Rng::Stream(fleet.options.seed, "byzantine", index)),
+      backoff_(fleet.options.backoff, Rng::Stream(fleet.options.seed, "backoff", index)),
+      hardware_(DrawHardware(fleet.options.speed_classes,
+                             Rng::Stream(fleet.options.seed, "hardware", index))),
+      period_timer_(fleet.io),
+      reconnect_timer_(fleet.io),
+      heartbeat_timer_(fleet.io),
+      heartbeat_interval_(fleet.options.default_heartbeat_interval) {
+  link_.set_download_bytes_per_s(2'500'000);
+  link_.set_upload_bytes_per_s(2'500'000);
+  SetDuration(link_.mutable_latency(), Duration::Millis(50));
+  const uint32_t owners = fleet.options.owners;
+  owner_ = fleet.options.owner_prefix + "-" + std::to_string(owners == 0 ? index : index % owners);
+}
+
+void Car::Log(const std::string& line) const {
+  if (fleet_.options.verbose) std::fprintf(stderr, "car %u: %s\n", index_, line.c_str());
+}
+
+// ---------------------------------------------------------------------------------------
+// Availability.
+
+void Car::Start(Duration delay) {
+  period_timer_.expires_after(ToSteady(delay));
+  period_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) NextPeriod();
+  });
+}
+
+void Car::NextPeriod() {
+  if (shutdown_) return;
+  const AvailabilityPeriod p = availability_->Next();
+  const Duration real =
+      p.length.IsInfinite()
+          ? Duration::Infinite()
+          : Duration::FromSecondsF(p.length.SecondsF() / fleet_.options.time_scale);
+  if (p.available && !available_) {
+    BecomeAvailable();
+  } else if (!p.available && available_) {
+    DriveOff(rng_.Bernoulli(fleet_.options.availability.vanish_probability));
+  }
+  if (real.IsInfinite()) return;
+  period_timer_.expires_after(ToSteady(real));
+  period_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) NextPeriod();
+  });
+}
+
+void Car::BecomeAvailable() {
+  available_ = true;
+  plugged_ = rng_.Bernoulli(fleet_.options.availability.plugged_probability);
+  ++fleet_.counters.available_now;
+  draining_ = false;
+  backoff_.Reset();
+  Log("parked");
+  Connect();
+}
+
+void Car::DriveOff(bool vanish) {
+  if (!available_) return;
+  available_ = false;
+  --fleet_.counters.available_now;
+  Log(vanish ? "drove off (vanished)" : "drove off (leave)");
+  ReleaseConnectSlot();
+  reconnect_timer_.cancel();
+  if (enroll_call_) {
+    enroll_call_->Cancel();
+    enroll_call_.reset();
+    ++enroll_generation_;
+  }
+  DropAllAttempts();  // the car is driving: whatever it was computing is lost
+  if (link_state_ == Link::kBackoff || link_state_ == Link::kEnrolling) {
+    link_state_ = Link::kIdle;
+  }
+  if (session_) CloseSession(vanish);
+}
+
+void Car::DriveOffForTest(bool vanish) { DriveOff(vanish); }
+
+// ---------------------------------------------------------------------------------------
+// Connection.
+
+bool Car::AcquireConnectSlot() {
+  if (holds_connect_slot_) return true;
+  const uint32_t limit = std::max<uint32_t>(1, fleet_.options.max_connecting);
+  if (fleet_.connecting < limit) {
+    ++fleet_.connecting;
+    holds_connect_slot_ = true;
+    return true;
+  }
+  if (!queued_for_connect_) {
+    queued_for_connect_ = true;
+    fleet_.connect_queue.push_back(this);
+  }
+  return false;
+}
+
+void Car::ReleaseConnectSlot() {
+  if (!holds_connect_slot_) return;
+  holds_connect_slot_ = false;
+  --fleet_.connecting;
+  const uint32_t limit = std::max<uint32_t>(1, fleet_.options.max_connecting);
+  while (!fleet_.connect_queue.empty() && fleet_.connecting < limit) {
+    Car* next = fleet_.connect_queue.front();
+    fleet_.connect_queue.pop_front();
+    next->queued_for_connect_ = false;
+    next->Connect();
+  }
+}
+
+void Car::Connect() {
+  if (shutdown_ || !available_) return;
+  if (link_state_ == Link::kConnecting || link_state_ == Link::kConnected ||
+      link_state_ == Link::kEnrolling) {
+    return;
+  }
+  if (!AcquireConnectSlot()) return;
+  if (node_id_ == 0) {
+    link_state_ = Link::kEnrolling;
+    v1::EnrollRequest req;
+    req.set_join_token(fleet_.options.join_token);
+    req.set_owner(owner_);
+    *req.mutable_hardware() = hardware_;
+    *req.mutable_link() = link_;
+    req.mutable_battery()->set_capacity_wh(75'000);
+    req.mutable_battery()->set_max_charging_power_w(11'000);
+    req.set_agent_version("fleetgrid-node 0.1.0");
+    req.set_display_name("car-" + std::to_string(index_));
+    req.set_idempotency_key("car-" + std::to_string(fleet_.options.seed) + "-" +
+                            std::to_string(index_));
+    const uint64_t gen = ++enroll_generation_;
+    enroll_call_ = StartEnroll(
+        fleet_, fleet_.StubFor(index_), std::move(req),
+        [this, gen](grpc::Status s, v1::EnrollResponse r) { OnEnrolled(gen, s, std::move(r)); });
+    return;
+  }
+  OpenSession();
+}
+
+void Car::OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp) {
+  if (generation != enroll_generation_) return;  // a call cancelled earlier
+  enroll_call_.reset();
+  if (link_state_ != Link::kEnrolling) return;  // drove off or shut down meanwhile
+  link_state_ = Link::kIdle;
+  if (!s.ok() || resp.credential().node_id() == 0) {
+    Log("enroll failed: " + s.error_message());
+    ScheduleReconnect();
+    return;
+  }
+  ++fleet_.counters.enrollments;
+  node_id_ = resp.credential().node_id();
+  credential_id_ = resp.credential().credential_id();
+  secret_ = resp.credential().secret();
+  OpenSession();
+}
+
+v1::NodeState Car::CurrentState() const {
+  if (!available_) return v1::NODE_STATE_DRIVING;
+  return plugged_ ? v1::NODE_STATE_PLUGGED : v1::NODE_STATE_PARKED;
+}
+
+v1::NodeMessage Car::MakeHello() {
+  v1::NodeMessage m;
+  v1::Hello* h = m.mutable_hello();
+  h->set_node_id(node_id_);
+  h->set_credential_id(credential_id_);
+  *h->mutable_hardware() = hardware_;
+  *h->mutable_link() = link_;
+  v1::Capabilities* c = h->mutable_capabilities();
+  for (ExecutorChoice e : fleet_.options.executors) {
+    c->add_executors(e == ExecutorChoice::kHash ? v1::EXECUTOR_KIND_HASH
+                                                : v1::EXECUTOR_KIND_SIMULATED);
+  }
+  c->set_max_concurrent_tasks(fleet_.options.max_concurrent_tasks);
+  c->set_max_output_bytes(kMaxSimulatedOutputBytes);
+  h->set_agent_version("fleetgrid-node 0.1.0");
+  for (const auto& [id, a] : attempts_) {
+    v1::HeldAttempt* held = h->add_held_attempts();
+    *held->mutable_attempt() = a.assignment.attempt();
+    held->set_task_id(a.assignment.task_id());
+    switch (a.phase) {
+      case Phase::kFetching:
+        held->set_phase(v1::ATTEMPT_PHASE_DOWNLOADING_INPUT);
+        break;
+      case Phase::kComputing:
+        held->set_phase(v1::ATTEMPT_PHASE_COMPUTING);
+        break;
+      case Phase::kReady:
+      case Phase::kSending:
+        held->set_phase(v1::ATTEMPT_PHASE_UPLOADING_OUTPUT);
+        break;
+      case Phase::kAwaitingAck:
+        held->set_phase(v1::ATTEMPT_PHASE_AWAITING_ACK);
+        break;
+    }
+  }
+  h->mutable_battery()->set_capacity_wh(75'000);
+  h->mutable_battery()->set_max_charging_power_w(11'000);
+  h->set_protocol_version(1);
+  h->set_previous_session_id(previous_session_id_);
+  v1::Heartbeat* st = h->mutable_initial_state();
+  st->set_state(CurrentState());
+  st->set_free_slots(FreeSlots());
+  SetNow(st->mutable_sent_at());
+  return m;
+}
+
+void Car::OpenSession() {
+  if (shutdown_ || !available_) return;
+  link_state_ = Link::kConnecting;
+  heartbeat_seq_ = 0;
+  requested_slots_ = 0;
+  session_ = std::make_shared<Session>(fleet_, this);
+  session_->Start(fleet_.StubFor(index_), node_id_, secret_, MakeHello());
+}
+
+void Car::ScheduleReconnect() {
+  ReleaseConnectSlot();
+  if (shutdown_ || !available_) return;
+  link_state_ = Link::kBackoff;
+  const Duration d = std::max(backoff_.Next(), retry_after_);
+  retry_after_ = Duration::Zero();
+  Log("reconnect in " + d.ToString());
+  reconnect_timer_.expires_after(ToSteady(d));
+  reconnect_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || link_state_ != Link::kBackoff) return;
+    link_state_ = Link::kIdle;
+    Connect();
+  });
+}
+
+void Car::CloseSession(bool vanish) {
+  ReleaseConnectSlot();
+  heartbeat_timer_.cancel();
+  if (link_state_ == Link::kConnected) --fleet_.counters.connected_now;
+  link_state_ = Link::kIdle;
+  if (session_id_ != 0) previous_session_id_ = session_id_;
+  std::shared_ptr<Session> s = std::move(session_);
+  s->Detach();
+  std::erase_if(closing_, [](const std::weak_ptr<Session>& w) { return w.expired(); });
+  closing_.push_back(s);  // what it says from now on is of no interest
+  if (vanish) {
+    ++fleet_.counters.vanishes;
+    s->Cancel();
+  } else {
+    v1::NodeMessage m;
+    v1::Leave* l = m.mutable_leave();
+    l->set_reason(shutdown_   ? v1::LEAVE_REASON_SHUTDOWN
+                  : draining_ ? v1::LEAVE_REASON_DRAINED
+                              : v1::LEAVE_REASON_OWNER_DRIVING);
+    s->Send(std::move(m));
+    s->CloseWrites();
+    ++fleet_.counters.leaves;
+  }
+}
+
+void Car::OnSessionDone(Session* s, const grpc::Status& status) {
+  if (s != session_.get()) return;
+  ReleaseConnectSlot();
+  Log("session ended: " + std::to_string(status.error_code()) + " " + status.error_message());
+  heartbeat_timer_.cancel();
+  if (link_state_ == Link::kConnected) --fleet_.counters.connected_now;
+  if (session_id_ != 0) previous_session_id_ = session_id_;
+  session_.reset();
+  link_state_ = Link::kIdle;
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
+    node_id_ = 0;  // credential refused (e.g. the coordinator lost it): enroll again
+    DropAllAttempts();
+  }
+  if (shutdown_ || !available_) return;
+  ++fleet_.counters.reconnects;
+  ScheduleReconnect();
+}
+
+void Car::OnSessionMessage(Session* s, const v1::CoordinatorMessage& m) {
+  if (s != session_.get()) return;
+  switch (m.kind_case()) {
+    case v1::CoordinatorMessage::kWelcome:
+      OnWelcome(m.welcome());
+      break;
+    case v1::CoordinatorMessage::kAssignment:
+      OnAssignment(m.assignment());
+      break;
+    case v1::CoordinatorMessage::kCancel: {
+      const uint64_t id = m.cancel().attempt().attempt_id();
+      if (attempts_.count(id) != 0) {
+        ++fleet_.counters.attempts_lost;
+        FailAttempt(id, v1::FAILURE_REASON_CANCELLED, "cancelled by the coordinator");
+      }
+      break;
+    }
+    case v1::CoordinatorMessage::kLeaseRenewal:
+      break;  // leases are the coordinator's business; the car keeps computing
+    case v1::CoordinatorMessage::kResultAck:
+      OnResultAck(m.result_ack());
+      break;
+    case v1::CoordinatorMessage::kDrain:
+      draining_ = true;
+      if (m.drain().cancel_running()) DropAllAttempts();
+      if (attempts_.empty()) CloseSession(false);
+      break;
+    case v1::CoordinatorMessage::kError:
+      if (m.error().fatal()) retry_after_ = FromProto(m.error().retry_after());
+      Log("coordinator error " + std::to_string(m.error().code()) + ": " + m.error().message());
+      break;
+    default:
+      break;
+  }
+}
+
+void Car::OnWelcome(const v1::Welcome& w) {
+  if (link_state_ != Link::kConnecting) return;
+  link_state_ = Link::kConnected;
+  ReleaseConnectSlot();
+  ++fleet_.counters.connected_now;
+  ++fleet_.counters.sessions;
+  backoff_.Reset();
+  session_id_ = w.session_id();
+  const Duration hb = FromProto(w.heartbeat_interval());
+  heartbeat_interval_ = hb > Duration::Zero() ? hb : fleet_.options.default_heartbeat_interval;
+  if (w.max_chunk_bytes() > 0) max_chunk_bytes_ = w.max_chunk_bytes();
+  if (w.max_message_bytes() > 0 && w.max_message_bytes() < max_chunk_bytes_ + 1024) {
+    max_chunk_bytes_ = w.max_message_bytes() > 2048 ? w.max_message_bytes() - 1024 : 1024;
+  }
+  inline_max_bytes_ = w.inline_result_max_bytes();
+  // Held attempts: keep the re-attached ones (under the epochs given), drop the rest.
+  std::map<uint64_t, uint64_t> reattached;
+  for (const v1::AttemptRef& r : w.reattached()) reattached[r.attempt_id()] = r.lease_epoch();
+  for (auto it = attempts_.begin(); it != attempts_.end();) {
+    auto r = reattached.find(it->first);
+    if (r == reattached.end()) {
+      ++fleet_.counters.attempts_lost;
+      it = attempts_.erase(it);
+      continue;
+    }
+    it->second.assignment.mutable_attempt()->set_lease_epoch(r->second);
+    if (it->second.phase == Phase::kAwaitingAck || it->second.phase == Phase::kSending) {
+      it->second.phase = Phase::kReady;  // the ack (or upload) was lost with the session
+    }
+    ++it;
+  }
+  Log("welcome, session " + std::to_string(session_id_));
+  SendHeartbeat();
+  for (auto& [id, a] : attempts_) {
+    if (a.phase == Phase::kReady) SendResult(id);
+  }
+  MaybeRequestWork();
+  ScheduleHeartbeat();
+}
+
+void Car::ScheduleHeartbeat() {
+  heartbeat_timer_.expires_after(ToSteady(heartbeat_interval_));
+  heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || link_state_ != Link::kConnected) return;
+    SendHeartbeat();
+    ScheduleHeartbeat();
+  });
+}
+
+void Car::SendHeartbeat() {
+  v1::NodeMessage m;
+  v1::Heartbeat* h = m.mutable_heartbeat();
+  h->set_seq(++heartbeat_seq_);
+  h->set_state(CurrentState());
+  h->set_state_of_charge(plugged_ ? 0.8 : 0.6);
+  h->set_charging_power_w(plugged_ ? 7'000 : 0);
+  for (const auto& [id, a] : attempts_) *h->add_running_attempts() = a.assignment.attempt();
+  h->set_free_slots(FreeSlots());
+  SetNow(h->mutable_sent_at());
+  session_->Send(std::move(m));
+  ++fleet_.counters.heartbeats_sent;
+}
+
+uint32_t Car::FreeSlots() const {
+  const auto n = static_cast<uint32_t>(attempts_.size());
+  return n >= fleet_.options.max_concurrent_tasks ? 0 : fleet_.options.max_concurrent_tasks - n;
+}
+
+void Car::MaybeRequestWork() {
+  if (link_state_ != Link::kConnected || !available_ || draining_ || shutdown_) return;
+  const uint32_t free = FreeSlots();
+  if (free == 0 || requested_slots_ > 0) return;
+  v1::NodeMessage m;
+  m.mutable_work_request()->set_slots(free);
+  requested_slots_ = free;
+  session_->Send(std::move(m));
+  ++fleet_.counters.work_requests;
+}
+
+// ---------------------------------------------------------------------------------------
+// Attempts.
+
+void Car::OnAssignment(const v1::Assignment& a) {
+  if (requested_slots_ > 0) --requested_slots_;
+  const uint64_t id = a.attempt().attempt_id();
+  ++fleet_.counters.attempts_assigned;
+  if (attempts_.count(id) != 0) return;  // a duplicate assignment: already running it
+  Attempt& at = attempts_[id];
+  at.assignment = a;
+  at.token = next_token_++;
+  at.started = std::chrono::steady_clock::now();
+  const bool supported = (a.executor().kind() == v1::EXECUTOR_KIND_HASH ||
+                          a.executor().kind() == v1::EXECUTOR_KIND_SIMULATED);
+  if (!supported) {
+    FailAttempt(id, v1::FAILURE_REASON_UNSUPPORTED, "executor kind not supported");
+    return;
+  }
+  if (a.input_size_bytes() > 0 && a.inline_input().empty()) {
+    at.phase = Phase::kFetching;
+    v1::FetchInputRequest req;
+    *req.mutable_attempt() = a.attempt();
+    const uint64_t token = at.token;
+    at.call = StartFetchInput(
+        fleet_, fleet_.StubFor(index_), node_id_, secret_, std::move(req),
+        [this, id, token](grpc::Status s, std::string data) {
+          auto it = attempts_.find(id);
+          if (it == attempts_.end() || it->second.token != token) return;
+          it->second.call.reset();
+          if (!s.ok() || data.size() != it->second.assignment.input_size_bytes()) {
+            FailAttempt(id, v1::FAILURE_REASON_INPUT_UNAVAILABLE,
+                        s.ok() ? "input size mismatch" : s.error_message());
+            return;
+          }
+          const auto& want = it->second.assignment.input_digest().sha256();
+          if (!want.empty() && want != AsBytes(Sha256(data))) {
+            FailAttempt(id, v1::FAILURE_REASON_INPUT_CORRUPT, "input digest mismatch");
+            return;
+          }
+          it->second.input = std::move(data);
+          StartCompute(id);
+        });
+    return;
+  }
+  at.input = a.inline_input();
+  StartCompute(id);
+}
+
+void Car::StartCompute(uint64_t id) {
+  Attempt& at = attempts_.at(id);
+  at.phase = Phase::kComputing;
+  const uint64_t token = at.token;
+  const Duration hold = at.assignment.executor().kind() == v1::EXECUTOR_KIND_SIMULATED
+                            ? ComputeTime(at.assignment, hardware_.speed_work_units_per_s(),
+                                          fleet_.options.time_scale)
+                            : Duration::Zero();
+  if (at.assignment.executor().kind() == v1::EXECUTOR_KIND_HASH) {
+    // The real kernel runs on the compute pool; the result comes back to the I/O thread.
+    boost::asio::post(fleet_.compute, [this, id, token, a = at.assignment, in = at.input] {
+      auto out = Execute(a, in);
+      boost::asio::post(fleet_.io, [this, id, token, out = std::move(out)]() mutable {
+        OnComputed(id, token, std::move(out));
+      });
+    });
+    return;
+  }
+  at.timer = std::make_unique<boost::asio::steady_timer>(fleet_.io, ToSteady(hold));
+  at.timer->async_wait([this, id, token](const boost::system::error_code& ec) {
+    if (ec) return;
+    auto it = attempts_.find(id);
+    if (it == attempts_.end() || it->second.token != token) return;
+    OnComputed(id, token, Execute(it->second.assignment, it->second.input));
+  });
+}
+
+void Car::OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput> out) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end() || it->second.token != token) return;
+  Attempt& at = it->second;
+  if (!out.ok()) {
+    FailAttempt(id, v1::FAILURE_REASON_EXECUTOR_ERROR, std::string(out.status().message()));
+    return;
+  }
+  at.output = std::move(out->output);
+  at.work_units = out->work_units;
+  at.input.clear();
+  at.input.shrink_to_fit();
+  if (MaybeCorrupt(at.output, fleet_.options.byzantine_probability, rng_)) {
+    ++fleet_.counters.results_corrupted;
+  }
+  // The digest is of what is sent: a byzantine car lies consistently.
+  at.digest.set_sha256(std::string(AsBytes(Sha256(at.output))));
+  at.phase = Phase::kReady;
+  if (link_state_ == Link::kConnected) SendResult(id);
+}
+
+void Car::SendResult(uint64_t id) {
+  Attempt& at = attempts_.at(id);
+  const uint64_t total = at.output.size();
+  const uint64_t chunk = std::max<uint64_t>(1, max_chunk_bytes_);
+  std::vector<v1::ResultChunk> chunks;
+  for (uint64_t off = 0; off < total || (off == 0 && chunks.empty()); off += chunk) {
+    v1::ResultChunk c;
+    *c.mutable_attempt() = at.assignment.attempt();
+    c.set_offset(off);
+    c.set_data(at.output.substr(off, chunk));
+    c.set_total_size_bytes(total);
+    c.set_last(off + chunk >= total);
+    if (c.last()) {
+      *c.mutable_result_digest() = at.digest;
+      c.set_work_done_units(at.work_units);
+      SetDuration(c.mutable_compute_time(),
+                  Duration::Nanos(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now() - at.started)
+                                      .count()));
+    }
+    chunks.push_back(std::move(c));
+    if (total == 0) break;
+  }
+  ++fleet_.counters.results_sent;
+  if (total <= inline_max_bytes_) {
+    at.phase = Phase::kAwaitingAck;
+    for (v1::ResultChunk& c : chunks) {
+      v1::NodeMessage m;
+      *m.mutable_result_chunk() = std::move(c);
+      session_->Send(std::move(m));
+    }
+    return;
+  }
+  at.phase = Phase::kSending;
+  const uint64_t token = at.token;
+  at.call = StartUploadResult(fleet_, fleet_.StubFor(index_), node_id_, secret_, std::move(chunks),
+                              [this, id, token](grpc::Status s, v1::ResultAck ack) {
+                                auto it = attempts_.find(id);
+                                if (it == attempts_.end() || it->second.token != token) return;
+                                it->second.call.reset();
+                                if (!s.ok()) {
+                                  // Keep the result; it is sent again after the next Welcome.
+                                  Log("upload failed: " + s.error_message());
+                                  it->second.phase = Phase::kReady;
+                                  return;
+                                }
+                                OnResultAck(ack);
+                              });
+}
+
+void Car::OnResultAck(const v1::ResultAck& ack) {
+  const uint64_t id = ack.attempt().attempt_id();
+  if (attempts_.count(id) == 0) return;
+  if (ack.outcome() == v1::RESULT_OUTCOME_ACCEPTED ||
+      ack.outcome() == v1::RESULT_OUTCOME_DUPLICATE) {
+    ++fleet_.counters.attempts_done;
+  } else {
+    ++fleet_.counters.attempts_rejected;
+  }
+  attempts_.erase(id);
+  if (draining_ && attempts_.empty() && session_) {
+    CloseSession(false);
+    return;
+  }
+  MaybeRequestWork();
+}
+
+void Car::FailAttempt(uint64_t id, v1::FailureReason reason, const std::string& detail) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  if (reason != v1::FAILURE_REASON_CANCELLED) ++fleet_.counters.attempts_failed;
+  if (link_state_ == Link::kConnected) {
+    v1::NodeMessage m;
+    v1::AttemptFailed* f = m.mutable_attempt_failed();
+    *f->mutable_attempt() = it->second.assignment.attempt();
+    f->set_reason(reason);
+    f->set_detail(detail);
+    session_->Send(std::move(m));
+  }
+  DropAttempt(id);
+  MaybeRequestWork();
+}
+
+void Car::DropAttempt(uint64_t id) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  if (it->second.call) it->second.call->Cancel();
+  if (it->second.timer) it->second.timer->cancel();
+  attempts_.erase(it);
+}
+
+void Car::DropAllAttempts() {
+  fleet_.counters.attempts_lost += attempts_.size();
+  while (!attempts_.empty()) DropAttempt(attempts_.begin()->first);
+}
+
+// ---------------------------------------------------------------------------------------
+// Shutdown.
+
+void Car::Shutdown() {
+  if (shutdown_) return;
+  shutdown_ = true;
+  ReleaseConnectSlot();
+  period_timer_.cancel();
+  reconnect_timer_.cancel();
+  heartbeat_timer_.cancel();
+  for (auto& [id, a] : attempts_) {
+    if (a.timer) a.timer->cancel();
+  }
+  if (enroll_call_) {
+    enroll_call_->Cancel();
+    enroll_call_.reset();
+    ++enroll_generation_;
+  }
+  if (session_) CloseSession(false);
+  if (available_) {
+    available_ = false;
+    --fleet_.counters.available_now;
+  }
+}
+
+void Car::CancelAll() {
+  if (enroll_call_) {
+    enroll_call_->Cancel();
+    enroll_call_.reset();
+    ++enroll_generation_;
+  }
+  for (auto& [id, a] : attempts_) {
+    if (a.call) a.call->Cancel();
+  }
+  if (session_) session_->Cancel();
+  for (const std::weak_ptr<Session>& w : closing_) {
+    if (auto s = w.lock()) s->Cancel();
+  }
+}
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,137 @@
+// Internal: one emulated car (its identity, availability, session and attempts).
+//
+// Every method runs on the fleet's I/O thread; gRPC reactions reach it through posts
+// (session.h, rpc_calls.h). The car's life: wait for its model to say "parked", enroll once,
+// connect (Hello), heartbeat, ask for work, run it, send the result, and when the model
+// says "driving" either Leave or vanish. An unexpected end of the session while parked
+// means the coordinator went away: reconnect with backoff, listing the attempts still held.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/rng.h"
+#include "fleetgrid/v1/node.grpc.pb.h"
+#include "node/availability.h"
+#include "node/backoff.h"
+#include "node/fleet_context.h"
+#include "node/rpc_calls.h"
+#include "node/session.h"
+
+namespace fleetgrid::node {
+
+class Car {
+ public:
+  Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel> availability);
+  Car(const Car&) = delete;
+  Car& operator=(const Car&) = delete;
+
+  // Draws the first availability period and acts on it (after `delay`).
+  void Start(Duration delay);
+  // Process shutdown: Leave{SHUTDOWN} if connected, then nothing more.
+  void Shutdown();
+  // Cancels every call in flight (after Shutdown, when the clean leave took too long).
+  void CancelAll();
+  // Test hook: the driver drives off now (Leave, or vanish without a word).
+  void DriveOffForTest(bool vanish);
+
+  // From the session reactor (posted to the I/O thread).
+  void OnSessionMessage(Session* s, const v1::CoordinatorMessage& m);
+  void OnSessionDone(Session* s, const grpc::Status& status);
+
+ private:
+  enum class Link { kIdle, kEnrolling, kConnecting, kConnected, kBackoff };
+  enum class Phase { kFetching, kComputing, kReady, kSending, kAwaitingAck };
+  struct Attempt {
+    v1::Assignment assignment;
+    Phase phase = Phase::kFetching;
+    uint64_t token = 0;  // tells stale callbacks apart
+    std::string input;
+    std::string output;
+    v1::Digest digest;
+    double work_units = 0;
+    std::chrono::steady_clock::time_point started;
+    std::unique_ptr<boost::asio::steady_timer> timer;
+    std::shared_ptr<CallHandle> call;
+  };
+
+  // Availability.
+  void NextPeriod();
+  void BecomeAvailable();
+  void DriveOff(bool vanish);
+  // Connection.
+  void Connect();
+  bool AcquireConnectSlot();
+  void ReleaseConnectSlot();
+  void OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp);
+  void OpenSession();
+  void ScheduleReconnect();
+  void CloseSession(bool vanish);
+  void OnWelcome(const v1::Welcome& w);
+  void SendHeartbeat();
+  void ScheduleHeartbeat();
+  void MaybeRequestWork();
+  v1::NodeMessage MakeHello();
+  v1::NodeState CurrentState() const;
+  // Attempts.
+  void OnAssignment(const v1::Assignment& a);
+  void StartCompute(uint64_t id);
+  void OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput> out);
+  void SendResult(uint64_t id);
+  void OnResultAck(const v1::ResultAck& ack);
+  void FailAttempt(uint64_t id, v1::FailureReason reason, const std::string& detail);
+  void DropAttempt(uint64_t id);
+  void DropAllAttempts();
+  uint32_t FreeSlots() const;
+  void Log(const std::string& line) const;
+
+  FleetContext& fleet_;
+  const uint32_t index_;
+  std::unique_ptr<AvailabilityModel> availability_;
+  Rng rng_;  // byzantine draws
+  Backoff backoff_;
+  v1::HardwareDescription hardware_;
+  v1::LinkDescription link_;
+  std::string owner_;
+
+  bool available_ = false;
+  bool plugged_ = false;
+  bool shutdown_ = false;
+  bool draining_ = false;
+  boost::asio::steady_timer period_timer_;
+  boost::asio::steady_timer reconnect_timer_;
+  boost::asio::steady_timer heartbeat_timer_;
+
+  // Credential (from Enroll).
+  uint64_t node_id_ = 0;
+  std::string credential_id_;
+  std::string secret_;
+  std::shared_ptr<CallHandle> enroll_call_;
+  uint64_t enroll_generation_ = 0;
+
+  Link link_state_ = Link::kIdle;
+  bool holds_connect_slot_ = false;
+  bool queued_for_connect_ = false;
+  std::shared_ptr<Session> session_;
+  // Sessions closed (Leave sent) whose stream has not ended yet; CancelAll cuts them.
+  std::vector<std::weak_ptr<Session>> closing_;
+  uint64_t session_id_ = 0;
+  uint64_t previous_session_id_ = 0;
+  uint64_t heartbeat_seq_ = 0;
+  Duration heartbeat_interval_;
+  uint64_t max_chunk_bytes_ = 1 << 20;
+  uint64_t inline_max_bytes_ = 0;
+  uint32_t requested_slots_ = 0;
+  Duration retry_after_;  // from a fatal Error: reconnect no sooner than this  // asked for, not
+                          // yet assigned
+
+  std::map<uint64_t, Attempt> attempts_;  // by attempt id
+  uint64_t next_token_ = 1;
+};
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,52 @@
+// Executors: how a car turns an Assignment (and its input) into output bytes.
+//
+// `simulated` holds the car for work_units / speed seconds (divided by the time scale) and
+// outputs deterministic bytes derived from (seed, task index); `hash` runs the real kernel
+// of executor_hash.h. Both are pure functions here; the agent does the waiting and runs
+// the hash kernel off the I/O thread. Thread-safe: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "common/rng.h"
+#include "common/time.h"
+#include "fleetgrid/v1/node.pb.h"
+
+namespace fleetgrid::node {
+
+enum class ExecutorChoice { kHash, kSimulated };
+
+// Parses "hash" or "simulated".
+absl::StatusOr<ExecutorChoice> ParseExecutorChoice(std::string_view name);
+std::string_view ExecutorChoiceName(ExecutorChoice c);
+
+// Largest output the simulated executor produces, whatever the cap says (bounds memory).
+inline constexpr uint64_t kMaxSimulatedOutputBytes = 64ull << 20;
+
+// What running an attempt produced.
+struct ExecutionOutput {
+  std::string output;     // the result bytes
+  double work_units = 0;  // work done, for accounting
+};
+
+// Wall time a car of `speed` (work units/s) spends computing the assignment, divided by
+// time_scale (> 0). Used by both executors: the hash kernel's own run time is real, and the
+// car holds the attempt at least this long so that speed classes matter.
+Duration ComputeTime(const v1::Assignment& a, double speed, double time_scale);
+
+// Computes the output of an assignment. `input` is the fetched (or inline) input.
+// Errors: UNIMPLEMENTED for an executor kind this agent does not support,
+// INVALID_ARGUMENT for parameters out of range.
+absl::StatusOr<ExecutionOutput> Execute(const v1::Assignment& a, std::string_view input);
+
+// Output of the simulated executor: `size` bytes derived from (seed, task_index).
+std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size);
+
+// Byzantine behaviour: with probability p (drawn from rng) flips one bit of `output` and
+// returns true. An empty output is never corrupted.
+bool MaybeCorrupt(std::string& output, double p, Rng& rng);
+
+}  // namespace fleetgrid::node

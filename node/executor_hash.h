@@ -1,0 +1,34 @@
+// The hash executor's kernel: iterated SHA-256, deterministic and verifiable.
+//
+// Definition (version 1; any replica, the coordinator or a client can recompute it):
+//   d_0 = SHA-256("fleetgrid.hash.v1" || le64(seed) || le32(task_index) || input)
+//   d_k = SHA-256(d_{k-1})             for k = 1 .. rounds
+//   output = d_rounds (32 bytes)
+// The result digest sent to the coordinator (ResultChunk.result_digest) is SHA-256 of the
+// output, like every other result. Thread-safe: pure functions.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace fleetgrid::node {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+// One-shot SHA-256 of `data`.
+Sha256Digest Sha256(std::string_view data);
+
+// The kernel above. rounds = 0 gives d_0.
+Sha256Digest HashKernel(uint64_t seed, uint32_t task_index, std::string_view input,
+                        uint32_t rounds);
+
+// Lower-case hex of a digest (64 characters), for logs and tests.
+std::string ToHex(const Sha256Digest& d);
+
+inline std::string_view AsBytes(const Sha256Digest& d) {
+  return {reinterpret_cast<const char*>(d.data()), d.size()};
+}
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,184 @@
+#include "node/fleet.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <string>
+
+#include "node/car.h"
+#include "node/fleet_context.h"
+
+namespace fleetgrid::node {
+namespace {
+
+absl::Status Validate(const FleetOptions& o) {
+  if (o.coordinator.empty()) return absl::InvalidArgumentError("coordinator address is empty");
+  if (o.cars == 0) return absl::InvalidArgumentError("cars must be >= 1");
+  if (!(o.time_scale > 0)) return absl::InvalidArgumentError("time scale must be > 0");
+  if (!(o.byzantine_probability >= 0 && o.byzantine_probability <= 1)) {
+    return absl::InvalidArgumentError("byzantine probability must be in [0, 1]");
+  }
+  if (o.executors.empty()) return absl::InvalidArgumentError("no executor enabled");
+  if (o.max_concurrent_tasks == 0) {
+    return absl::InvalidArgumentError("max concurrent tasks must be >= 1");
+  }
+  const AvailabilityParams& a = o.availability;
+  if (a.model.kind == sim::AvailabilityKind::kExponentialOnOff &&
+      (a.model.mean_on <= Duration::Zero() || a.model.mean_off <= Duration::Zero())) {
+    return absl::InvalidArgumentError("availability means must be > 0");
+  }
+  double shares = 0;
+  for (const sim::SpeedClass& c : o.speed_classes) {
+    if (!(c.speed > 0) || !(c.share >= 0)) return absl::InvalidArgumentError("bad speed class");
+    shares += c.share;
+  }
+  if (o.speed_classes.empty() || shares < 0.999 || shares > 1.001) {
+    return absl::InvalidArgumentError("speed class shares must sum to 1");
+  }
+  if (!(a.vanish_probability >= 0 && a.vanish_probability <= 1) ||
+      !(a.plugged_probability >= 0 && a.plugged_probability <= 1)) {
+    return absl::InvalidArgumentError("availability probabilities must be in [0, 1]");
+  }
+  if (o.backoff.initial <= Duration::Zero() || o.backoff.max < o.backoff.initial ||
+      o.backoff.multiplier < 1 || o.backoff.jitter < 0 || o.backoff.jitter > 1) {
+    return absl::InvalidArgumentError("bad backoff policy");
+  }
+  return absl::OkStatus();
+}
+
+// Runs `fn` on the I/O thread and waits for it.
+void RunOnIo(FleetContext& ctx, const std::function<void()>& fn) {
+  std::promise<void> done;
+  boost::asio::post(ctx.io, [&] {
+    fn();
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+}  // namespace
+
+Fleet::Fleet(FleetOptions options) : ctx_(std::make_unique<FleetContext>(options)) {}
+
+Fleet::~Fleet() { Stop(); }
+
+const FleetOptions& Fleet::options() const { return ctx_->options; }
+
+absl::Status Fleet::Start() {
+  if (started_) return absl::FailedPreconditionError("fleet already started");
+  FleetOptions& o = ctx_->options;
+  if (absl::Status s = Validate(o); !s.ok()) return s;
+  const uint32_t nch = o.channels != 0 ? o.channels : (o.cars + 499) / 500;
+  for (uint32_t i = 0; i < nch; ++i) {
+    grpc::ChannelArguments args;
+    // Distinct args and a local subchannel pool: each channel opens its own connection.
+    args.SetInt("fleetgrid.channel_index", static_cast<int>(i));
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 20'000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10'000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 8 << 20);
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5'000);
+    auto ch = grpc::CreateCustomChannel(o.coordinator, grpc::InsecureChannelCredentials(), args);
+    ctx_->stubs.push_back(v1::NodeService::NewStub(ch));
+    ctx_->channels.push_back(std::move(ch));
+  }
+  cars_.reserve(o.cars);
+  std::shared_ptr<sim::AvailabilityModel> model = MakeFleetAvailability(o.availability, o.seed);
+  if (model == nullptr) return absl::InvalidArgumentError("unknown availability model");
+  for (uint32_t i = 0; i < o.cars; ++i) {
+    cars_.push_back(std::make_unique<Car>(
+        *ctx_, o.first_car + i, std::make_unique<CarAvailability>(model, o.first_car + i)));
+  }
+  started_ = true;
+  const Duration spread = o.start_spread;
+  boost::asio::post(ctx_->io, [this, spread] {
+    const auto n = static_cast<int64_t>(cars_.size());
+    for (int64_t i = 0; i < n; ++i) cars_[i]->Start(spread * i / n);
+  });
+  io_thread_ = std::thread([this] {
+    auto guard = boost::asio::make_work_guard(ctx_->io);
+    ctx_->io.run();
+  });
+  return absl::OkStatus();
+}
+
+void Fleet::Stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  RunOnIo(*ctx_, [this] {
+    ctx_->stopping = true;
+    for (auto& car : cars_) car->Shutdown();
+  });
+  const auto timeout = std::chrono::nanoseconds(ctx_->options.stop_timeout.nanos());
+  if (!ctx_->calls.WaitIdle(timeout)) {
+    RunOnIo(*ctx_, [this] {
+      for (auto& car : cars_) car->CancelAll();
+    });
+    ctx_->calls.WaitIdle(std::chrono::hours(1));
+  }
+  // No gRPC reaction can post any more. Finish the kernels, then the I/O thread.
+  ctx_->compute.join();
+  ctx_->io.stop();
+  io_thread_.join();
+  cars_.clear();
+}
+
+FleetStats Fleet::stats() const {
+  const FleetCounters& c = ctx_->counters;
+  FleetStats s;
+  s.cars = cars_.size();
+  s.available_now = c.available_now;
+  s.connected_now = c.connected_now;
+  s.enrollments = c.enrollments;
+  s.sessions = c.sessions;
+  s.reconnects = c.reconnects;
+  s.heartbeats_sent = c.heartbeats_sent;
+  s.work_requests = c.work_requests;
+  s.attempts_assigned = c.attempts_assigned;
+  s.attempts_done = c.attempts_done;
+  s.attempts_rejected = c.attempts_rejected;
+  s.attempts_lost = c.attempts_lost;
+  s.attempts_failed = c.attempts_failed;
+  s.results_sent = c.results_sent;
+  s.results_corrupted = c.results_corrupted;
+  s.leaves = c.leaves;
+  s.vanishes = c.vanishes;
+  return s;
+}
+
+bool Fleet::WaitUntil(const std::function<bool(const FleetStats&)>& pred, Duration timeout) const {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout.nanos());
+  while (true) {
+    if (pred(stats())) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+void Fleet::DriveOffForTest(uint32_t car, bool vanish) {
+  if (!started_ || stopped_ || car >= cars_.size()) return;
+  RunOnIo(*ctx_, [this, car, vanish] { cars_[car]->DriveOffForTest(vanish); });
+}
+
+ProcessUsage CurrentProcessUsage() {
+  ProcessUsage u;
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line)) {
+    std::istringstream is(line);
+    std::string key;
+    uint64_t v = 0;
+    is >> key >> v;
+    if (key == "VmRSS:") u.rss_bytes = v * 1024;
+    if (key == "Threads:") u.threads = v;
+  }
+  return u;
+}
+
+}  // namespace fleetgrid::node

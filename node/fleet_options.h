@@ -1,0 +1,81 @@
+// Options and counters of an emulated fleet (one process, 1..100k cars).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/time.h"
+#include "node/availability.h"
+#include "node/backoff.h"
+#include "node/executor.h"
+#include "sim/scenario/scenario.h"
+
+namespace fleetgrid::node {
+
+struct FleetOptions {
+  // Coordinator address, host:port.
+  std::string coordinator = "127.0.0.1:7070";
+  // Number of cars emulated in this process (car indices [first_car, first_car + cars)).
+  uint32_t cars = 1;
+  // Index of the first car: lets several processes emulate disjoint parts of one fleet.
+  uint32_t first_car = 0;
+  // Seed of every draw (availability, hardware, byzantine, backoff jitter).
+  uint64_t seed = 1;
+  // Model time runs this many times faster than real time (> 0). Applies to availability
+  // periods and simulated compute; protocol timers (heartbeats, backoff) stay real.
+  double time_scale = 1.0;
+  // Executors the cars advertise in Hello.
+  std::vector<ExecutorChoice> executors = {ExecutorChoice::kHash, ExecutorChoice::kSimulated};
+  // Probability in [0, 1] that a car returns a wrong result (one bit flipped).
+  double byzantine_probability = 0.0;
+  AvailabilityParams availability;
+  // Speed classes (work units/s) and their shares; a car draws its class once from
+  // Rng::Stream(seed, "hardware", car). Default FLEET-1: 1 (50%), 2 (35%), 5 (15%).
+  std::vector<sim::SpeedClass> speed_classes = {{1.0, 0.50}, {2.0, 0.35}, {5.0, 0.15}};
+  // Join token for Enroll (secret; never logged).
+  std::string join_token;
+  // Owners: car i belongs to owner "<owner_prefix>-<i % owners>"; owners = 0: one per car.
+  std::string owner_prefix = "owner";
+  uint32_t owners = 0;
+  // gRPC channels (TCP connections) shared round-robin by the cars; 0 = one per 500 cars.
+  uint32_t channels = 0;
+  // Threads running the hash kernel (the I/O thread never computes).
+  uint32_t compute_threads = 2;
+  // Attempts a car runs at once.
+  uint32_t max_concurrent_tasks = 1;
+  BackoffPolicy backoff;
+  // Used when Welcome does not say.
+  Duration default_heartbeat_interval = Duration::Seconds(10);
+  // Most cars enrolling or connecting at once (the rest wait their turn).
+  uint32_t max_connecting = 256;
+  // Spread the cars' first connection over this much real time (avoids a thundering herd).
+  Duration start_spread = Duration::Zero();
+  // Stop(): how long cars may take to leave cleanly before their calls are cancelled.
+  Duration stop_timeout = Duration::Seconds(5);
+  // Print one line per notable event to stderr.
+  bool verbose = false;
+};
+
+// A snapshot of the fleet's counters (cumulative unless marked "now").
+struct FleetStats {
+  uint64_t cars = 0;
+  uint64_t available_now = 0;  // cars whose model says parked
+  uint64_t connected_now = 0;  // cars with a session that got its Welcome
+  uint64_t enrollments = 0;
+  uint64_t sessions = 0;    // Welcomes received
+  uint64_t reconnects = 0;  // sessions that ended unexpectedly and were retried
+  uint64_t heartbeats_sent = 0;
+  uint64_t work_requests = 0;
+  uint64_t attempts_assigned = 0;
+  uint64_t attempts_done = 0;      // results accepted (or duplicate)
+  uint64_t attempts_rejected = 0;  // results rejected by the coordinator
+  uint64_t attempts_lost = 0;      // dropped: car drove off, cancelled, dropped at reconnect
+  uint64_t attempts_failed = 0;    // reported AttemptFailed
+  uint64_t results_sent = 0;       // results fully sent (inline or upload)
+  uint64_t results_corrupted = 0;  // byzantine results sent
+  uint64_t leaves = 0;             // clean Leave messages sent
+  uint64_t vanishes = 0;           // streams dropped without a word
+};
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,41 @@
+// Internal: the car's non-stream calls (Enroll, FetchInput, UploadResult) on gRPC's callback
+// API. Each call owns its ClientContext and buffers, posts its outcome to the fleet's
+// io_context and frees itself. Cancel() may be called from the I/O thread while it runs.
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fleetgrid/v1/node.grpc.pb.h"
+#include "node/fleet_context.h"
+
+namespace fleetgrid::node {
+
+// A handle that can cancel a call in flight (no-op once it has finished).
+class CallHandle {
+ public:
+  virtual ~CallHandle() = default;
+  virtual void Cancel() = 0;
+};
+
+using EnrollDone = std::function<void(grpc::Status, v1::EnrollResponse)>;
+std::shared_ptr<CallHandle> StartEnroll(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                        v1::EnrollRequest req, EnrollDone done);
+
+// Downloads an attempt's whole input from `offset` and checks its size. `done` gets the bytes.
+using FetchDone = std::function<void(grpc::Status, std::string)>;
+std::shared_ptr<CallHandle> StartFetchInput(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                            uint64_t node_id, const std::string& secret,
+                                            v1::FetchInputRequest req, FetchDone done);
+
+// Uploads `chunks` in order; `done` gets the coordinator's verdict.
+using UploadDone = std::function<void(grpc::Status, v1::ResultAck)>;
+std::shared_ptr<CallHandle> StartUploadResult(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                              uint64_t node_id, const std::string& secret,
+                                              std::vector<v1::ResultChunk> chunks, UploadDone done);
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,30 @@
+#include "node/scenario.h"
+
+#include "sim/scenario/scenario.h"
+
+namespace fleetgrid::node {
+namespace {
+
+void Apply(const sim::Scenario& s, bool take_seed, FleetOptions& o) {
+  o.availability.model = s.availability;
+  o.speed_classes = s.fleet.classes;
+  if (take_seed) o.seed = s.seed;
+}
+
+}  // namespace
+
+absl::Status ApplyScenario(const std::string& path, bool take_seed, FleetOptions& options) {
+  absl::StatusOr<sim::Scenario> s = sim::LoadScenario(path);
+  if (!s.ok()) return s.status();
+  Apply(*s, take_seed, options);
+  return absl::OkStatus();
+}
+
+absl::Status ApplyScenarioText(const std::string& yaml, bool take_seed, FleetOptions& options) {
+  absl::StatusOr<sim::Scenario> s = sim::ParseScenario(yaml);
+  if (!s.ok()) return s.status();
+  Apply(*s, take_seed, options);
+  return absl::OkStatus();
+}
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,88 @@
+#include "node/session.h"
+
+#include <boost/asio/post.hpp>
+
+#include "node/car.h"
+
+namespace fleetgrid::node {
+
+void AddCredential(grpc::ClientContext& ctx, uint64_t node_id, const std::string& secret) {
+  ctx.AddMetadata("x-fleetgrid-node-id", std::to_string(node_id));
+  ctx.AddMetadata("x-fleetgrid-node-secret-bin", secret);
+}
+
+void Session::Start(v1::NodeService::Stub* stub, uint64_t node_id, const std::string& secret,
+                    v1::NodeMessage hello) {
+  self_ = shared_from_this();
+  fleet_.calls.Started();
+  AddCredential(ctx_, node_id, secret);
+  stub->async()->Connect(&ctx_, this);
+  Send(std::move(hello));
+  StartRead(&in_);
+  StartCall();
+}
+
+void Session::Send(v1::NodeMessage m) {
+  std::unique_lock l(mu_);
+  if (closed_ || close_requested_) return;
+  queue_.push_back(std::move(m));
+  if (!writing_) WriteNextLocked(l);
+}
+
+void Session::CloseWrites() {
+  std::unique_lock l(mu_);
+  if (close_requested_ || closed_) return;
+  close_requested_ = true;
+  if (!writing_) WriteNextLocked(l);
+}
+
+// Starts the next write (or the half-close) with the lock released: a reaction may run
+// inline on this thread.
+void Session::WriteNextLocked(std::unique_lock<std::mutex>& l) {
+  if (!queue_.empty()) {
+    writing_ = true;
+    out_ = std::move(queue_.front());
+    queue_.pop_front();
+    l.unlock();
+    StartWrite(&out_);
+  } else if (close_requested_ && !closed_) {
+    closed_ = true;
+    writing_ = false;
+    l.unlock();
+    StartWritesDone();
+  } else {
+    writing_ = false;
+  }
+}
+
+void Session::OnWriteDone(bool ok) {
+  std::unique_lock l(mu_);
+  if (!ok) {  // the stream is broken; OnDone follows
+    closed_ = true;
+    writing_ = false;
+    queue_.clear();
+    return;
+  }
+  WriteNextLocked(l);
+}
+
+void Session::OnReadDone(bool ok) {
+  if (!ok) return;  // the stream ended; OnDone follows
+  auto msg = std::make_shared<v1::CoordinatorMessage>(std::move(in_));
+  in_.Clear();
+  boost::asio::post(fleet_.io, [self = shared_from_this(), msg] {
+    if (self->car_ != nullptr) self->car_->OnSessionMessage(self.get(), *msg);
+  });
+  StartRead(&in_);
+}
+
+void Session::OnDone(const grpc::Status& s) {
+  // The post may run, and free `this`, before the next line: keep the context.
+  FleetContext& fleet = fleet_;
+  boost::asio::post(fleet_.io, [self = std::move(self_), s] {
+    if (self->car_ != nullptr) self->car_->OnSessionDone(self.get(), s);
+  });
+  fleet.calls.Ended();
+}
+
+}  // namespace fleetgrid::node

@@ -1,0 +1,46 @@
+// Workload model: what work arrives and when.
+//
+// Bag of tasks: one job of T tasks at t=0. Poisson: jobs arrive with exponential gaps
+// (stream "workload.arrivals"), each of tasks_per_job tasks, until max_jobs or the horizon.
+// Task work is constant or drawn per task from sub-stream ("workload.work", task index), so
+// a task's size does not depend on when it arrives or on other models.
+// Thread safety: none.
+#pragma once
+
+#include <cstdint>
+
+#include "common/rng.h"
+#include "common/time.h"
+#include "sim/scenario/scenario.h"
+
+namespace fleetgrid::sim {
+
+class Workload {
+ public:
+  Workload(const WorkloadConfig& config, uint32_t fleet_size, uint64_t seed);
+
+  // Time of the next job arrival (TimePoint::Infinite() when no more), and its task count.
+  TimePoint NextArrival() const { return next_arrival_; }
+  uint32_t NextJobTasks() const { return next_tasks_; }
+  // Consumes the arrival returned by NextArrival and draws the one after it.
+  void Advance();
+
+  bool constant_work() const { return config_.work.kind == WorkDistKind::kConstant; }
+  // Work of the task with this global index (0-based over all jobs).
+  double TaskWork(uint64_t task_index) const;
+  uint64_t input_bytes() const { return config_.input_bytes; }
+  uint64_t output_bytes() const { return config_.output_bytes; }
+  // Total tasks that will ever arrive, or 0 when unbounded (Poisson without max_jobs).
+  uint64_t total_tasks() const { return total_tasks_; }
+
+ private:
+  WorkloadConfig config_;
+  uint64_t seed_;
+  Rng arrivals_;
+  uint64_t jobs_emitted_ = 0;
+  uint64_t total_tasks_ = 0;
+  TimePoint next_arrival_ = TimePoint::Infinite();
+  uint32_t next_tasks_ = 0;
+};
+
+}  // namespace fleetgrid::sim

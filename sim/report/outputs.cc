@@ -1,0 +1,157 @@
+#include "sim/report/outputs.h"
+
+#include <sys/resource.h>
+
+#include <cinttypes>
+#include <sstream>
+
+namespace fleetgrid::sim {
+namespace {
+
+nlohmann::ordered_json Dist(const DurationHistogram& h) {
+  nlohmann::ordered_json j;
+  j["count"] = h.count();
+  j["mean"] = h.MeanSeconds();
+  j["p50"] = h.QuantileSeconds(0.50);
+  j["p95"] = h.QuantileSeconds(0.95);
+  j["p99"] = h.QuantileSeconds(0.99);
+  return j;
+}
+
+}  // namespace
+
+uint64_t PeakRssBytes() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<uint64_t>(ru.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const RunInfo& run) {
+  nlohmann::ordered_json j;
+  j["scenario"] = s.name;
+  j["seed"] = s.seed;
+  j["policy"] = r.policy;
+  j["fleet_size"] = s.fleet.size;
+  j["horizon_s"] = s.horizon.SecondsF();
+  j["tasks_total"] = r.tasks_total;
+  j["tasks_completed"] = r.tasks_completed;
+  j["tasks_failed"] = r.tasks_failed;
+  j["all_done"] = r.all_done;
+  if (r.all_done) {
+    j["makespan_s"] = r.end.SecondsF();
+  } else {
+    j["makespan_s"] = nullptr;
+  }
+  j["end_s"] = r.end.SecondsF();
+  j["attempts_started"] = r.attempts_started;
+  j["attempts_succeeded"] = r.attempts_succeeded;
+  j["attempts_lost"] = r.attempts_lost;
+  j["attempts_cancelled"] = r.attempts_cancelled;
+  j["work_lost_units"] = r.work_lost_units;
+  j["work_done_units"] = r.work_done_units;
+  j["events"] = r.events;
+  j["stale_events"] = r.stale_events;
+  j["core_ticks"] = r.core_ticks;
+  j["jobs_submitted"] = r.jobs_submitted;
+  j["utilization"] =
+      r.available_car_seconds > 0 ? r.busy_car_seconds / r.available_car_seconds : 0.0;
+  j["available_car_s"] = r.available_car_seconds;
+  j["busy_car_s"] = r.busy_car_seconds;
+  j["task_wait_s"] = Dist(r.task_wait);
+  j["task_turnaround_s"] = Dist(r.task_turnaround);
+  nlohmann::ordered_json classes = nlohmann::ordered_json::array();
+  for (const ClassResult& c : r.classes) {
+    classes.push_back({{"speed", c.speed},
+                       {"cars", c.cars},
+                       {"attempts", c.attempts},
+                       {"succeeded", c.succeeded}});
+  }
+  j["classes"] = classes;
+  const core::CoreStats& cs = r.core;
+  j["core"] = {
+      {"attempts_started", cs.attempts_started}, {"attempts_succeeded", cs.attempts_succeeded},
+      {"attempts_lost", cs.attempts_lost},       {"attempts_cancelled", cs.attempts_cancelled},
+      {"attempts_expired", cs.attempts_expired}, {"nodes_lost", cs.nodes_lost},
+      {"reports_rejected", cs.reports_rejected}, {"tasks_done", cs.tasks_done}};
+  const double n = s.fleet.size;
+  j["run"] = {{"wall_s", run.wall_s},
+              {"peak_rss_bytes", run.peak_rss_bytes},
+              {"events_per_s", run.wall_s > 0 ? static_cast<double>(r.events) / run.wall_s : 0.0},
+              {"bytes_per_car", static_cast<double>(run.peak_rss_bytes) / n},
+              {"sim_bytes_per_car", static_cast<double>(r.sim_state_bytes) / n},
+              {"core_bytes", r.core_bytes},
+              {"peak_pending_events", r.peak_pending_events}};
+  return j;
+}
+
+std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& run) {
+  std::ostringstream os;
+  char buf[256];
+  os << "scenario " << s.name << "  seed " << s.seed << "  policy " << r.policy << "  cars "
+     << s.fleet.size << "\n";
+  std::snprintf(buf, sizeof buf, "tasks      %" PRIu64 " / %" PRIu64 " completed",
+                r.tasks_completed, r.tasks_total);
+  os << buf;
+  if (r.all_done) {
+    os << "  makespan " << (r.end - TimePoint::Epoch()).ToString() << " (" << r.end.SecondsF()
+       << " s)";
+  } else {
+    os << "  (horizon " << s.horizon.ToString() << " reached)";
+  }
+  os << "\n";
+  std::snprintf(buf, sizeof buf,
+                "attempts   %" PRIu64 " started, %" PRIu64 " lost, %.6g work units lost\n",
+                r.attempts_started, r.attempts_lost, r.work_lost_units);
+  os << buf;
+  std::snprintf(buf, sizeof buf, "wait       mean %.1f s  p50 %.1f  p95 %.1f  p99 %.1f\n",
+                r.task_wait.MeanSeconds(), r.task_wait.QuantileSeconds(0.5),
+                r.task_wait.QuantileSeconds(0.95), r.task_wait.QuantileSeconds(0.99));
+  os << buf;
+  std::snprintf(buf, sizeof buf, "turnaround mean %.1f s  p50 %.1f  p95 %.1f  p99 %.1f\n",
+                r.task_turnaround.MeanSeconds(), r.task_turnaround.QuantileSeconds(0.5),
+                r.task_turnaround.QuantileSeconds(0.95), r.task_turnaround.QuantileSeconds(0.99));
+  os << buf;
+  std::snprintf(buf, sizeof buf, "utilization %.4f (busy / available car-time)\n",
+                r.available_car_seconds > 0 ? r.busy_car_seconds / r.available_car_seconds : 0.0);
+  os << buf;
+  std::snprintf(buf, sizeof buf,
+                "run        %" PRIu64
+                " events in %.2f s (%.3g events/s), peak RSS %.1f MiB "
+                "(%.0f bytes/car)\n",
+                r.events, run.wall_s, run.wall_s > 0 ? r.events / run.wall_s : 0.0,
+                run.peak_rss_bytes / 1048576.0,
+                static_cast<double>(run.peak_rss_bytes) / s.fleet.size);
+  os << buf;
+  return os.str();
+}
+
+CsvFile::~CsvFile() {
+  if (f_) std::fclose(f_);
+}
+
+bool CsvFile::Open(const std::string& path, const char* header) {
+  f_ = std::fopen(path.c_str(), "w");
+  if (!f_) return false;
+  std::fprintf(f_, "%s\n", header);
+  return true;
+}
+
+void CsvFile::WriteSample(const Sample& s) {
+  std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g\n", s.t.SecondsF(), s.cars_available,
+               s.cars_busy, s.queue_length, s.tasks_completed, s.work_lost_units);
+}
+
+void CsvFile::WriteAttempt(const AttemptRecord& a) {
+  std::fprintf(f_, "%" PRIu64 ",%u,%u,%.9g,%.9f,%.9f,%s,%.9g\n", a.attempt, a.task, a.car, a.speed,
+               a.start.SecondsF(), a.end.SecondsF(), a.outcome, a.work_lost_units);
+}
+
+bool CsvFile::Close() {
+  if (!f_) return true;
+  const bool ok = std::ferror(f_) == 0;
+  const bool closed = std::fclose(f_) == 0;
+  f_ = nullptr;
+  return ok && closed;
+}
+
+}  // namespace fleetgrid::sim

@@ -1,0 +1,113 @@
+// Scenario: one simulation experiment, as read from a YAML file (docs/scenarios.md).
+//
+// LoadScenario reads the file, applies `--set key.path=value` overrides, then validates the
+// whole tree strictly before anything runs: unknown keys, wrong types, out-of-range values
+// and shares that do not sum to 1 are errors whose message starts with the key path
+// ("fleet.classes[1].share: must be in [0, 1], got 1.5"). All errors are InvalidArgument
+// (or NotFound for a missing file); the CLI maps both to exit code 2.
+// Thread safety: plain values.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/time.h"
+#include "sim/engine/event_queue.h"
+
+namespace fleetgrid::sim {
+
+struct SpeedClass {
+  double speed = 1.0;  // work units per second
+  double share = 1.0;  // fraction of the fleet
+};
+
+struct LinkClass {
+  double bandwidth_bytes_per_s = 2.5e6;
+  Duration latency = Duration::Millis(50);
+  double share = 1.0;
+};
+
+struct FleetConfig {
+  uint32_t size = 1000;
+  std::vector<SpeedClass> classes{SpeedClass{}};
+  std::vector<LinkClass> links{LinkClass{}};
+};
+
+enum class AvailabilityKind : uint8_t { kExponentialOnOff, kNeverLeaves };
+
+struct AvailabilityConfig {
+  AvailabilityKind kind = AvailabilityKind::kExponentialOnOff;
+  Duration mean_on = Duration::Hours(6);
+  Duration mean_off = Duration::Hours(2);
+  // P(available at t=0); negative = stationary, mean_on / (mean_on + mean_off).
+  double start_available = -1;
+  double StartProbability() const;
+};
+
+enum class WorkDistKind : uint8_t { kConstant, kExponential, kLogNormal };
+
+struct WorkDist {
+  WorkDistKind kind = WorkDistKind::kConstant;
+  double mean = 3600;  // work units
+  double sigma = 1.0;  // log-normal: sigma of the underlying normal
+};
+
+enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson };
+
+struct WorkloadConfig {
+  WorkloadKind kind = WorkloadKind::kBagOfTasks;
+  // Bag of tasks: `tasks` tasks at t=0, or tasks_per_car x fleet.size when tasks == 0.
+  uint64_t tasks = 0;
+  double tasks_per_car = 10;
+  // Poisson: jobs arrive at `job_rate_per_s`, each with tasks_per_job tasks, until
+  // max_jobs have arrived (0 = until the horizon).
+  double job_rate_per_s = 0;
+  uint32_t tasks_per_job = 1;
+  uint64_t max_jobs = 0;
+  WorkDist work;
+  uint64_t input_bytes = 50'000'000;
+  uint64_t output_bytes = 5'000'000;
+  // Total tasks the bag holds (bag of tasks only).
+  uint64_t BagTasks(uint32_t fleet_size) const;
+};
+
+struct PolicyConfig {
+  std::string name = "fifo";
+  std::map<std::string, std::string> params;
+};
+
+struct OutputsConfig {
+  std::string dir;                                        // empty = runs/<scenario name>
+  Duration timeseries_interval = Duration::Seconds(600);  // 0 = no time series
+  bool attempts_csv = false;
+};
+
+struct Scenario {
+  std::string name = "scenario";
+  std::string path;  // the file it came from ("" for text)
+  uint64_t seed = 1;
+  Duration horizon = Duration::Hours(24 * 7);
+  Duration grace_period = Duration::Seconds(300);
+  Duration attempt_timeout = Duration::Infinite();
+  uint16_t max_attempts = 0;
+  QueueKind queue = QueueKind::kBucket;
+  FleetConfig fleet;
+  AvailabilityConfig availability;
+  WorkloadConfig workload;
+  PolicyConfig policy;
+  OutputsConfig outputs;
+};
+
+// Reads, overrides ("key.path=value", YAML values, list items by index: fleet.classes.0.share)
+// and validates. `name` defaults to the file's stem when the file has no `name` key.
+absl::StatusOr<Scenario> LoadScenario(const std::string& path,
+                                      const std::vector<std::string>& overrides = {});
+// The same from YAML text (tests).
+absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text,
+                                       const std::vector<std::string>& overrides = {},
+                                       const std::string& default_name = "scenario");
+
+}  // namespace fleetgrid::sim

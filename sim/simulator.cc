@@ -1,0 +1,559 @@
+#include "sim/simulator.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+
+#include "common/status.h"
+
+namespace fleetgrid::sim {
+namespace {
+
+using core::Decisions;
+
+// Event payload: bits 0-31 car (or job count), 32-35 kind, 40-63 generation.
+enum Kind : uint64_t { kAvailability = 1, kAttemptEnd = 2, kCoreWake = 3, kJobArrival = 4 };
+uint64_t Pack(uint32_t id, Kind kind, uint32_t gen) {
+  return uint64_t{id} | (uint64_t{kind} << 32) | (uint64_t{gen & 0xffffff} << 40);
+}
+uint32_t IdOf(uint64_t d) { return static_cast<uint32_t>(d); }
+Kind KindOf(uint64_t d) { return static_cast<Kind>((d >> 32) & 0xf); }
+uint32_t GenOf(uint64_t d) { return static_cast<uint32_t>(d >> 40); }
+
+enum CarState : uint8_t { kAway = 0, kIdle = 1, kBusy = 2 };
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+core::ResultDigest DigestOf(uint32_t task) {
+  core::ResultDigest d{};
+  for (int i = 0; i < 4; ++i) d[i] = static_cast<uint8_t>(task >> (8 * i));
+  d[31] = 0x5a;
+  return d;
+}
+
+}  // namespace
+
+void AppendDecisionLines(TimePoint now, const Decisions& d, std::vector<std::string>& out) {
+  char buf[192];
+  const long long t = static_cast<long long>(now.nanos());
+  for (const auto& a : d.assignments) {
+    std::snprintf(buf, sizeof buf, "t=%lld assign node=%u task=%u epoch=%u", t, a.node.value(),
+                  a.task.value(), a.epoch);
+    out.emplace_back(buf);
+  }
+  for (const auto& c : d.cancellations) {
+    std::snprintf(buf, sizeof buf, "t=%lld cancel node=%u task=%u reason=%d", t, c.node.value(),
+                  c.task.value(), static_cast<int>(c.reason));
+    out.emplace_back(buf);
+  }
+  for (const auto& e : d.ended) {
+    std::snprintf(buf, sizeof buf, "t=%lld ended node=%u task=%u attempt=%llu outcome=%d", t,
+                  e.node.value(), e.task.value(),
+                  static_cast<unsigned long long>(e.attempt.value()), static_cast<int>(e.outcome));
+    out.emplace_back(buf);
+  }
+  for (const auto& c : d.completed) {
+    std::snprintf(buf, sizeof buf, "t=%lld completed task=%u node=%u", t, c.task.value(),
+                  c.node.value());
+    out.emplace_back(buf);
+  }
+  for (const auto& j : d.job_changes) {
+    std::snprintf(buf, sizeof buf, "t=%lld job=%u status=%d", t, j.job.value(),
+                  static_cast<int>(j.status));
+    out.emplace_back(buf);
+  }
+}
+
+// Swaps the buffers' vectors (no allocation, no element copies).
+void SwapDecisions(Decisions& a, Decisions& b) {
+  a.assignments.swap(b.assignments);
+  a.cancellations.swap(b.cancellations);
+  a.ended.swap(b.ended);
+  a.completed.swap(b.completed);
+  a.job_changes.swap(b.job_changes);
+}
+
+class Simulator::Loop {
+ public:
+  Loop(const Scenario& s, SimHooks hooks, SimResult& r)
+      : s_(s),
+        hooks_(std::move(hooks)),
+        r_(r),
+        queue_(MakeEventQueue(s.queue)),
+        availability_(MakeAvailabilityModel(s.availability, s.seed)),
+        workload_(s.workload, s.fleet.size, s.seed),
+        horizon_end_(TimePoint::Epoch() + s.horizon) {}
+
+  absl::Status Init() {
+    core::CoreConfig cc;
+    cc.heartbeat_grace = s_.grace_period;
+    cc.attempt_timeout = s_.attempt_timeout;
+    cc.default_max_attempts = s_.max_attempts;
+    cc.policy = s_.policy.name;
+    cc.policy_params = s_.policy.params;
+    cc.seed = s_.seed;
+    auto core = core::Core::Create(cc);
+    if (!core.ok()) {
+      return absl::InvalidArgumentError("policy: " + std::string(core.status().message()));
+    }
+    core_ = std::move(*core);
+    r_.policy = std::string(core_->policy_name());
+
+    const uint32_t n = s_.fleet.size;
+    {
+      const Fleet fleet = DrawFleet(s_.fleet, s_.seed);
+      cars_.assign(n, Car{});
+      for (uint32_t car = 0; car < n; ++car) {
+        cars_[car].speed_class = fleet.speed_class[car];
+        cars_[car].link_class = fleet.link_class[car];
+      }
+    }
+
+    // Per (speed class, link class) durations, precomputed once.
+    const size_t nc = s_.fleet.classes.size();
+    const size_t nl = s_.fleet.links.size();
+    download_.resize(nl);
+    upload_.resize(nl);
+    for (size_t l = 0; l < nl; ++l) {
+      const LinkClass& lc = s_.fleet.links[l];
+      download_[l] =
+          lc.latency + Duration::FromSecondsF(static_cast<double>(workload_.input_bytes()) /
+                                              lc.bandwidth_bytes_per_s);
+      upload_[l] =
+          lc.latency + Duration::FromSecondsF(static_cast<double>(workload_.output_bytes()) /
+                                              lc.bandwidth_bytes_per_s);
+    }
+    r_.classes.resize(nc);
+    for (size_t c = 0; c < nc; ++c) r_.classes[c].speed = s_.fleet.classes[c].speed;
+
+    for (uint32_t car = 0; car < n; ++car) {
+      core::NodeSpec spec;
+      spec.owner = OwnerId(car);
+      spec.hw_class = cars_[car].speed_class;
+      spec.speed = s_.fleet.classes[spec.hw_class].speed;
+      const LinkClass& lc = s_.fleet.links[cars_[car].link_class];
+      spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
+      spec.link.latency = lc.latency;
+      spec.implicit_heartbeat = true;
+      core_->RegisterNode(spec);
+      if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
+      ++r_.classes[spec.hw_class].cars;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status Run() {
+    const TimePoint t0 = TimePoint::Epoch();
+    now_ = t0;
+    // Cars at t=0, in id order (equal-time calls run in call order).
+    for (uint32_t car = 0; car < s_.fleet.size; ++car) {
+      const AvailabilityModel::Start st = availability_->Initial(car);
+      SetNextChange(car, st.end);
+      if (st.available) Arrive(car);
+    }
+    // The first job arrival: the bag of tasks at t=0, or the first Poisson job.
+    if (workload_.NextArrival() == t0) {
+      SubmitNextJob();
+    } else if (workload_.NextArrival() <= horizon_end_) {
+      queue_->Push(workload_.NextArrival(), Pack(0, kJobArrival, 0));
+    }
+    SyncWakeup();
+    next_sample_ = hooks_.on_sample && s_.outputs.timeseries_interval > Duration::Zero()
+                       ? t0
+                       : TimePoint::Infinite();
+
+    bool done = AllDone();
+    while (!done && !queue_->empty()) {
+      if (queue_->Top().time > horizon_end_) break;
+      peak_pending_ = std::max(peak_pending_, queue_->size());
+      const Event e = queue_->Pop();
+      if (e.time >= next_sample_) EmitSamples(e.time, /*inclusive=*/false);
+      Advance(e.time);
+      switch (KindOf(e.data)) {
+        case kAvailability:
+          OnAvailabilityChange(IdOf(e.data));
+          break;
+        case kAttemptEnd:
+          if (!OnAttemptEnd(IdOf(e.data), GenOf(e.data))) {
+            ++r_.stale_events;
+            continue;
+          }
+          break;
+        case kCoreWake:
+          if (GenOf(e.data) != (wake_gen_ & 0xffffff)) {
+            ++r_.stale_events;
+            continue;
+          }
+          wake_at_ = TimePoint::Infinite();
+          dec_.Clear();
+          core_->Tick(now_, dec_);
+          ++r_.core_ticks;
+          Process();
+          break;
+        case kJobArrival:
+          SubmitNextJob();
+          if (workload_.NextArrival() <= horizon_end_) {
+            queue_->Push(workload_.NextArrival(), Pack(0, kJobArrival, 0));
+          }
+          break;
+      }
+      SyncWakeup();
+      ++r_.events;
+      if ((r_.events & 0xffff) == 0 && hooks_.on_progress)
+        hooks_.on_progress(now_, r_.events, Fraction());
+      done = AllDone();
+    }
+    const TimePoint end = done ? now_ : horizon_end_;
+    Advance(end);
+    if (next_sample_ <= end) EmitSamples(end, /*inclusive=*/true);
+    Finish(end, done);
+    return absl::OkStatus();
+  }
+
+ private:
+  bool AllDone() const {
+    const auto& st = core_->stats();
+    return workload_.NextArrival().IsInfinite() && workload_.total_tasks() > 0 &&
+           st.tasks_done + st.tasks_failed + st.tasks_cancelled >= workload_.total_tasks();
+  }
+
+  double Fraction() const {
+    double f = (now_ - TimePoint::Epoch()).SecondsF() / s_.horizon.SecondsF();
+    if (workload_.total_tasks() > 0) {
+      const auto& st = core_->stats();
+      const double closed =
+          static_cast<double>(st.tasks_done + st.tasks_failed + st.tasks_cancelled);
+      f = std::max(f, closed / static_cast<double>(workload_.total_tasks()));
+    }
+    return std::min(f, 1.0);
+  }
+
+  // Moves the clock, integrating available and busy car-time.
+  void Advance(TimePoint t) {
+    const int64_t dt = (t - now_).nanos();
+    if (dt > 0) {
+      available_ns_ += static_cast<__uint128_t>(cars_available_) * static_cast<uint64_t>(dt);
+      busy_ns_ += static_cast<__uint128_t>(cars_busy_) * static_cast<uint64_t>(dt);
+    }
+    now_ = t;
+  }
+
+  void EmitSamples(TimePoint t, bool inclusive) {
+    while (next_sample_ < t || (inclusive && next_sample_ == t)) {
+      Sample smp;
+      smp.t = next_sample_;
+      smp.cars_available = cars_available_;
+      smp.cars_busy = cars_busy_;
+      smp.queue_length = core_->stats().tasks_ready;
+      smp.tasks_completed = core_->stats().tasks_done;
+      smp.work_lost_units = r_.work_lost_units;
+      hooks_.on_sample(smp);
+      next_sample_ += s_.outputs.timeseries_interval;
+    }
+  }
+
+  void SetNextChange(uint32_t car, TimePoint end) {
+    if (end.IsInfinite() || end > horizon_end_) {
+      cars_[car].next_change = end.IsInfinite() ? kNever : end.nanos();
+      // Beyond the horizon: no event; the car keeps its state to the end.
+      return;
+    }
+    cars_[car].next_change = end.nanos();
+    queue_->Push(end, Pack(car, kAvailability, 0));
+  }
+
+  void Trace(CoreTrace::Call call, uint32_t node, uint64_t attempt = 0, uint32_t epoch = 0,
+             uint32_t job_spec = 0) {
+    hooks_.trace->calls.push_back({now_, call, node, attempt, epoch, job_spec});
+  }
+
+  // The car parks: it connects, holding nothing, and asks for work.
+  void Arrive(uint32_t car) {
+    cars_[car].state = kIdle;
+    ++cars_available_;
+    dec_.Clear();
+    const NodeId node(car);
+    if (hooks_.trace) Trace(CoreTrace::Call::kConnect, car);
+    (void)core_->Connect(now_, node, {}, dec_);
+    Process();
+    if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
+    (void)core_->RequestWork(now_, node, 1, dec_);
+    Process();
+  }
+
+  void OnAvailabilityChange(uint32_t car) {
+    const bool was_available = cars_[car].state != kAway;
+    // The new period's end first: an attempt assigned on arrival needs it.
+    const uint32_t period = ++cars_[car].period;
+    SetNextChange(car, availability_->PeriodEnd(car, period, now_, !was_available));
+    if (was_available) {
+      Depart(car);
+    } else {
+      Arrive(car);
+    }
+  }
+
+  void Depart(uint32_t car) {
+    if (cars_[car].state == kBusy) {
+      // FLEET-1 lost work: nothing during the download, elapsed compute x speed while
+      // computing, the whole task during the upload.
+      const double work = TaskWorkLeft(car);
+      const double speed = SpeedOf(car);
+      const Duration elapsed = now_ - TimePoint::FromNanos(cars_[car].start);
+      const Duration dl = download_[cars_[car].link_class];
+      const Duration comp = ComputeTime(work, speed);
+      double lost = 0;
+      if (elapsed < dl) {
+        lost = 0;
+      } else if (elapsed < dl + comp) {
+        lost = std::min(work, (elapsed - dl).SecondsF() * speed);
+      } else {
+        lost = work;
+      }
+      r_.work_lost_units += lost;
+      ++r_.attempts_lost;
+      --cars_busy_;
+      ++cars_[car].gen;
+      RecordAttempt(car, "lost", lost);
+    }
+    cars_[car].state = kAway;
+    --cars_available_;
+    if (hooks_.trace) Trace(CoreTrace::Call::kNodeSilent, car);
+    (void)core_->NodeSilent(now_, NodeId(car));
+  }
+
+  double SpeedOf(uint32_t car) const { return s_.fleet.classes[cars_[car].speed_class].speed; }
+
+  // The current attempt's work. Simulated cars never report progress or checkpoints, so
+  // every attempt starts from scratch (Assignment::resume_from_units is 0).
+  double TaskWorkLeft(uint32_t car) const {
+    return workload_.constant_work() ? s_.workload.work.mean : task_work_[cars_[car].task];
+  }
+
+  static Duration ComputeTime(double work, double speed) {
+    return Duration::FromSecondsF(work / speed);
+  }
+
+  void StartAttempt(const core::Assignment& a) {
+    const uint32_t car = a.node.value();
+    if (cars_[car].state != kIdle) {
+      // The brain assigns only to waiting (present, idle) cars; anything else is a bug.
+      std::fprintf(stderr, "sim: assignment to car %u in state %d ignored\n", car,
+                   cars_[car].state);
+      return;
+    }
+    cars_[car].state = kBusy;
+    ++cars_busy_;
+    cars_[car].task = a.task.value();
+    cars_[car].epoch = a.epoch;
+    cars_[car].start = now_.nanos();
+    ++r_.attempts_started;
+    ++r_.classes[cars_[car].speed_class].attempts;
+    const uint32_t t = a.task.value();
+    if (!started_[t]) {
+      started_[t] = true;
+      r_.task_wait.Add(now_ - TimePoint::FromNanos(job_submitted_[a.job.value()]));
+    }
+    const double work = TaskWorkLeft(car);
+    const uint8_t link = cars_[car].link_class;
+    const TimePoint end = now_ + download_[link] + ComputeTime(work, SpeedOf(car)) + upload_[link];
+    // An attempt that the car's departure will cut off needs no end event.
+    if (end.nanos() < cars_[car].next_change) {
+      if (end <= horizon_end_) queue_->Push(end, Pack(car, kAttemptEnd, cars_[car].gen));
+    }
+  }
+
+  // Returns false for a superseded event.
+  bool OnAttemptEnd(uint32_t car, uint32_t gen) {
+    if (cars_[car].state != kBusy || (cars_[car].gen & 0xffffff) != gen) return false;
+    const uint32_t task = cars_[car].task;
+    const uint32_t epoch = cars_[car].epoch;
+    const double work = TaskWorkLeft(car);
+    cars_[car].state = kIdle;
+    --cars_busy_;
+    dec_.Clear();
+    const NodeId node(car);
+    const AttemptId attempt = core::Core::MakeAttemptId(TaskId(task), epoch);
+    if (hooks_.trace) Trace(CoreTrace::Call::kReportResult, car, attempt.value(), epoch);
+    const core::ResultVerdict v =
+        core_->ReportResult(now_, node, attempt, epoch, DigestOf(task), dec_);
+    if (v == core::ResultVerdict::kAccepted || v == core::ResultVerdict::kPendingQuorum) {
+      ++r_.attempts_succeeded;
+      ++r_.classes[cars_[car].speed_class].succeeded;
+      r_.work_done_units += work;
+      RecordAttempt(car, "succeeded", 0);
+    } else {
+      RecordAttempt(car, "rejected", 0);
+    }
+    Process();
+    if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
+    (void)core_->RequestWork(now_, node, 1, dec_);
+    Process();
+    return true;
+  }
+
+  void RecordAttempt(uint32_t car, const char* outcome, double lost) {
+    if (!hooks_.on_attempt) return;
+    AttemptRecord rec;
+    rec.attempt = core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch).value();
+    rec.task = cars_[car].task;
+    rec.car = car;
+    rec.speed = SpeedOf(car);
+    rec.start = TimePoint::FromNanos(cars_[car].start);
+    rec.end = now_;
+    rec.outcome = outcome;
+    rec.work_lost_units = lost;
+    hooks_.on_attempt(rec);
+  }
+
+  void SubmitNextJob() {
+    const uint32_t count = workload_.NextJobTasks();
+    core::JobSpec spec;
+    spec.name = "job" + std::to_string(r_.jobs_submitted);
+    spec.task_count = count;
+    spec.task.work_units = s_.workload.work.mean;
+    spec.task.input_bytes = workload_.input_bytes();
+    spec.task.output_bytes = workload_.output_bytes();
+    if (!workload_.constant_work()) {
+      spec.tasks.resize(count);
+      for (uint32_t i = 0; i < count; ++i) {
+        const double w = workload_.TaskWork(next_task_index_ + i);
+        spec.tasks[i] = core::TaskSpec{w, spec.task.input_bytes, spec.task.output_bytes};
+        task_work_.push_back(w);
+      }
+    }
+    next_task_index_ += count;
+    started_.resize(next_task_index_, false);
+    workload_.Advance();
+    dec_.Clear();
+    if (hooks_.trace) {
+      Trace(CoreTrace::Call::kSubmitJob, 0, 0, 0,
+            static_cast<uint32_t>(hooks_.trace->job_specs.size()));
+      hooks_.trace->job_specs.push_back(spec);
+    }
+    auto job = core_->SubmitJob(now_, spec, dec_);
+    if (!job.ok()) {
+      std::fprintf(stderr, "sim: job rejected: %s\n", std::string(job.status().message()).c_str());
+      return;
+    }
+    if (job->value() >= job_submitted_.size()) job_submitted_.resize(job->value() + 1, 0);
+    job_submitted_[job->value()] = now_.nanos();
+    ++r_.jobs_submitted;
+    Process();
+  }
+
+  // Carries out dec_ (the decisions of one call into the brain), then any follow-up calls.
+  void Process() {
+    if (dec_.empty()) return;
+    if (hooks_.trace) AppendDecisionLines(now_, dec_, hooks_.trace->decisions);
+    work_.Clear();
+    SwapDecisions(work_, dec_);  // dec_ is now empty, ready for the follow-up calls
+    for (const auto& c : work_.completed) {
+      r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
+    }
+    for (const auto& a : work_.assignments) StartAttempt(a);
+    std::vector<uint32_t> rerequest;  // allocates only when attempts are cancelled
+    for (const auto& c : work_.cancellations) {
+      const uint32_t car = c.node.value();
+      if (cars_[car].state == kBusy && cars_[car].task == c.task.value() &&
+          core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch) == c.attempt) {
+        cars_[car].state = kIdle;
+        --cars_busy_;
+        ++cars_[car].gen;
+        ++r_.attempts_cancelled;
+        RecordAttempt(car, "cancelled", 0);
+        rerequest.push_back(car);
+      }
+    }
+    for (uint32_t car : rerequest) {
+      if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
+      (void)core_->RequestWork(now_, NodeId(car), 1, dec_);
+      Process();
+    }
+  }
+
+  void SyncWakeup() {
+    const TimePoint nw = core_->NextWakeup();
+    if (nw < wake_at_ && nw <= horizon_end_) {
+      ++wake_gen_;
+      wake_at_ = nw;
+      queue_->Push(std::max(nw, now_), Pack(0, kCoreWake, wake_gen_));
+    }
+  }
+
+  void Finish(TimePoint end, bool done) {
+    const auto& st = core_->stats();
+    r_.all_done = done;
+    r_.end = end;
+    if (hooks_.trace) hooks_.trace->end = end;
+    r_.tasks_total = st.tasks_submitted;
+    r_.tasks_completed = st.tasks_done;
+    r_.tasks_failed = st.tasks_failed;
+    r_.available_car_seconds = static_cast<double>(available_ns_) * 1e-9;
+    r_.busy_car_seconds = static_cast<double>(busy_ns_) * 1e-9;
+    r_.core = st;
+    r_.peak_pending_events = peak_pending_;
+    const size_t n = s_.fleet.size;
+    r_.sim_state_bytes = n * sizeof(Car) + queue_->MemoryBytes() +
+                         task_work_.capacity() * sizeof(double) + started_.capacity() / 8;
+    r_.core_bytes = core_->MemoryBytes();
+  }
+
+  const Scenario s_;
+  SimHooks hooks_;
+  SimResult& r_;
+  std::unique_ptr<EventQueue> queue_;
+  std::unique_ptr<AvailabilityModel> availability_;
+  Workload workload_;
+  const TimePoint horizon_end_;
+  std::unique_ptr<core::Core> core_;
+
+  // Per car: one 32-byte record, so that an event touches one cache line. (Every event
+  // reads most fields of one random car; parallel arrays would cost a miss per field.)
+  struct Car {
+    int64_t next_change = kNever;  // next availability change (ns), kNever if none
+    int64_t start = 0;             // current attempt's start (ns)
+    uint32_t task = 0;             // current attempt's task and epoch
+    uint32_t epoch = 0;
+    uint32_t period = 0;      // availability periods so far
+    uint8_t state = kAway;    // CarState
+    uint8_t gen = 0;          // bumped when an attempt ends early: its end event is stale
+    uint8_t speed_class = 0;  // index into the scenario's classes
+    uint8_t link_class = 0;   // index into the scenario's links
+  };
+  static_assert(sizeof(Car) == 32);
+  std::vector<Car> cars_;
+
+  std::vector<Duration> download_, upload_;  // per link class
+  std::vector<double> task_work_;            // per task, only when work is not constant
+  std::vector<bool> started_;                // per task: first attempt seen
+  std::vector<int64_t> job_submitted_;       // per job (ns)
+  uint64_t next_task_index_ = 0;
+
+  Decisions dec_, work_;
+  TimePoint now_;
+  TimePoint wake_at_ = TimePoint::Infinite();
+  uint32_t wake_gen_ = 0;
+  TimePoint next_sample_ = TimePoint::Infinite();
+  uint32_t cars_available_ = 0;
+  uint32_t cars_busy_ = 0;
+  __uint128_t available_ns_ = 0;
+  __uint128_t busy_ns_ = 0;
+  size_t peak_pending_ = 0;
+};
+
+Simulator::Simulator(const Scenario& scenario, SimHooks hooks)
+    : loop_(std::make_unique<Loop>(scenario, std::move(hooks), result_)) {}
+
+Simulator::~Simulator() = default;
+
+absl::StatusOr<std::unique_ptr<Simulator>> Simulator::Create(const Scenario& scenario,
+                                                             SimHooks hooks) {
+  std::unique_ptr<Simulator> sim(new Simulator(scenario, std::move(hooks)));
+  FG_RETURN_IF_ERROR(sim->loop_->Init());
+  return sim;
+}
+
+absl::Status Simulator::Run() { return loop_->Run(); }
+
+}  // namespace fleetgrid::sim

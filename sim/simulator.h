@@ -1,0 +1,146 @@
+// Simulator: drives one coordinator brain (coordinator/core) with a fleet of simulated cars
+// on a virtual clock. This is the engine's event loop and the car behaviour of FLEET-1.
+//
+// Car behaviour: available and idle -> RequestWork; on an Assignment -> download input,
+// compute, upload output (one pending "attempt end" event) -> ReportResult -> ask again; on
+// driving off -> NodeSilent(now) (heartbeats are implicit: the brain declares the car lost
+// at now + grace, exactly); on return -> Connect (holding nothing) + RequestWork.
+// The brain's timers are driven by one pending "core wake-up" event, kept at NextWakeup().
+//
+// Per car the simulator keeps one 32-byte record (an event touches one car's fields
+// together) plus about one to two pending events in the queue. A car's next availability
+// change is drawn when its current period starts, so an attempt that will be cut off never
+// schedules its end event: the departure event finds it and accounts the lost work
+// (FLEET-1: elapsed compute x speed while computing, the whole task during upload, nothing
+// during download).
+//
+// Deterministic: the same scenario and seed give the same SimResult, bit for bit.
+// Thread safety: none; one Simulator per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/time.h"
+#include "coordinator/core/core.h"
+#include "sim/engine/event_queue.h"
+#include "sim/models/availability.h"
+#include "sim/models/fleet.h"
+#include "sim/models/workload.h"
+#include "sim/scenario/scenario.h"
+#include "sim/stats/histogram.h"
+
+namespace fleetgrid::sim {
+
+// One row of timeseries.csv.
+struct Sample {
+  TimePoint t;
+  uint32_t cars_available = 0;
+  uint32_t cars_busy = 0;
+  uint64_t queue_length = 0;  // tasks ready and waiting for a car
+  uint64_t tasks_completed = 0;
+  double work_lost_units = 0;
+};
+
+// One row of attempts.csv: an attempt that started (its input download began) and ended.
+struct AttemptRecord {
+  uint64_t attempt = 0;
+  uint32_t task = 0;
+  uint32_t car = 0;
+  double speed = 0;
+  TimePoint start;
+  TimePoint end;
+  const char* outcome = "";  // succeeded | lost | cancelled | rejected
+  double work_lost_units = 0;
+};
+
+struct ClassResult {
+  double speed = 0;
+  uint64_t cars = 0;
+  uint64_t attempts = 0;
+  uint64_t succeeded = 0;
+};
+
+struct SimResult {
+  uint64_t tasks_total = 0;  // tasks submitted by the end
+  uint64_t tasks_completed = 0;
+  uint64_t tasks_failed = 0;
+  bool all_done = false;
+  TimePoint end;  // when the run stopped (makespan when all_done)
+  uint64_t attempts_started = 0;
+  uint64_t attempts_succeeded = 0;
+  uint64_t attempts_lost = 0;
+  uint64_t attempts_cancelled = 0;
+  double work_lost_units = 0;
+  double work_done_units = 0;
+  uint64_t events = 0;        // events processed
+  uint64_t stale_events = 0;  // superseded events skipped
+  uint64_t core_ticks = 0;
+  uint64_t jobs_submitted = 0;
+  double available_car_seconds = 0;
+  double busy_car_seconds = 0;
+  DurationHistogram task_wait;        // submission -> first attempt start
+  DurationHistogram task_turnaround;  // submission -> accepted result
+  std::vector<ClassResult> classes;
+  core::CoreStats core;        // the brain's own counters at the end
+  std::string policy;          // as the brain names it
+  size_t sim_state_bytes = 0;  // car arrays + peak event queue, for bytes_per_car
+  size_t core_bytes = 0;
+  size_t peak_pending_events = 0;
+};
+
+// A recording of every call the simulator made into the brain (not Tick) and of every
+// decision it got back, for the parity test against a live-style driver.
+struct CoreTrace {
+  enum class Call : uint8_t { kConnect, kRequestWork, kNodeSilent, kReportResult, kSubmitJob };
+  struct Entry {
+    TimePoint t;
+    Call call;
+    uint32_t node = 0;
+    uint64_t attempt = 0;
+    uint32_t epoch = 0;
+    uint32_t job_spec = 0;  // index into job_specs (kSubmitJob)
+  };
+  std::vector<Entry> calls;
+  std::vector<core::JobSpec> job_specs;
+  std::vector<core::NodeSpec> nodes;  // in registration order
+  // Decisions as text lines "t=... assign node=.. task=.. epoch=.." etc., in order.
+  std::vector<std::string> decisions;
+  TimePoint end;  // when the run stopped
+};
+
+// Formats one Decisions buffer as lines, the way CoreTrace::decisions holds them.
+void AppendDecisionLines(TimePoint now, const core::Decisions& d, std::vector<std::string>& out);
+
+struct SimHooks {
+  std::function<void(const Sample&)> on_sample;          // every outputs.timeseries_interval
+  std::function<void(const AttemptRecord&)> on_attempt;  // only when set
+  // Called about every 2^16 events with the simulated time, the events so far and the
+  // fraction of the run done: the larger of time / horizon and tasks closed / tasks total.
+  std::function<void(TimePoint now, uint64_t events, double fraction)> on_progress;
+  CoreTrace* trace = nullptr;
+};
+
+class Simulator {
+ public:
+  // InvalidArgument when the brain rejects the policy or its parameters.
+  static absl::StatusOr<std::unique_ptr<Simulator>> Create(const Scenario& scenario,
+                                                           SimHooks hooks = {});
+  ~Simulator();
+
+  // Runs to the horizon or until every task is done. Call once.
+  absl::Status Run();
+  const SimResult& result() const { return result_; }
+
+ private:
+  explicit Simulator(const Scenario& scenario, SimHooks hooks);
+  class Loop;
+  std::unique_ptr<Loop> loop_;
+  SimResult result_;
+};
+
+}  // namespace fleetgrid::sim

@@ -1,0 +1,268 @@
+// The car agent against a fake coordinator on loopback: enrollment, Hello, heartbeats, work
+// requests, results (inline and uploaded in chunks), inputs fetched in chunks, clean leave,
+// vanishing, and reconnecting after a coordinator restart while holding an attempt.
+#include <gtest/gtest.h>
+
+#include "fake_node_service.h"
+#include "node/executor_hash.h"
+#include "node/fleet.h"
+
+namespace fleetgrid::node {
+namespace {
+
+using testing::FakeConfig;
+using testing::FakeNodeService;
+using testing::FakeState;
+
+v1::Assignment HashTask(uint64_t task_id, uint32_t index, uint32_t rounds) {
+  v1::Assignment a;
+  a.set_task_id(task_id);
+  a.set_job_id(1);
+  a.set_task_index(index);
+  a.set_work_units(1);
+  a.set_output_size_cap_bytes(32);
+  a.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+  a.mutable_executor()->mutable_hash()->set_seed(77);
+  a.mutable_executor()->mutable_hash()->set_rounds(rounds);
+  return a;
+}
+
+FleetOptions OneCar(const std::string& address) {
+  FleetOptions o;
+  o.coordinator = address;
+  o.cars = 1;
+  o.seed = 3;
+  o.join_token = "token-1";
+  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.backoff.initial = Duration::Millis(20);
+  o.backoff.max = Duration::Millis(200);
+  o.stop_timeout = Duration::Seconds(5);
+  return o;
+}
+
+std::string Expected(const v1::Assignment& a, const std::string& input = "") {
+  return std::string(AsBytes(
+      HashKernel(a.executor().hash().seed(), a.task_index(), input, a.executor().hash().rounds())));
+}
+
+TEST(AgentTest, FullSessionInlineResultsHeartbeatsAndCleanLeave) {
+  FakeConfig cfg;
+  cfg.tasks = {HashTask(1, 0, 1000), HashTask(2, 1, 10), HashTask(3, 2, 5)};
+  cfg.tasks[2].set_input_size_bytes(250);  // fetched in three chunks
+  const std::string input(250, 'i');
+  cfg.inputs[3] = input;
+  cfg.tasks[2].mutable_input_digest()->set_sha256(std::string(AsBytes(Sha256(input))));
+  FakeNodeService fake(cfg);
+  const std::string address = fake.Start();
+
+  Fleet fleet(OneCar(address));
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor(
+      [](const FakeState& s) { return s.results.size() == 3 && s.heartbeats.size() >= 3; }));
+  FakeState s = fake.Snapshot();
+  ASSERT_EQ(s.hellos.size(), 1u);
+  const v1::Hello& h = s.hellos[0];
+  EXPECT_EQ(h.node_id(), 1u);
+  EXPECT_EQ(h.credential_id(), "cred-1");
+  EXPECT_GT(h.hardware().speed_work_units_per_s(), 0);
+  EXPECT_NE(h.hardware().hardware_class(), v1::HARDWARE_CLASS_UNSPECIFIED);
+  EXPECT_EQ(h.capabilities().max_concurrent_tasks(), 1u);
+  EXPECT_EQ(h.capabilities().executors_size(), 2);
+  EXPECT_EQ(h.held_attempts_size(), 0);
+  EXPECT_EQ(h.previous_session_id(), 0u);
+  EXPECT_EQ(h.protocol_version(), 1u);
+  EXPECT_EQ(s.bad_metadata, 0);
+  EXPECT_EQ(s.fetches, 1);
+  for (size_t i = 0; i < 3; ++i) {
+    const auto& r = s.results[i];
+    EXPECT_FALSE(r.via_upload);
+    EXPECT_EQ(r.attempt.attempt_id(), 100 + i);
+    EXPECT_EQ(r.data, Expected(cfg.tasks[i], i == 2 ? input : ""));
+    EXPECT_EQ(r.digest, std::string(AsBytes(Sha256(r.data))));
+  }
+  // Heartbeats count 1, 2, 3, ... within the session.
+  for (size_t i = 0; i < s.heartbeat_seqs[0].size(); ++i) {
+    EXPECT_EQ(s.heartbeat_seqs[0][i], i + 1);
+  }
+  EXPECT_NE(s.heartbeats[0].state(), v1::NODE_STATE_DRIVING);
+  // Work requested again after each result (and once more with no work left).
+  EXPECT_TRUE(fake.WaitFor([](const FakeState& st) { return st.work_requests >= 4; }));
+  EXPECT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.attempts_done == 3; },
+                              Duration::Seconds(5)));
+
+  fleet.Stop();
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& st) { return st.sessions_ended == 1; }));
+  s = fake.Snapshot();
+  ASSERT_EQ(s.leaves.size(), 1u);
+  EXPECT_EQ(s.leaves[0].reason(), v1::LEAVE_REASON_SHUTDOWN);
+  EXPECT_EQ(s.sessions_ended_without_leave, 0);
+  const FleetStats st = fleet.stats();
+  EXPECT_EQ(st.attempts_done, 3u);
+  EXPECT_EQ(st.sessions, 1u);
+  EXPECT_EQ(st.leaves, 1u);
+  EXPECT_EQ(st.connected_now, 0u);
+}
+
+TEST(AgentTest, LargeResultIsUploadedInChunks) {
+  FakeConfig cfg;
+  cfg.inline_result_max_bytes = 16;  // a 32-byte digest no longer fits inline
+  cfg.max_chunk_bytes = 10;
+  cfg.tasks = {HashTask(1, 4, 3)};
+  FakeNodeService fake(cfg);
+  Fleet fleet(OneCar(fake.Start()));
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.results.size() == 1; }));
+  const auto r = fake.Snapshot().results[0];
+  EXPECT_TRUE(r.via_upload);
+  EXPECT_EQ(r.chunks, 4);  // 10 + 10 + 10 + 2 bytes
+  EXPECT_EQ(r.data, Expected(cfg.tasks[0]));
+  EXPECT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.attempts_done == 1; },
+                              Duration::Seconds(5)));
+}
+
+TEST(AgentTest, ByzantineCarSendsAWrongButSelfConsistentDigest) {
+  FakeConfig cfg;
+  cfg.tasks = {HashTask(1, 0, 10), HashTask(2, 1, 10)};
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.byzantine_probability = 1.0;
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.results.size() == 2; }));
+  for (const auto& r : fake.Snapshot().results) {
+    EXPECT_NE(r.data, Expected(cfg.tasks[r.attempt.attempt_id() - 100]));
+    EXPECT_EQ(r.digest, std::string(AsBytes(Sha256(r.data))));
+  }
+  EXPECT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.results_corrupted == 2; },
+                              Duration::Seconds(5)));
+}
+
+TEST(AgentTest, ReconnectsAfterRestartListingHeldAttempts) {
+  FakeConfig cfg;
+  v1::Assignment t;
+  t.set_task_id(9);
+  t.set_task_index(0);
+  t.set_work_units(50);  // 50 / speed(1..5) / time scale 50 = 0.2 .. 1 s of holding
+  t.set_output_size_cap_bytes(48);
+  t.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+  t.mutable_executor()->mutable_simulated()->set_seed(5);
+  cfg.tasks = {t};
+  cfg.end_first_session_after_assignments = 1;  // "restart" right after assigning
+  cfg.reattach_epoch_bump = 1;
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.time_scale = 50;
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.results.size() == 1; }));
+  const FakeState s = fake.Snapshot();
+  ASSERT_GE(s.hellos.size(), 2u);
+  const v1::Hello& again = s.hellos[1];
+  ASSERT_EQ(again.held_attempts_size(), 1);
+  EXPECT_EQ(again.held_attempts(0).attempt().attempt_id(), 100u);
+  EXPECT_EQ(again.held_attempts(0).attempt().lease_epoch(), 1u);
+  EXPECT_EQ(again.held_attempts(0).task_id(), 9u);
+  EXPECT_EQ(again.previous_session_id(), 1u);
+  EXPECT_EQ(s.enrolls, 1);  // the credential is kept across sessions
+  // The result goes out under the epoch of the re-attachment.
+  EXPECT_EQ(s.results[0].attempt.lease_epoch(), 2u);
+  EXPECT_EQ(s.results[0].data, SimulatedOutput(5, 0, 48));
+  const FleetStats st = fleet.stats();
+  EXPECT_GE(st.reconnects, 1u);
+  EXPECT_EQ(st.attempts_lost, 0u);
+}
+
+TEST(AgentTest, DrivingOffLeavesOrVanishes) {
+  FakeConfig cfg;
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.cars = 2;
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.heartbeats.size() >= 2; }));
+  ASSERT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.connected_now == 2; },
+                              Duration::Seconds(5)));
+  fleet.DriveOffForTest(0, /*vanish=*/false);
+  fleet.DriveOffForTest(1, /*vanish=*/true);
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.sessions_ended == 2; }));
+  const FakeState s = fake.Snapshot();
+  ASSERT_EQ(s.leaves.size(), 1u);
+  EXPECT_EQ(s.leaves[0].reason(), v1::LEAVE_REASON_OWNER_DRIVING);
+  EXPECT_EQ(s.sessions_ended_without_leave, 1);
+  const FleetStats st = fleet.stats();
+  EXPECT_EQ(st.connected_now, 0u);
+  EXPECT_EQ(st.vanishes, 1u);
+  EXPECT_EQ(st.leaves, 1u);
+  EXPECT_EQ(st.reconnects, 0u);  // a car that drove off does not reconnect
+}
+
+TEST(AgentTest, BadJoinTokenRetriesEnrollWithBackoff) {
+  FakeConfig cfg;
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.join_token = "wrong";
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  EXPECT_TRUE(fake.WaitFor([](const FakeState& s) { return s.enroll_rejected >= 3; }));
+  EXPECT_TRUE(fake.Snapshot().hellos.empty());
+}
+
+TEST(AgentTest, ManyCarsOnFewChannels) {
+  FakeConfig cfg;
+  cfg.heartbeat_interval_ms = 200;
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.cars = 100;
+  o.channels = 2;
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  EXPECT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.connected_now == 100; },
+                              Duration::Seconds(20)));
+  fleet.Stop();
+  EXPECT_TRUE(fake.WaitFor([](const FakeState& s) { return s.leaves.size() == 100; }));
+}
+
+TEST(AgentTest, ChurningFleetComesAndGoesAndStopsCleanly) {
+  FakeConfig cfg;
+  for (uint32_t i = 0; i < 400; ++i) cfg.tasks.push_back(HashTask(i + 1, i, 100));
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.cars = 20;
+  o.availability.model.kind = sim::AvailabilityKind::kExponentialOnOff;
+  o.availability.model.mean_on = Duration::Seconds(20);
+  o.availability.model.mean_off = Duration::Seconds(10);
+  o.time_scale = 100;  // periods of ~0.2 s on, ~0.1 s off
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fleet.WaitUntil(
+      [](const FleetStats& f) {
+        return f.leaves > 5 && f.vanishes > 5 && f.attempts_done > 20 && f.sessions > 40;
+      },
+      Duration::Seconds(30)));
+  fleet.Stop();
+  const FleetStats st = fleet.stats();
+  EXPECT_EQ(st.connected_now, 0u);
+  EXPECT_EQ(st.available_now, 0u);
+  EXPECT_EQ(st.enrollments, 20u);  // one credential per car, kept across sessions
+  // Every session the fake saw has ended; results were all correct.
+  ASSERT_TRUE(fake.WaitFor(
+      [](const FakeState& s) { return s.sessions_ended == static_cast<int>(s.hellos.size()); }));
+  for (const auto& r : fake.Snapshot().results) {
+    EXPECT_EQ(r.data, Expected(cfg.tasks[r.attempt.attempt_id() - 100]));
+  }
+}
+
+TEST(FleetTest, RejectsBadOptions) {
+  FleetOptions o;
+  o.cars = 0;
+  EXPECT_EQ(Fleet(o).Start().code(), absl::StatusCode::kInvalidArgument);
+  o.cars = 1;
+  o.time_scale = 0;
+  EXPECT_EQ(Fleet(o).Start().code(), absl::StatusCode::kInvalidArgument);
+  o.time_scale = 1;
+  o.byzantine_probability = 2;
+  EXPECT_EQ(Fleet(o).Start().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace fleetgrid::node

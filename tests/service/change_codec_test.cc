@@ -1,0 +1,66 @@
+#include "coordinator/service/change_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace fleetgrid::service {
+namespace {
+
+TEST(ChangeCodec, EveryRecordKindRoundTrips) {
+  using namespace core::change;
+  core::JobSpec spec;
+  spec.name = "job";
+  spec.task_count = 2;
+  spec.tasks = {{1.5, 10, 20}, {2.5, 30, 40}};
+  spec.replication = 3;
+  spec.quorum = 2;
+  spec.max_attempts = 7;
+  spec.deadline = Duration::Seconds(60);
+  spec.priority = -4;
+  core::ResultDigest digest{};
+  digest[0] = 1;
+  digest[31] = 0xff;
+  core::NodeSpec ns;
+  ns.owner = OwnerId(3);
+  ns.speed = 2.5;
+  ns.max_concurrent = 4;
+  const TimePoint t = TimePoint::FromNanos(123456789);
+  const std::vector<core::Change> all = {
+      NodeRegistered{NodeId(5), ns},
+      NodeStatus{t, NodeId(5), core::NodeConnection::kConnected, core::NodeState::kPlugged, true},
+      JobSubmitted{t, JobId(1), TaskId(10), spec},
+      JobStatusChanged{t, JobId(1), core::JobStatus::kRunning},
+      AttemptStarted{t, TaskId(11), 2, NodeId(5), TimePoint::Infinite()},
+      AttemptEnded{t, TaskId(11), 2, core::AttemptOutcome::kLost, 0.75},
+      ResultRecorded{t, TaskId(11), 3, digest},
+      Checkpointed{t, TaskId(11), 3, 0.5},
+      TaskAccepted{t, TaskId(11), 3, NodeId(5)},
+      TaskClosed{t, TaskId(12), core::TaskStatus::kCancelled},
+  };
+  for (const core::Change& c : all) {
+    const std::string bytes = EncodeChange(c);
+    auto back = DecodeChange(bytes);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(EncodeChange(*back), bytes) << "kind " << c.index();
+    EXPECT_EQ(back->index(), c.index());
+  }
+  const auto decoded = DecodeChange(EncodeChange(all[2]));
+  ASSERT_TRUE(decoded.ok());
+  const auto& js = std::get<JobSubmitted>(*decoded);
+  EXPECT_EQ(js.spec.tasks.size(), 2u);
+  EXPECT_EQ(js.spec.tasks[1].output_bytes, 40u);
+  EXPECT_EQ(js.spec.deadline, Duration::Seconds(60));
+}
+
+TEST(ChangeCodec, TruncatedOrForeignBytesAreErrors) {
+  const std::string good = EncodeChange(
+      core::change::TaskClosed{TimePoint::FromNanos(1), TaskId(1), core::TaskStatus::kFailed});
+  EXPECT_FALSE(DecodeChange(good.substr(0, good.size() - 1)).ok());
+  EXPECT_FALSE(DecodeChange(good + "x").ok());
+  EXPECT_FALSE(DecodeChange("").ok());
+  std::string bad_tag = good;
+  bad_tag[1] = 99;
+  EXPECT_FALSE(DecodeChange(bad_tag).ok());
+}
+
+}  // namespace
+}  // namespace fleetgrid::service

@@ -1,0 +1,126 @@
+// Harness: an in-process coordinator on 127.0.0.1 (port 0) over a MemoryStore that outlives
+// restarts, plus client stubs and helpers. For tests/service and tests/integration.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+
+#include "coordinator/service/coordinator.h"
+#include "coordinator/service/memory_store.h"
+#include "fleetgrid/v1/admin.grpc.pb.h"
+#include "fleetgrid/v1/job.grpc.pb.h"
+#include "tests/service/test_car.h"
+
+namespace fleetgrid::testing {
+
+inline service::CoordinatorOptions TestOptions() {
+  service::CoordinatorOptions o;
+  o.listen = "127.0.0.1:0";
+  o.metrics_listen = "127.0.0.1:0";
+  o.service.heartbeat_interval = Duration::Millis(200);
+  o.service.heartbeat_grace = Duration::Seconds(1);
+  o.service.max_message_bytes = 1 << 20;
+  o.service.max_chunk_bytes = 256 << 10;
+  o.service.watch_min_interval = Duration::Millis(20);
+  return o;
+}
+
+// Waits (polling with a deadline, no fixed sleeps) until pred() holds.
+template <typename Pred>
+bool Eventually(Pred pred, Duration timeout = Duration::Seconds(10)) {
+  const auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout.nanos());
+  while (std::chrono::steady_clock::now() < end) {
+    if (pred()) return true;
+    std::this_thread::yield();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return pred();
+}
+
+struct Harness {
+  service::MemoryStore store;
+  service::CoordinatorOptions options = TestOptions();
+  std::unique_ptr<service::Coordinator> coordinator;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::JobService::Stub> jobs;
+  std::unique_ptr<v1::AdminService::Stub> admin;
+
+  void Start() {
+    auto c = service::Coordinator::Start(options, &store);
+    ASSERT_TRUE(c.ok()) << c.status();
+    coordinator = *std::move(c);
+    channel = grpc::CreateChannel(coordinator->address(), grpc::InsecureChannelCredentials());
+    jobs = v1::JobService::NewStub(channel);
+    admin = v1::AdminService::NewStub(channel);
+  }
+  // Stops the coordinator (graceful) and starts a new one on the same store (a new port).
+  void Restart() {
+    coordinator->Shutdown();
+    coordinator.reset();
+    Start();
+  }
+  ~Harness() {
+    if (coordinator) coordinator->Shutdown();
+  }
+
+  static void Deadline(grpc::ClientContext& ctx, int s = 10) {
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(s));
+  }
+
+  static v1::JobSpec HashJob(uint32_t tasks, std::string key = "") {
+    v1::JobSpec spec;
+    spec.set_name("hash-test");
+    spec.set_task_count(tasks);
+    spec.set_work_units_per_task(1);
+    spec.set_output_size_bytes(64);
+    spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+    spec.mutable_executor()->mutable_hash()->set_rounds(100);
+    spec.mutable_executor()->mutable_hash()->set_seed(42);
+    spec.set_idempotency_key(std::move(key));
+    return spec;
+  }
+
+  grpc::Status Submit(const v1::JobSpec& spec, v1::SubmitJobResponse* resp) {
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::SubmitJobRequest req;
+    *req.mutable_spec() = spec;
+    return jobs->SubmitJob(&ctx, req, resp);
+  }
+
+  v1::Job GetJob(uint64_t id) {
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::GetJobRequest req;
+    req.set_job_id(id);
+    v1::GetJobResponse resp;
+    EXPECT_TRUE(jobs->GetJob(&ctx, req, &resp).ok());
+    return resp.job();
+  }
+
+  std::unique_ptr<TestCar> NewCar(const std::string& owner) {
+    auto car = std::make_unique<TestCar>(channel, owner);
+    EXPECT_TRUE(car->Enroll(options.service.join_token).ok());
+    return car;
+  }
+
+  // Counts of what the store holds (changes, jobs, results).
+  std::tuple<size_t, size_t, size_t> Stored() {
+    auto st = store.Load();
+    return {st->changes.size(), st->jobs.size(), st->results.size()};
+  }
+};
+
+// Runs one task on `car`: ask, compute, report; returns the ack (nullopt on timeout).
+inline std::optional<v1::ResultAck> RunOne(TestCar& car, v1::Assignment* got = nullptr) {
+  car.RequestWork(1);
+  auto a = car.NextAssignment();
+  if (!a) return std::nullopt;
+  if (got) *got = *a;
+  car.SendResult(*a, TestCar::Compute(*a));
+  return car.NextAck();
+}
+
+}  // namespace fleetgrid::testing

@@ -1,0 +1,343 @@
+// The coordinator served in-process over a MemoryStore: jobs, sessions, durability ordering,
+// restart recovery, loss after grace, metrics.
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "tests/service/harness.h"
+
+namespace fleetgrid::testing {
+namespace {
+
+TEST(Service, OneCarRunsAHashJobToCompletionAndResultsVerify) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(5), &sub).ok());
+  ASSERT_GT(sub.job_id(), 0u);
+  auto car = h.NewCar("alice");
+  ASSERT_TRUE(car->Connect().ok());
+  for (int i = 0; i < 5; ++i) {
+    auto ack = RunOne(*car);
+    ASSERT_TRUE(ack.has_value()) << "task " << i;
+    EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_ACCEPTED);
+  }
+  // The watch stream ends with a final DONE snapshot.
+  grpc::ClientContext wctx;
+  Harness::Deadline(wctx);
+  v1::WatchJobRequest wreq;
+  wreq.set_job_id(sub.job_id());
+  auto watch = h.jobs->WatchJob(&wctx, wreq);
+  v1::JobProgress p, last;
+  while (watch->Read(&p)) last = p;
+  ASSERT_TRUE(watch->Finish().ok());
+  EXPECT_TRUE(last.final());
+  EXPECT_EQ(last.state(), v1::JOB_STATE_DONE);
+  EXPECT_EQ(last.task_counts().done(), 5u);
+
+  // Results stream back and verify against an independent hash kernel.
+  grpc::ClientContext rctx;
+  Harness::Deadline(rctx);
+  v1::FetchResultsRequest rreq;
+  rreq.set_job_id(sub.job_id());
+  auto results = h.jobs->FetchResults(&rctx, rreq);
+  v1::TaskResult r;
+  int n = 0;
+  while (results->Read(&r)) {
+    ASSERT_TRUE(r.chunk().last());
+    EXPECT_EQ(r.chunk().data(), HashOutput(42, r.task_index(), "", 100));
+    EXPECT_EQ(r.digest().sha256(), Sha256Bytes(r.chunk().data()));
+    ++n;
+  }
+  ASSERT_TRUE(results->Finish().ok());
+  EXPECT_EQ(n, 5);
+  EXPECT_EQ(std::get<2>(h.Stored()), 5u);
+  car->Leave();
+}
+
+TEST(Service, JobIsAcknowledgedOnlyAfterItIsStored) {
+  Harness h;
+  h.Start();
+  h.store.HoldCommitsForTesting();
+  grpc::CompletionQueue cq;
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx, 30);
+  v1::SubmitJobRequest req;
+  *req.mutable_spec() = Harness::HashJob(3);
+  v1::SubmitJobResponse resp;
+  grpc::Status status;
+  auto call = h.jobs->AsyncSubmitJob(&ctx, req, &cq);
+  call->Finish(&resp, &status, reinterpret_cast<void*>(1));
+  ASSERT_TRUE(Eventually([&] { return h.store.BlockedCommitsForTesting() > 0; }));
+  void* tag = nullptr;
+  bool ok = false;
+  // The commit is held: no answer may come.
+  EXPECT_EQ(
+      cq.AsyncNext(&tag, &ok, std::chrono::system_clock::now() + std::chrono::milliseconds(100)),
+      grpc::CompletionQueue::TIMEOUT);
+  EXPECT_EQ(std::get<1>(h.Stored()), 0u);
+  h.store.ReleaseCommitsForTesting();
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(std::get<1>(h.Stored()), 1u);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
+TEST(Service, ResultIsAcknowledgedOnlyAfterItIsStored) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+  auto car = h.NewCar("bob");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto a = car->NextAssignment();
+  ASSERT_TRUE(a);
+  h.store.HoldCommitsForTesting();
+  car->SendResult(*a, TestCar::Compute(*a));
+  ASSERT_TRUE(Eventually([&] { return h.store.BlockedCommitsForTesting() > 0; }));
+  EXPECT_FALSE(car->NextAck(Duration::Millis(100)).has_value()) << "acked before stored";
+  h.store.ReleaseCommitsForTesting();
+  auto ack = car->NextAck();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_ACCEPTED);
+  EXPECT_EQ(std::get<2>(h.Stored()), 1u);
+}
+
+TEST(Service, IdempotentSubmitReturnsTheSameJob) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse a, b;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(2, "same-key"), &a).ok());
+  ASSERT_TRUE(h.Submit(Harness::HashJob(2, "same-key"), &b).ok());
+  EXPECT_EQ(a.job_id(), b.job_id());
+  EXPECT_FALSE(a.duplicate());
+  EXPECT_TRUE(b.duplicate());
+  EXPECT_EQ(std::get<1>(h.Stored()), 1u);
+}
+
+TEST(Service, RestartKeepsJobsAndResultsAndReattachesHeldAttempts) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(3, "restart"), &sub).ok());
+  auto car = h.NewCar("carol");
+  ASSERT_TRUE(car->Connect().ok());
+  ASSERT_TRUE(RunOne(*car));
+  car->RequestWork(1);
+  auto held = car->NextAssignment();
+  ASSERT_TRUE(held);
+
+  h.Restart();  // the car's stream breaks; it keeps its attempt
+  EXPECT_EQ(h.GetJob(sub.job_id()).task_counts().done(), 1u);
+  TestCar again(h.channel, "carol");
+  again.SetIdentity(car->node_id(), car->secret());
+  car.reset();
+  v1::HeldAttempt ha;
+  *ha.mutable_attempt() = held->attempt();
+  ha.set_task_id(held->task_id());
+  auto welcome = again.Connect({ha});
+  ASSERT_TRUE(welcome.ok()) << welcome.status();
+  ASSERT_EQ(welcome->reattached_size(), 1);
+  EXPECT_EQ(welcome->reattached(0).attempt_id(), held->attempt().attempt_id());
+  again.SendResult(*held, TestCar::Compute(*held));
+  auto ack = again.NextAck();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_ACCEPTED);
+  ASSERT_TRUE(RunOne(again));
+  EXPECT_EQ(h.GetJob(sub.job_id()).state(), v1::JOB_STATE_DONE);
+  // Exactly one stored result per task.
+  auto st = h.store.Load();
+  std::set<uint64_t> tasks;
+  for (const auto& r : st->results) EXPECT_TRUE(tasks.insert(r.task_id).second);
+  EXPECT_EQ(tasks.size(), 3u);
+  // A retried submit after the restart still finds the job.
+  v1::SubmitJobResponse dup;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(3, "restart"), &dup).ok());
+  EXPECT_TRUE(dup.duplicate());
+  EXPECT_EQ(dup.job_id(), sub.job_id());
+}
+
+TEST(Service, AttemptOfACarThatDoesNotComeBackIsRequeuedAfterGrace) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+  auto gone = h.NewCar("dave");
+  ASSERT_TRUE(gone->Connect().ok());
+  gone->RequestWork(1);
+  auto first = gone->NextAssignment();
+  ASSERT_TRUE(first);
+  gone->Drop();  // vanishes: no Leave, no more heartbeats
+
+  auto other = h.NewCar("erin");
+  ASSERT_TRUE(other->Connect().ok());
+  other->RequestWork(1);
+  const auto t0 = std::chrono::steady_clock::now();
+  auto second = other->NextAssignment(Duration::Seconds(10));
+  ASSERT_TRUE(second) << "task not requeued after the grace";
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+  EXPECT_EQ(second->task_id(), first->task_id());
+  EXPECT_GT(second->attempt().lease_epoch(), first->attempt().lease_epoch());
+  other->SendResult(*second, TestCar::Compute(*second));
+  ASSERT_TRUE(other->NextAck());
+
+  // The vanished car comes back: its old attempt is dropped, its late result refused.
+  v1::HeldAttempt ha;
+  *ha.mutable_attempt() = first->attempt();
+  auto welcome = gone->Connect({ha});
+  ASSERT_TRUE(welcome.ok());
+  EXPECT_EQ(welcome->dropped_size(), 1);
+  gone->SendResult(*first, TestCar::Compute(*first));
+  auto late = gone->NextAck();
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->outcome(), v1::RESULT_OUTCOME_REJECTED);
+  EXPECT_EQ(std::get<2>(h.Stored()), 1u);
+}
+
+TEST(Service, AfterRestartAnAbsentCarsAttemptIsRequeued) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+  auto car = h.NewCar("frank");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto a = car->NextAssignment();
+  ASSERT_TRUE(a);
+  car->Drop();
+  h.Restart();
+  auto other = h.NewCar("gina");
+  ASSERT_TRUE(other->Connect().ok());
+  auto ack = RunOne(*other);
+  ASSERT_TRUE(ack) << "attempt of the absent car not requeued";
+  EXPECT_EQ(h.GetJob(sub.job_id()).state(), v1::JOB_STATE_DONE);
+}
+
+TEST(Service, CancelStopsRunningAttemptsAndIsIdempotent) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(3), &sub).ok());
+  auto car = h.NewCar("ivan");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto a = car->NextAssignment();
+  ASSERT_TRUE(a);
+  grpc::ClientContext ctx;
+  v1::CancelJobRequest req;
+  req.set_job_id(sub.job_id());
+  req.set_reason("test");
+  v1::CancelJobResponse resp;
+  ASSERT_TRUE(h.jobs->CancelJob(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.job().state(), v1::JOB_STATE_CANCELLED);
+  EXPECT_FALSE(resp.already_final());
+  auto cancel = car->WaitFor([](const auto& m) { return m.has_cancel(); }, Duration::Seconds(5));
+  ASSERT_TRUE(cancel);
+  EXPECT_EQ(cancel->cancel().attempt().attempt_id(), a->attempt().attempt_id());
+  EXPECT_EQ(cancel->cancel().reason(), v1::CANCEL_REASON_JOB_CANCELLED);
+  grpc::ClientContext ctx2;
+  ASSERT_TRUE(h.jobs->CancelJob(&ctx2, req, &resp).ok());
+  EXPECT_TRUE(resp.already_final());
+  // A late result for the cancelled task is refused and stores nothing.
+  car->SendResult(*a, TestCar::Compute(*a));
+  auto ack = car->NextAck();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_REJECTED);
+  EXPECT_EQ(std::get<2>(h.Stored()), 0u);
+}
+
+TEST(Service, DrainedCarGetsNoNewWork) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(2), &sub).ok());
+  auto car = h.NewCar("judy");
+  ASSERT_TRUE(car->Connect().ok());
+  grpc::ClientContext ctx;
+  v1::DrainNodeRequest req;
+  req.set_node_id(car->node_id());
+  req.set_reason("maintenance");
+  v1::DrainNodeResponse resp;
+  ASSERT_TRUE(h.admin->DrainNode(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.node().connection_state(), v1::CONNECTION_STATE_DRAINING);
+  auto drain = car->WaitFor([](const auto& m) { return m.has_drain(); }, Duration::Seconds(5));
+  ASSERT_TRUE(drain);
+  EXPECT_EQ(drain->drain().reason(), "maintenance");
+  car->RequestWork(1);
+  auto err = car->WaitFor([](const auto& m) { return m.has_error() || m.has_assignment(); },
+                          Duration::Seconds(5));
+  ASSERT_TRUE(err);
+  EXPECT_TRUE(err->has_error()) << "a draining car got work";
+  grpc::ClientContext sctx;
+  v1::GetFleetStatsRequest sreq;
+  v1::GetFleetStatsResponse sresp;
+  ASSERT_TRUE(h.admin->GetFleetStats(&sctx, sreq, &sresp).ok());
+  EXPECT_EQ(sresp.stats().nodes_connected(), 1u);
+  EXPECT_EQ(sresp.stats().nodes_draining(), 1u);
+  EXPECT_EQ(sresp.stats().queue_length(), 2u);
+}
+
+std::pair<int, std::string> HttpGet(int port, const std::string& target) {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket sock(io);
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)});
+  http::request<http::empty_body> req{http::verb::get, target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  http::write(sock, req);
+  beast::flat_buffer buf;
+  http::response<http::string_body> res;
+  http::read(sock, buf, res);
+  return {res.result_int(), res.body()};
+}
+
+TEST(Service, MetricsAndHealthz) {
+  Harness h;
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(2), &sub).ok());
+  auto car = h.NewCar("hana");
+  ASSERT_TRUE(car->Connect().ok());
+  ASSERT_TRUE(RunOne(*car));
+  const int port = h.coordinator->metrics_port();
+  ASSERT_GT(port, 0);
+  auto [code, body] = HttpGet(port, "/healthz");
+  EXPECT_EQ(code, 200);
+  EXPECT_EQ(body, "ok\n");
+  ASSERT_TRUE(Eventually([&] {
+    auto [c, m] = HttpGet(port, "/metrics");
+    return c == 200 && m.find("fleetgrid_nodes_connected 1") != std::string::npos;
+  }));
+  auto [c2, m] = HttpGet(port, "/metrics");
+  EXPECT_NE(m.find("fleetgrid_results_total 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("fleetgrid_assignments_total 1"), std::string::npos);
+  EXPECT_NE(m.find("fleetgrid_queue_length"), std::string::npos);
+  EXPECT_NE(m.find("fleetgrid_nodes{state=\"plugged\"} 1"), std::string::npos);
+  EXPECT_NE(m.find("fleetgrid_rpc_latency_seconds{method=\"SubmitJob\",quantile=\"0.99\"}"),
+            std::string::npos);
+  EXPECT_EQ(HttpGet(port, "/nope").first, 404);
+}
+
+TEST(Service, StoreFailureStopsServingAndAcknowledgesNothing) {
+  Harness h;
+  h.Start();
+  h.store.FailCommitsForTesting(1);
+  v1::SubmitJobResponse sub;
+  grpc::Status s = h.Submit(Harness::HashJob(1), &sub);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(std::get<1>(h.Stored()), 0u);
+  EXPECT_FALSE(h.coordinator->brain().healthy());
+  EXPECT_EQ(h.Submit(Harness::HashJob(1), &sub).error_code(), grpc::StatusCode::UNAVAILABLE);
+  // A restart recovers from the store.
+  h.Restart();
+  EXPECT_TRUE(h.coordinator->brain().healthy());
+  EXPECT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+}
+
+}  // namespace
+}  // namespace fleetgrid::testing
