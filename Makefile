@@ -9,9 +9,12 @@ export CCACHE_NOHASHDIR := true
 
 .PHONY: run test deps build
 
+# The main job: the reference scenario FLEET-1 (../shared/FLEET-1.md) with 100,000 cars.
+FLEET1_CARS ?= 100000
+
 run: build
-	$(BUILD_DIR)/cli/fleetgrid --version
-	$(BUILD_DIR)/cli/fleetgrid --help
+	$(BUILD_DIR)/cli/fleetgrid sim scenarios/fleet1.yaml --set fleet.size=$(FLEET1_CARS) \
+	  --out runs/fleet1
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
