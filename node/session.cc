@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "common/batching.h"
 #include "node/car.h"
 
 namespace fleetgrid::node {
@@ -17,6 +18,9 @@ void Session::Start(v1::NodeService::Stub* stub, uint64_t node_id, const std::st
   fleet_.calls.Started();
   AddCredential(ctx_, node_id, secret);
   stub->async()->Connect(&ctx_, this);
+  // OnDone must not run while the car may still start a write: the hold is released once
+  // the write side is finished (ReleaseHoldLocked).
+  AddHold();
   Send(std::move(hello));
   StartRead(&in_);
   StartCall();
@@ -37,17 +41,19 @@ void Session::CloseWrites() {
 }
 
 // Starts the next write (or the half-close) with the lock released: a reaction may run
-// inline on this thread.
+// inline on this thread. REQUIRES: no write in flight.
 void Session::WriteNextLocked(std::unique_lock<std::mutex>& l) {
+  if (closed_) return ReleaseHoldLocked(l);
   if (!queue_.empty()) {
     writing_ = true;
-    out_ = std::move(queue_.front());
-    queue_.pop_front();
+    // What queued up while the previous write was in flight goes as one NodeBatch.
+    out_ = TakeNextWrite(queue_, BatchLimits{},
+                         [](const v1::NodeMessage& m) { return !m.has_hello() && !m.has_batch(); });
     l.unlock();
     StartWrite(&out_);
-  } else if (close_requested_ && !closed_) {
+  } else if (close_requested_) {
     closed_ = true;
-    writing_ = false;
+    writing_ = true;  // the half-close is in flight; OnWritesDoneDone releases the hold
     l.unlock();
     StartWritesDone();
   } else {
@@ -55,19 +61,37 @@ void Session::WriteNextLocked(std::unique_lock<std::mutex>& l) {
   }
 }
 
+void Session::ReleaseHoldLocked(std::unique_lock<std::mutex>& l) {
+  if (hold_released_) return;
+  hold_released_ = true;
+  l.unlock();
+  RemoveHold();
+}
+
 void Session::OnWriteDone(bool ok) {
   std::unique_lock l(mu_);
-  if (!ok) {  // the stream is broken; OnDone follows
+  writing_ = false;
+  if (!ok) {  // the stream is broken; OnDone follows once the hold is gone
     closed_ = true;
-    writing_ = false;
     queue_.clear();
-    return;
   }
   WriteNextLocked(l);
 }
 
+void Session::OnWritesDoneDone(bool) {
+  std::unique_lock l(mu_);
+  writing_ = false;
+  ReleaseHoldLocked(l);
+}
+
 void Session::OnReadDone(bool ok) {
-  if (!ok) return;  // the stream ended; OnDone follows
+  if (!ok) {  // the stream ended (the coordinator finished it, or it broke): stop writing
+    std::unique_lock l(mu_);
+    closed_ = true;
+    queue_.clear();
+    if (!writing_) ReleaseHoldLocked(l);
+    return;
+  }
   auto msg = std::make_shared<v1::CoordinatorMessage>(std::move(in_));
   in_.Clear();
   boost::asio::post(fleet_.io, [self = shared_from_this(), msg] {

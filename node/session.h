@@ -1,5 +1,7 @@
 // Internal: one Connect stream of one car, as a gRPC callback reactor.
 //
+// A hold (AddHold) keeps OnDone from running while the car may still start a write: without
+// it a write started after the coordinator ended the stream would touch a finished call.
 // gRPC runs the reactions on its own threads; each reaction posts what it learnt to the
 // fleet's io_context, where the car (single-threaded) acts on it. The session keeps itself
 // alive until OnDone. Send/CloseWrites/Cancel may be called from any thread; car_ is only
@@ -41,10 +43,13 @@ class Session final : public grpc::ClientBidiReactor<v1::NodeMessage, v1::Coordi
 
   void OnReadDone(bool ok) override;
   void OnWriteDone(bool ok) override;
+  void OnWritesDoneDone(bool ok) override;
   void OnDone(const grpc::Status& s) override;
 
  private:
   void WriteNextLocked(std::unique_lock<std::mutex>& l);
+  // Lets OnDone run: no Start* call may follow. Unlocks `l`.
+  void ReleaseHoldLocked(std::unique_lock<std::mutex>& l);
 
   FleetContext& fleet_;
   Car* car_;  // I/O thread only
@@ -55,9 +60,10 @@ class Session final : public grpc::ClientBidiReactor<v1::NodeMessage, v1::Coordi
   std::mutex mu_;
   std::deque<v1::NodeMessage> queue_;
   v1::NodeMessage out_;
-  bool writing_ = false;
+  bool writing_ = false;  // a write or the half-close is in flight
   bool close_requested_ = false;
-  bool closed_ = false;  // WritesDone sent or a write failed
+  bool closed_ = false;  // no more writes: WritesDone sent, a write failed, or the stream ended
+  bool hold_released_ = false;  // RemoveHold called (see Start)
 };
 
 }  // namespace fleetgrid::node

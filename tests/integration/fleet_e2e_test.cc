@@ -220,5 +220,73 @@ TEST(FleetEndToEnd, CarsSurviveACoordinatorKill9AndTheJobCompletes) {
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
 
+// Regression: a car agent started a write on a Connect stream the coordinator had already
+// ended (its session displaced by a newer one), and crashed inside gRPC. Two agents
+// emulating the SAME cars keep displacing each other's sessions; neither may crash, and
+// every task is still accepted exactly once.
+TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDoubleAcceptance) {
+  constexpr uint32_t kTasksHere = 3000;
+  const std::string dir = TempDir("e2e-dup");
+  service::CoordinatorOptions o;
+  o.listen = "127.0.0.1:0";
+  o.metrics_listen = "";
+  o.db_path = dir + "/fleetgrid.db";
+  o.service.heartbeat_interval = Duration::Millis(500);
+  o.service.heartbeat_grace = Duration::Seconds(2);
+  auto c = service::Coordinator::Start(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  service::Coordinator& coord = **c;
+
+  node::FleetOptions fo;
+  fo.coordinator = coord.address();
+  fo.cars = 40;
+  fo.seed = 11;  // the same seed and car indices: the same identities in both agents
+  fo.max_concurrent_tasks = 4;
+  fo.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  fo.backoff.initial = Duration::Millis(5);
+  fo.backoff.max = Duration::Millis(50);
+  fo.stop_timeout = Duration::Seconds(5);
+  node::Fleet a(fo), b(fo);
+  ASSERT_TRUE(a.Start().ok());
+  ASSERT_TRUE(b.Start().ok());
+
+  auto channel = grpc::CreateChannel(coord.address(), grpc::InsecureChannelCredentials());
+  auto jobs = v1::JobService::NewStub(channel);
+  v1::SubmitJobRequest req;
+  v1::JobSpec& spec = *req.mutable_spec();
+  spec.set_name("dup");
+  spec.set_task_count(kTasksHere);
+  spec.set_work_units_per_task(0.001);
+  spec.set_output_size_bytes(64);
+  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+  spec.mutable_executor()->mutable_hash()->set_rounds(10);
+  spec.mutable_executor()->mutable_hash()->set_seed(kSeed);
+  grpc::ClientContext sctx;
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(jobs->SubmitJob(&sctx, req, &sub).ok());
+
+  grpc::ClientContext wctx;
+  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(150));
+  v1::WatchJobRequest wreq;
+  wreq.set_job_id(sub.job_id());
+  auto watch = jobs->WatchJob(&wctx, wreq);
+  v1::JobProgress p, last;
+  while (watch->Read(&p)) last = p;
+  ASSERT_TRUE(watch->Finish().ok());
+  ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString();
+  const node::FleetStats sa = a.stats(), sb = b.stats();
+  a.Stop();
+  b.Stop();
+  // The sessions did displace each other, many times.
+  EXPECT_GT(sa.reconnects + sb.reconnects, 40u);
+  EXPECT_EQ(coord.store().Load()->results.size(), kTasksHere);
+  EXPECT_EQ(coord.metrics().results_total.load(), kTasksHere) << "a task accepted twice";
+  std::cout << "dup: sessions " << sa.sessions + sb.sessions << ", reconnects "
+            << sa.reconnects + sb.reconnects << ", attempts started " << last.attempts_started()
+            << "\n";
+  coord.Shutdown();
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace fleetgrid::testing
