@@ -1,5 +1,6 @@
 #include "coordinator/service/brain.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <iostream>
@@ -182,6 +183,11 @@ void Brain::CollectChanges(WriteBatch* extra) {
 }
 
 void Brain::Defer(std::function<void(const absl::Status&)> fn) {
+  FlushOutgoing();
+  DeferRaw(std::move(fn));
+}
+
+void Brain::DeferRaw(std::function<void(const absl::Status&)> fn) {
   {
     std::lock_guard lock(commit_mu_);
     pending_callbacks_.push_back(std::move(fn));
@@ -312,11 +318,27 @@ void Brain::StatsTick() {
 // Decisions.
 
 void Brain::SendToNode(NodeId node, v1::CoordinatorMessage msg) {
-  Defer([this, node, msg = std::move(msg)](const absl::Status& s) {
+  outgoing_.emplace_back(node, std::move(msg));
+}
+
+void Brain::FlushOutgoing() {
+  if (outgoing_.empty()) return;
+  // One car's messages of one call go out together, in the order they were made.
+  std::stable_sort(outgoing_.begin(), outgoing_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  DeferRaw([this, out = std::move(outgoing_)](const absl::Status& s) mutable {
     if (!s.ok()) return;
-    const Session& sess = nodes_[node.value()].session;
-    if (sess.outbox) sess.outbox->Send(msg);
+    for (size_t i = 0; i < out.size();) {
+      const NodeId node = out[i].first;
+      size_t j = i;
+      std::vector<v1::CoordinatorMessage> msgs;
+      for (; j < out.size() && out[j].first == node; ++j) msgs.push_back(std::move(out[j].second));
+      const Session& sess = nodes_[node.value()].session;
+      if (sess.outbox) sess.outbox->SendAll(std::move(msgs));
+      i = j;
+    }
   });
+  outgoing_.clear();
 }
 
 v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
@@ -416,6 +438,7 @@ void Brain::ApplyDecisions() {
     }
     NotifyWatchers(c.job);
   }
+  FlushOutgoing();
 }
 
 }  // namespace fleetgrid::service

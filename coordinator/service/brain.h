@@ -59,6 +59,8 @@ class NodeOutbox {
  public:
   virtual ~NodeOutbox() = default;
   virtual void Send(const v1::CoordinatorMessage& msg) = 0;
+  // Queues several messages together (they may travel as one CoordinatorBatch).
+  virtual void SendAll(std::vector<v1::CoordinatorMessage> msgs) = 0;
   // Ends the stream with this status (OK after a Leave).
   virtual void Finish(const absl::Status& status) = 0;
 };
@@ -112,8 +114,9 @@ class Brain {
   absl::Status Authenticate(uint64_t node_id, std::string_view secret) const;
   // A car opened a session (Hello already checked against its credential).
   void OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeOutbox> outbox);
-  // A message (not Hello, not a result chunk) on that session.
-  void OnNodeMessage(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox, v1::NodeMessage msg);
+  // Messages (not Hello, not result chunks, not batches) on that session, in order.
+  void OnNodeMessages(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
+                      std::vector<v1::NodeMessage> msgs);
   // The stream ended without Leave: the car keeps its attempts until its grace runs out.
   void SessionClosed(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox);
   // A complete result (inline or UploadResult). The ack comes once it is durable.
@@ -186,13 +189,19 @@ class Brain {
   void CollectChanges(WriteBatch* extra);
   // CollectChanges, then carries out `d_` (deferred sends), clears it and rearms the timer.
   void AfterCall(WriteBatch* extra = nullptr);
-  // Runs `fn` once everything produced so far is durable (with the commit status).
+  // Runs `fn` once everything produced so far is durable (with the commit status). Messages
+  // queued by SendToNode before it go first.
   void Defer(std::function<void(const absl::Status&)> fn);
+  void DeferRaw(std::function<void(const absl::Status&)> fn);
+  // Hands the messages SendToNode queued to one deferred callback, grouped by car.
+  void FlushOutgoing();
   void Rearm();
   void OnWake();
   void StatsTick();  // refreshes the metrics gauges every 500 ms
+  // Carries out `d_`: queues the messages to cars (FlushOutgoing), updates counters.
   void ApplyDecisions();
-  void SendToNode(NodeId node, v1::CoordinatorMessage msg);  // deferred
+  // Queues a message for a car; it is sent once everything produced so far is durable.
+  void SendToNode(NodeId node, v1::CoordinatorMessage msg);
   v1::Assignment BuildAssignment(const core::Assignment& a);
   void EnterBroken(const absl::Status& why);
   absl::Status Unavailable() const;
@@ -230,6 +239,7 @@ class Brain {
   // Owner-thread state.
   std::unique_ptr<core::Core> core_;
   core::Decisions d_;
+  std::vector<std::pair<NodeId, v1::CoordinatorMessage>> outgoing_;  // see SendToNode
   std::vector<core::Change> changes_scratch_;
   std::vector<NodeExtra> nodes_;  // by core NodeId
   std::map<std::string, OwnerId> owners_;

@@ -206,16 +206,19 @@ void Brain::SessionClosed(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox) 
   });
 }
 
-void Brain::OnNodeMessage(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
-                          v1::NodeMessage msg) {
-  Post([this, node_id, outbox = std::move(outbox), msg = std::move(msg)] {
+void Brain::OnNodeMessages(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
+                           std::vector<v1::NodeMessage> msgs) {
+  Post([this, node_id, outbox = std::move(outbox), msgs = std::move(msgs)] {
     if (broken_.load()) return;
     const NodeId n = CoreNode(node_id);
     if (!n.valid() || n.value() >= nodes_.size() || nodes_[n.value()].session.outbox != outbox) {
       return;  // a replaced session: ignore what it still sends
     }
     d_.Clear();
-    HandleNodeMessage(n, outbox, msg);
+    for (const v1::NodeMessage& msg : msgs) {
+      if (nodes_[n.value()].session.outbox != outbox) break;  // left mid-batch
+      HandleNodeMessage(n, outbox, msg);
+    }
     AfterCall();
   });
 }
@@ -234,6 +237,11 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
       }
       const float soc = hb.has_state_of_charge() ? static_cast<float>(hb.state_of_charge()) : 1.0f;
       x.last_heartbeat_unix_ns = UnixNowNanos();
+      metrics_->heartbeats_total.fetch_add(1, std::memory_order_relaxed);
+      if (hb.has_sent_at()) {
+        const int64_t sent = hb.sent_at().seconds() * 1'000'000'000 + hb.sent_at().nanos();
+        metrics_->heartbeat_delay.Observe(Duration::Nanos(x.last_heartbeat_unix_ns - sent));
+      }
       (void)core_->Heartbeat(now, n, *st, soc, d_);
       return;
     }
@@ -280,6 +288,9 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
     case v1::NodeMessage::kHello:
       return SendToNode(n, ErrorMessage(absl::StatusCode::kInvalidArgument,
                                         "Hello is only the first message of a session"));
+    case v1::NodeMessage::kBatch:
+      return SendToNode(n, ErrorMessage(absl::StatusCode::kInvalidArgument,
+                                        "a NodeBatch must not contain another batch"));
     default:
       return SendToNode(
           n, ErrorMessage(absl::StatusCode::kInvalidArgument, "NodeMessage with no member set"));

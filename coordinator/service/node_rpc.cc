@@ -2,6 +2,7 @@
 #include <atomic>
 #include <map>
 
+#include "common/batching.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/stream_writer.h"
 
@@ -107,14 +108,24 @@ v1::ResultAck RejectAck(const v1::AttemptRef& ref, v1::RejectReason why, std::st
 
 class ConnectReactor;
 
+// What queued up for a car while its previous write was in flight goes as one batch.
+struct CoordinatorBatching {
+  static v1::CoordinatorMessage Take(std::deque<v1::CoordinatorMessage>& q) {
+    return TakeNextWrite(q, BatchLimits{}, [](const v1::CoordinatorMessage& m) {
+      return !m.has_welcome() && !m.has_batch();
+    });
+  }
+};
+
 class SessionOutbox final : public NodeOutbox {
  public:
   explicit SessionOutbox(grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>* r)
       : w(r) {}
   void Send(const v1::CoordinatorMessage& m) override { w.Send(m); }
+  void SendAll(std::vector<v1::CoordinatorMessage> ms) override { w.SendAll(std::move(ms)); }
   void Finish(const absl::Status& s) override { w.Finish(s); }
   StreamWriter<grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>,
-               v1::CoordinatorMessage>
+               v1::CoordinatorMessage, CoordinatorBatching>
       w;
 };
 
@@ -154,8 +165,12 @@ class ConnectReactor final
       brain_->OpenSession(node_, std::move(*in_.mutable_hello()), outbox_);
     } else if (in_.has_result_chunk()) {
       OnResultChunk(in_.result_chunk());
+    } else if (in_.has_batch()) {
+      OnBatch(in_.mutable_batch());
     } else {
-      brain_->OnNodeMessage(node_, outbox_, std::move(in_));
+      std::vector<v1::NodeMessage> one;
+      one.push_back(std::move(in_));
+      brain_->OnNodeMessages(node_, outbox_, std::move(one));
     }
     metrics_->ObserveRpc("Connect.message", clock_.Now() - t0);
     in_.Clear();
@@ -171,6 +186,22 @@ class ConnectReactor final
   }
 
  private:
+  // A batch is handled as its messages one by one, in order: runs of plain messages go to
+  // the brain in one post, result chunks through the assembler.
+  void OnBatch(v1::NodeBatch* batch) {
+    std::vector<v1::NodeMessage> run;
+    for (v1::NodeMessage& m : *batch->mutable_messages()) {
+      if (m.has_result_chunk()) {
+        if (!run.empty()) brain_->OnNodeMessages(node_, outbox_, std::move(run));
+        run.clear();
+        OnResultChunk(m.result_chunk());
+      } else {
+        run.push_back(std::move(m));
+      }
+    }
+    if (!run.empty()) brain_->OnNodeMessages(node_, outbox_, std::move(run));
+  }
+
   void OnResultChunk(const v1::ResultChunk& c) {
     const uint64_t attempt = c.attempt().attempt_id();
     ResultAssembler& a = uploads_[attempt];

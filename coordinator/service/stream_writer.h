@@ -1,8 +1,10 @@
 // StreamWriter: the thread-safe write side of a server-streaming or bidi callback reactor.
 //
 // gRPC allows one outstanding write per stream; Send() queues messages and writes them one
-// after the other; Finish() ends the stream once the queue is drained. The reactor forwards
-// OnWriteDone() here and calls Detach() from OnDone(), after which everything is ignored.
+// after the other; Finish() ends the stream once the queue is drained. `Coalesce::Take`
+// picks the next write from the queue: one message (OneAtATime), or everything that queued
+// up as one batch message (common/batching.h). The reactor forwards OnWriteDone() here and
+// calls Detach() from OnDone(), after which everything is ignored.
 // Thread-safe: any thread may Send/Finish.
 #pragma once
 
@@ -10,6 +12,7 @@
 
 #include <deque>
 #include <mutex>
+#include <vector>
 
 #include "common/status.h"
 
@@ -20,7 +23,17 @@ inline grpc::Status ToGrpc(const absl::Status& s) {
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
-template <typename Reactor, typename Msg>
+// Writes queued messages one by one.
+struct OneAtATime {
+  template <typename Msg>
+  static Msg Take(std::deque<Msg>& q) {
+    Msg m = std::move(q.front());
+    q.pop_front();
+    return m;
+  }
+};
+
+template <typename Reactor, typename Msg, typename Coalesce = OneAtATime>
 class StreamWriter {
  public:
   explicit StreamWriter(Reactor* r) : r_(r) {}
@@ -29,10 +42,15 @@ class StreamWriter {
     std::lock_guard lock(mu_);
     if (r_ == nullptr || finishing_) return;
     q_.push_back(m);
-    if (!writing_) {
-      writing_ = true;
-      r_->StartWrite(&q_.front());
-    }
+    if (!writing_) WriteNextLocked();
+  }
+
+  // Queues several messages at once (so that a batching writer sends them together).
+  void SendAll(std::vector<Msg> ms) {
+    std::lock_guard lock(mu_);
+    if (r_ == nullptr || finishing_) return;
+    for (Msg& m : ms) q_.push_back(std::move(m));
+    if (!writing_ && !q_.empty()) WriteNextLocked();
   }
 
   void Finish(const absl::Status& s) {
@@ -46,7 +64,6 @@ class StreamWriter {
   // From the reactor's OnWriteDone.
   void OnWriteDone(bool ok) {
     std::lock_guard lock(mu_);
-    if (!q_.empty()) q_.pop_front();
     if (r_ == nullptr) return;
     if (!ok) {  // the stream broke: nothing more can be written
       q_.clear();
@@ -59,7 +76,7 @@ class StreamWriter {
       return;
     }
     if (!q_.empty()) {
-      r_->StartWrite(&q_.front());
+      WriteNextLocked();
       return;
     }
     writing_ = false;
@@ -79,9 +96,17 @@ class StreamWriter {
   }
 
  private:
+  // REQUIRES: !q_.empty(), mu_ held, no write in flight.
+  void WriteNextLocked() {
+    writing_ = true;
+    current_ = Coalesce::Take(q_);
+    r_->StartWrite(&current_);
+  }
+
   mutable std::recursive_mutex mu_;
   Reactor* r_;
-  std::deque<Msg> q_;
+  std::deque<Msg> q_;  // not yet written
+  Msg current_;        // the write in flight
   bool writing_ = false;
   bool finishing_ = false;
   grpc::Status status_;

@@ -105,68 +105,78 @@ grpc::Status FakeNodeService::Connect(
 
   bool left = false;
   std::map<uint64_t, ReceivedResult> partial;
-  while (stream->Read(&m)) {
-    switch (m.kind_case()) {
-      case v1::NodeMessage::kHeartbeat:
-        Mutate([&](FakeState& s) {
-          s.heartbeats.push_back(m.heartbeat());
-          s.heartbeat_seqs[session_index].push_back(m.heartbeat().seq());
-        });
-        break;
-      case v1::NodeMessage::kWorkRequest: {
-        Mutate([&](FakeState& s) { ++s.work_requests; });
-        for (uint32_t i = 0; i < m.work_request().slots(); ++i) {
-          v1::CoordinatorMessage a;
-          int sent = 0;
-          {
-            std::lock_guard l(mu_);
-            if (next_task_ >= config_.tasks.size()) break;
-            *a.mutable_assignment() = config_.tasks[next_task_];
-            a.mutable_assignment()->mutable_attempt()->set_attempt_id(100 + next_task_);
-            a.mutable_assignment()->mutable_attempt()->set_lease_epoch(1);
-            task_of_attempt_[100 + next_task_] = a.assignment().task_id();
-            ++next_task_;
-            sent = ++state_.assignments_sent;
-            cv_.notify_all();
+  v1::NodeMessage in;
+  while (stream->Read(&in)) {
+    // A NodeBatch is handled as its messages one by one.
+    std::vector<v1::NodeMessage> msgs;
+    if (in.has_batch()) {
+      for (v1::NodeMessage& x : *in.mutable_batch()->mutable_messages()) msgs.push_back(x);
+    } else {
+      msgs.push_back(in);
+    }
+    for (const v1::NodeMessage& m : msgs) {
+      switch (m.kind_case()) {
+        case v1::NodeMessage::kHeartbeat:
+          Mutate([&](FakeState& s) {
+            s.heartbeats.push_back(m.heartbeat());
+            s.heartbeat_seqs[session_index].push_back(m.heartbeat().seq());
+          });
+          break;
+        case v1::NodeMessage::kWorkRequest: {
+          Mutate([&](FakeState& s) { ++s.work_requests; });
+          for (uint32_t i = 0; i < m.work_request().slots(); ++i) {
+            v1::CoordinatorMessage a;
+            int sent = 0;
+            {
+              std::lock_guard l(mu_);
+              if (next_task_ >= config_.tasks.size()) break;
+              *a.mutable_assignment() = config_.tasks[next_task_];
+              a.mutable_assignment()->mutable_attempt()->set_attempt_id(100 + next_task_);
+              a.mutable_assignment()->mutable_attempt()->set_lease_epoch(1);
+              task_of_attempt_[100 + next_task_] = a.assignment().task_id();
+              ++next_task_;
+              sent = ++state_.assignments_sent;
+              cv_.notify_all();
+            }
+            stream->Write(a);
+            if (session_index == 0 && sent == config_.end_first_session_after_assignments) {
+              Mutate([](FakeState& s) {
+                ++s.sessions_ended_without_leave;
+                ++s.sessions_ended;
+              });
+              return grpc::Status(grpc::StatusCode::UNAVAILABLE, "coordinator restarting");
+            }
           }
-          stream->Write(a);
-          if (session_index == 0 && sent == config_.end_first_session_after_assignments) {
-            Mutate([](FakeState& s) {
-              ++s.sessions_ended_without_leave;
-              ++s.sessions_ended;
-            });
-            return grpc::Status(grpc::StatusCode::UNAVAILABLE, "coordinator restarting");
+          break;
+        }
+        case v1::NodeMessage::kResultChunk: {
+          const v1::ResultChunk& c = m.result_chunk();
+          ReceivedResult& r = partial[c.attempt().attempt_id()];
+          r.attempt = c.attempt();
+          r.data += c.data();
+          ++r.chunks;
+          if (c.last()) {
+            r.digest = c.result_digest().sha256();
+            v1::CoordinatorMessage ack;
+            *ack.mutable_result_ack()->mutable_attempt() = c.attempt();
+            ack.mutable_result_ack()->set_outcome(v1::RESULT_OUTCOME_ACCEPTED);
+            ReceivedResult done = r;
+            partial.erase(c.attempt().attempt_id());
+            stream->Write(ack);
+            Mutate([&](FakeState& s) { s.results.push_back(done); });
           }
+          break;
         }
-        break;
+        case v1::NodeMessage::kAttemptFailed:
+          Mutate([&](FakeState& s) { s.failures.push_back(m.attempt_failed()); });
+          break;
+        case v1::NodeMessage::kLeave:
+          left = true;
+          Mutate([&](FakeState& s) { s.leaves.push_back(m.leave()); });
+          break;
+        default:
+          break;
       }
-      case v1::NodeMessage::kResultChunk: {
-        const v1::ResultChunk& c = m.result_chunk();
-        ReceivedResult& r = partial[c.attempt().attempt_id()];
-        r.attempt = c.attempt();
-        r.data += c.data();
-        ++r.chunks;
-        if (c.last()) {
-          r.digest = c.result_digest().sha256();
-          v1::CoordinatorMessage ack;
-          *ack.mutable_result_ack()->mutable_attempt() = c.attempt();
-          ack.mutable_result_ack()->set_outcome(v1::RESULT_OUTCOME_ACCEPTED);
-          ReceivedResult done = r;
-          partial.erase(c.attempt().attempt_id());
-          stream->Write(ack);
-          Mutate([&](FakeState& s) { s.results.push_back(done); });
-        }
-        break;
-      }
-      case v1::NodeMessage::kAttemptFailed:
-        Mutate([&](FakeState& s) { s.failures.push_back(m.attempt_failed()); });
-        break;
-      case v1::NodeMessage::kLeave:
-        left = true;
-        Mutate([&](FakeState& s) { s.leaves.push_back(m.leave()); });
-        break;
-      default:
-        break;
     }
   }
   Mutate([&](FakeState& s) {

@@ -128,7 +128,12 @@ void TestCar::ReadLoop() {
   v1::CoordinatorMessage m;
   while (stream_->Read(&m)) {
     std::lock_guard lock(mu_);
-    inbox_.push_back(m);
+    if (m.has_batch()) {  // a CoordinatorBatch is its messages, in order
+      ++batches_;
+      for (const v1::CoordinatorMessage& one : m.batch().messages()) inbox_.push_back(one);
+    } else {
+      inbox_.push_back(m);
+    }
     cv_.notify_all();
   }
   grpc::Status s = stream_->Finish();
@@ -158,6 +163,10 @@ void TestCar::RequestWork(uint32_t slots) {
 }
 
 void TestCar::SendResult(const v1::Assignment& a, const std::string& output) {
+  Send(ResultMessage(a, output));
+}
+
+v1::NodeMessage TestCar::ResultMessage(const v1::Assignment& a, const std::string& output) {
   v1::NodeMessage m;
   v1::ResultChunk* c = m.mutable_result_chunk();
   *c->mutable_attempt() = a.attempt();
@@ -167,7 +176,7 @@ void TestCar::SendResult(const v1::Assignment& a, const std::string& output) {
   c->set_total_size_bytes(output.size());
   c->mutable_result_digest()->set_sha256(Sha256Bytes(output));
   c->set_work_done_units(a.work_units());
-  Send(m);
+  return m;
 }
 
 void TestCar::Leave() {

@@ -51,6 +51,8 @@ class TestCar {
   void RequestWork(uint32_t slots = 1);
   // Sends the result inline on the session (one chunk).
   void SendResult(const v1::Assignment& a, const std::string& output);
+  // The inline result message SendResult sends (to put into a NodeBatch).
+  static v1::NodeMessage ResultMessage(const v1::Assignment& a, const std::string& output);
   void Leave();
   // Closes the stream without Leave (the car vanishes); waits for the reader to end.
   void Drop();
@@ -68,6 +70,11 @@ class TestCar {
   static std::string Compute(const v1::Assignment& a);
 
   v1::NodeService::Stub& stub() { return *stub_; }
+  // CoordinatorBatch messages received so far (their members are in the inbox one by one).
+  uint64_t batches_received() {
+    std::lock_guard lock(mu_);
+    return batches_;
+  }
 
  private:
   void ReadLoop();
@@ -85,6 +92,7 @@ class TestCar {
   std::condition_variable cv_;
   std::deque<v1::CoordinatorMessage> inbox_;
   bool closed_ = false;
+  uint64_t batches_ = 0;
   std::optional<grpc::Status> final_;
   std::mutex write_mu_;
   uint64_t hb_seq_ = 0;
