@@ -5,8 +5,13 @@
 namespace fleetgrid::service {
 namespace {
 
+// Schema version in PRAGMA user_version; a file of another version is refused.
+constexpr int kSchemaVersion = 1;
+// The change log is stored one row per commit group: its records, each as a varint length
+// followed by the bytes. One INSERT per group instead of one per record (several records per
+// task), which is most of the store's cost at tens of thousands of results per second.
 constexpr const char* kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, rec BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS change_groups (seq INTEGER PRIMARY KEY, recs BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS nodes (
   node_id INTEGER PRIMARY KEY, secret_sha256 BLOB NOT NULL, owner TEXT NOT NULL,
   enroll_key TEXT NOT NULL, enroll_request BLOB NOT NULL, enrolled_unix_ms INTEGER NOT NULL);
@@ -63,6 +68,34 @@ class Stmt {
   int rc_;
 };
 
+void AppendVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Splits a change group into its records; false if the blob is malformed.
+bool SplitGroup(const std::string& blob, std::vector<std::string>& out) {
+  size_t i = 0;
+  while (i < blob.size()) {
+    uint64_t len = 0;
+    int shift = 0;
+    for (;;) {
+      if (i >= blob.size() || shift > 63) return false;
+      const auto b = static_cast<uint8_t>(blob[i++]);
+      len |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) break;
+      shift += 7;
+    }
+    if (len > blob.size() - i) return false;
+    out.emplace_back(blob, i, len);
+    i += len;
+  }
+  return true;
+}
+
 absl::Status StepError(sqlite3* db, int rc, const char* what) {
   const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
   if ((rc & 0xff) == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(msg);
@@ -112,7 +145,18 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   if (store->Synchronous() != 2) {
     return absl::FailedPreconditionError("database " + path + ": synchronous=FULL did not take");
   }
+  {
+    Stmt v(db, "PRAGMA user_version");
+    const int version = v.Step() == SQLITE_ROW ? static_cast<int>(v.Int(0)) : -1;
+    if (version != 0 && version != kSchemaVersion) {
+      return absl::FailedPreconditionError(
+          "database " + path + " has schema version " + std::to_string(version) +
+          ", this coordinator reads version " + std::to_string(kSchemaVersion));
+    }
+  }
   FG_RETURN_IF_ERROR(store->Exec(kSchema));
+  FG_RETURN_IF_ERROR(
+      store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
   return store;
 }
 
@@ -169,13 +213,18 @@ absl::Status SqliteStore::Commit(const WriteBatch& batch) {
 
 absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
   if (!batch.changes.empty()) {
-    Stmt s(db_, "INSERT INTO changes(rec) VALUES (?)");
-    FG_RETURN_IF_ERROR(s.status());
+    std::string group;
+    size_t bytes = 0;
+    for (const std::string& rec : batch.changes) bytes += rec.size() + 2;
+    group.reserve(bytes);
     for (const std::string& rec : batch.changes) {
-      s.Bind(1, rec, true);
-      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert change");
-      s.Reset();
+      AppendVarint(group, rec.size());
+      group += rec;
     }
+    Stmt s(db_, "INSERT INTO change_groups(recs) VALUES (?)");
+    FG_RETURN_IF_ERROR(s.status());
+    s.Bind(1, group, true);
+    if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert changes");
   }
   if (!batch.nodes.empty()) {
     Stmt s(db_, "INSERT INTO nodes VALUES (?,?,?,?,?,?)");
@@ -230,9 +279,14 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
   std::lock_guard lock(mu_);
   StoredState out;
   {
-    Stmt s(db_, "SELECT rec FROM changes ORDER BY seq");
+    Stmt s(db_, "SELECT seq, recs FROM change_groups ORDER BY seq");
     FG_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) out.changes.push_back(s.Blob(0));
+    while (s.Step() == SQLITE_ROW) {
+      if (!SplitGroup(s.Blob(1), out.changes)) {
+        return absl::DataLossError("database " + path_ + ": change group " +
+                                   std::to_string(s.Int(0)) + " is malformed");
+      }
+    }
   }
   {
     Stmt s(db_, "SELECT * FROM nodes ORDER BY node_id");

@@ -100,6 +100,42 @@ TEST(SqliteStore, DurabilitySettingsAreSetAndChecked) {
   EXPECT_EQ((*store)->Synchronous(), 2) << "synchronous must be FULL (2)";
 }
 
+TEST_P(StoreConformance, ChangeRecordsKeepTheirBytesAndOrderAcrossCommits) {
+  auto store = Open();
+  std::vector<std::string> want;
+  for (int group = 0; group < 3; ++group) {
+    WriteBatch b;
+    // Empty, one-byte, 127/128-byte (varint edge) and large records.
+    for (size_t len : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{70000}}) {
+      b.changes.push_back(std::string(len, static_cast<char>('a' + group)) +
+                          std::to_string(group));
+    }
+    want.insert(want.end(), b.changes.begin(), b.changes.end());
+    ASSERT_TRUE(store->Commit(b).ok());
+  }
+  auto st = store->Load();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->changes, want);
+}
+
+TEST(SqliteStore, RefusesAFileOfAnotherSchemaVersion) {
+  const std::string path = TempDb("version.db");
+  {
+    auto store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok());
+  }
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("schema version 99"), std::string::npos)
+      << store.status();
+}
+
 TEST(SqliteStore, SurvivesReopen) {
   const std::string path = TempDb("reopen.db");
   {
