@@ -1,6 +1,7 @@
 #include "coordinator/service/metrics.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace fleetgrid::service {
@@ -26,6 +27,43 @@ void Value(std::string& out, const std::string& name_and_labels, double v) {
 }
 
 }  // namespace
+
+double LatencyHistogram::UpperBoundSeconds(size_t bucket) {
+  return 1e-5 * std::exp2(static_cast<double>(bucket) / 8.0);
+}
+
+void LatencyHistogram::Observe(Duration d) {
+  const double s = std::max(0.0, d.SecondsF());
+  size_t b = 0;
+  if (s > 1e-5) {
+    b = static_cast<size_t>(std::ceil(8.0 * std::log2(s / 1e-5) - 1e-9));
+    while (b > 0 && UpperBoundSeconds(b - 1) >= s) --b;
+    while (b < kBuckets && UpperBoundSeconds(b) < s) ++b;
+    b = std::min(b, kBuckets);
+  }
+  counts_[b].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_ns_.fetch_add(static_cast<uint64_t>(std::max<int64_t>(0, d.nanos())),
+                    std::memory_order_relaxed);
+}
+
+void LatencyHistogram::Render(std::string& out, const char* name) const {
+  uint64_t cumulative = 0;
+  char le[48];
+  for (size_t b = 0; b <= kBuckets; ++b) {
+    cumulative += counts_[b].load(std::memory_order_relaxed);
+    if (b < kBuckets) {
+      std::snprintf(le, sizeof le, "_bucket{le=\"%.6g\"}", UpperBoundSeconds(b));
+    } else {
+      std::snprintf(le, sizeof le, "_bucket{le=\"+Inf\"}");
+    }
+    Value(out, std::string(name) + le, static_cast<double>(cumulative));
+  }
+  Value(out, std::string(name) + "_sum",
+        static_cast<double>(sum_ns_.load(std::memory_order_relaxed)) / 1e9);
+  Value(out, std::string(name) + "_count",
+        static_cast<double>(count_.load(std::memory_order_relaxed)));
+}
 
 void Metrics::Observe(std::map<std::string, Summary, std::less<>>& m, std::string_view key,
                       double s) {
@@ -105,9 +143,13 @@ std::string Metrics::RenderPrometheus() const {
           attempts_failed_total);
   counter("fleetgrid_results_rejected_total", "Result reports rejected.", results_rejected_total);
   counter("fleetgrid_jobs_submitted_total", "Jobs accepted.", jobs_submitted_total);
+  counter("fleetgrid_heartbeats_total", "Heartbeats handled.", heartbeats_total);
   counter("fleetgrid_store_commits_total", "Store transactions committed.", store_commits_total);
   counter("fleetgrid_store_commit_items_total", "Changes committed (group commit).",
           store_commit_items_total);
+  Line(out, "fleetgrid_heartbeat_delay_seconds", "histogram",
+       "Heartbeat delay: car send (Heartbeat.sent_at) to the coordinator handling it.");
+  heartbeat_delay.Render(out, "fleetgrid_heartbeat_delay_seconds");
   std::lock_guard lock(mu_);
   Line(out, "fleetgrid_rpc_latency_seconds", "summary",
        "Server-side RPC latency (last 4096 calls per method).");

@@ -19,6 +19,22 @@
 
 namespace fleetgrid::service {
 
+// A Prometheus histogram of durations: cumulative buckets with upper bounds
+// 10 us x 2^(k/8) (about 9% apart) up to about a minute, lock-free.
+class LatencyHistogram {
+ public:
+  static constexpr size_t kBuckets = 181;
+  void Observe(Duration d);
+  // Appends `name`_bucket{le=...}, `name`_sum and `name`_count lines.
+  void Render(std::string& out, const char* name) const;
+  static double UpperBoundSeconds(size_t bucket);
+
+ private:
+  std::array<std::atomic<uint64_t>, kBuckets + 1> counts_{};  // the last one is +Inf
+  std::atomic<uint64_t> count_{0};
+  std::atomic<uint64_t> sum_ns_{0};
+};
+
 class Metrics {
  public:
   // Counters (monotone).
@@ -30,6 +46,11 @@ class Metrics {
   std::atomic<uint64_t> store_commits_total{0};
   std::atomic<uint64_t> store_commit_items_total{0};
   std::atomic<uint64_t> jobs_submitted_total{0};
+  std::atomic<uint64_t> heartbeats_total{0};
+
+  // Heartbeat delay: from the car's Heartbeat.sent_at to the brain handling it (meaningful
+  // where cars and coordinator share a clock: emulated fleets, NTP-synchronised hosts).
+  LatencyHistogram heartbeat_delay;
 
   // Gauges (set by the brain's owner thread).
   std::array<std::atomic<int64_t>, 4> nodes_by_state{};  // driving, parked, plugged, charging

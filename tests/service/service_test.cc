@@ -316,6 +316,9 @@ TEST(Service, MetricsAndHealthz) {
   auto [c2, m] = HttpGet(port, "/metrics");
   EXPECT_NE(m.find("fleetgrid_results_total 1"), std::string::npos) << m;
   EXPECT_NE(m.find("fleetgrid_assignments_total 1"), std::string::npos);
+  // Heartbeat counter and delay histogram are exported.
+  EXPECT_NE(m.find("fleetgrid_heartbeats_total"), std::string::npos);
+  EXPECT_NE(m.find("fleetgrid_heartbeat_delay_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
   EXPECT_NE(m.find("fleetgrid_queue_length"), std::string::npos);
   EXPECT_NE(m.find("fleetgrid_nodes{state=\"plugged\"} 1"), std::string::npos);
   EXPECT_NE(m.find("fleetgrid_rpc_latency_seconds{method=\"SubmitJob\",quantile=\"0.99\"}"),
