@@ -1,0 +1,430 @@
+// grpc_echo_bench: the physical baseline for bench/live.sh. A bare gRPC echo (callback API,
+// the same gRPC and protobuf as the coordinator, heartbeat-sized messages) measured the way
+// the live benchmark measures the coordinator:
+//
+//   grpc_echo_bench serve --listen 127.0.0.1:0 --port-file F   # until SIGINT/SIGTERM
+//   grpc_echo_bench run --target 127.0.0.1:PORT [--seconds S] [--paced-rate R] ...
+//
+// `run` prints one JSON object with four phases:
+//   unary     sequential unary calls on one channel: round trip p50/p99
+//   pingpong  one stream, one message in flight: round trip p50/p99
+//   pipeline  --streams streams, --window messages in flight each: echoed messages per second
+//   paced     --paced-streams streams sending --paced-rate messages/s in all (a fleet's
+//             heartbeats): one-way delay (client send -> server read) and round trip p50/p99
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "echo.grpc.pb.h"
+
+namespace eb = fleetgrid::bench;
+
+namespace {
+
+int64_t UnixNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Percentile (nearest rank) of `v` in microseconds; sorts v.
+double PercentileUs(std::vector<int64_t>& v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(q * static_cast<double>(v.size()));
+  if (i >= v.size()) i = v.size() - 1;
+  return static_cast<double>(v[i]) / 1e3;
+}
+
+// ---------------------------------------------------------------------------------------
+// Server.
+
+class EchoStream final : public grpc::ServerBidiReactor<eb::Ping, eb::Ping> {
+ public:
+  EchoStream() { StartRead(&in_); }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      std::lock_guard l(mu_);
+      read_done_ = true;
+      if (!writing_) Finish(grpc::Status::OK);
+      return;
+    }
+    in_.set_server_recv_unix_ns(UnixNanos());
+    {
+      std::lock_guard l(mu_);
+      q_.push_back(std::move(in_));
+      if (!writing_) {
+        writing_ = true;
+        StartWrite(&q_.front());
+      }
+    }
+    in_.Clear();
+    StartRead(&in_);
+  }
+  void OnWriteDone(bool ok) override {
+    std::lock_guard l(mu_);
+    q_.pop_front();
+    if (!ok) {
+      q_.clear();
+      writing_ = false;
+      Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    if (!q_.empty()) {
+      StartWrite(&q_.front());
+      return;
+    }
+    writing_ = false;
+    if (read_done_) Finish(grpc::Status::OK);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  eb::Ping in_;
+  std::mutex mu_;
+  std::deque<eb::Ping> q_;
+  bool writing_ = false;
+  bool read_done_ = false;
+};
+
+class EchoService final : public eb::Echo::CallbackService {
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const eb::Ping* req,
+                                  eb::Ping* resp) override {
+    *resp = *req;
+    resp->set_server_recv_unix_ns(UnixNanos());
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+  grpc::ServerBidiReactor<eb::Ping, eb::Ping>* Stream(grpc::CallbackServerContext*) override {
+    return new EchoStream();
+  }
+};
+
+std::atomic<bool> g_stop{false};
+
+int Serve(const std::string& listen, const std::string& port_file) {
+  EchoService service;
+  grpc::ServerBuilder b;
+  int port = 0;
+  b.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
+  b.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = b.BuildAndStart();
+  if (!server || port == 0) {
+    std::cerr << "grpc_echo_bench: cannot listen on " << listen << "\n";
+    return 1;
+  }
+  if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
+  std::cerr << "echo listening on port " << port << "\n";
+  std::signal(SIGINT, [](int) { g_stop = true; });
+  std::signal(SIGTERM, [](int) { g_stop = true; });
+  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------
+// Client.
+
+// A client stream that keeps up to `window` messages in flight. Messages are released for
+// sending either all at once (window-limited pipelining) or by a pacer (Release).
+class ClientStream final : public grpc::ClientBidiReactor<eb::Ping, eb::Ping> {
+ public:
+  ClientStream(eb::Echo::Stub* stub, size_t payload, uint64_t window, bool unlimited)
+      : window_(window), unlimited_(unlimited) {
+    payload_.assign(payload, 'x');
+    stub->async()->Stream(&ctx_, this);
+    StartRead(&in_);
+    StartCall();
+  }
+
+  // Allows `n` more messages to be sent (paced mode).
+  void Release(uint64_t n) {
+    std::lock_guard l(mu_);
+    released_ += n;
+    TrySendLocked();
+  }
+  void Go() {
+    std::lock_guard l(mu_);
+    TrySendLocked();
+  }
+  // Stops sending and half-closes once the in-flight messages are back.
+  void Stop() {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+    MaybeCloseLocked();
+  }
+  void Wait() {
+    std::unique_lock l(mu_);
+    cv_.wait(l, [&] { return done_; });
+  }
+
+  void OnWriteDone(bool ok) override {
+    std::lock_guard l(mu_);
+    writing_ = false;
+    if (!ok) return;
+    TrySendLocked();
+    MaybeCloseLocked();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    const int64_t now = UnixNanos();
+    {
+      std::lock_guard l(mu_);
+      ++received_;
+      --inflight_;
+      if (record_) {
+        rtt_.push_back(now - in_.sent_unix_ns());
+        one_way_.push_back(in_.server_recv_unix_ns() - in_.sent_unix_ns());
+      }
+      TrySendLocked();
+      MaybeCloseLocked();
+    }
+    StartRead(&in_);
+  }
+  void OnDone(const grpc::Status&) override {
+    std::lock_guard l(mu_);
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  uint64_t received() {
+    std::lock_guard l(mu_);
+    return received_;
+  }
+  void set_record(bool r) {
+    std::lock_guard l(mu_);
+    record_ = r;
+  }
+  std::vector<int64_t> TakeRtt() {
+    std::lock_guard l(mu_);
+    return std::move(rtt_);
+  }
+  std::vector<int64_t> TakeOneWay() {
+    std::lock_guard l(mu_);
+    return std::move(one_way_);
+  }
+
+ private:
+  void TrySendLocked() {
+    if (writing_ || stopping_ || closed_ || inflight_ >= window_) return;
+    if (!unlimited_ && released_ == 0) return;
+    if (!unlimited_) --released_;
+    out_.set_seq(sent_++);
+    out_.set_sent_unix_ns(UnixNanos());
+    out_.set_payload(payload_);
+    ++inflight_;
+    writing_ = true;
+    StartWrite(&out_);
+  }
+  void MaybeCloseLocked() {
+    if (stopping_ && !closed_ && !writing_ && inflight_ == 0) {
+      closed_ = true;
+      StartWritesDone();
+    }
+  }
+
+  grpc::ClientContext ctx_;
+  eb::Ping in_, out_;
+  std::string payload_;
+  const uint64_t window_;
+  const bool unlimited_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t sent_ = 0, received_ = 0, inflight_ = 0, released_ = 0;
+  bool writing_ = false, stopping_ = false, closed_ = false, done_ = false, record_ = false;
+  std::vector<int64_t> rtt_, one_way_;
+};
+
+std::shared_ptr<grpc::Channel> NewChannel(const std::string& target, int index) {
+  grpc::ChannelArguments args;
+  // Distinct args and a local subchannel pool: each channel is its own TCP connection.
+  args.SetInt("fleetgrid.bench.channel", index);
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args);
+}
+
+struct RunArgs {
+  std::string target;
+  double seconds = 5;
+  int unary_calls = 20000;
+  int streams = 8;
+  int channels = 2;
+  uint64_t window = 64;
+  int paced_streams = 200;
+  double paced_rate = 10000;
+  size_t payload = 24;
+};
+
+void PrintLatency(const char* name, std::vector<int64_t>& v, bool last) {
+  const double p50 = PercentileUs(v, 0.50), p99 = PercentileUs(v, 0.99);
+  std::printf("    \"%s_p50_us\": %.1f, \"%s_p99_us\": %.1f%s\n", name, p50, name, p99,
+              last ? "" : ",");
+}
+
+int Run(const RunArgs& a) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<eb::Echo::Stub>> stubs;
+  for (int i = 0; i < std::max(1, a.channels); ++i) {
+    channels.push_back(NewChannel(a.target, i));
+    stubs.push_back(eb::Echo::NewStub(channels.back()));
+  }
+  if (!channels[0]->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5))) {
+    std::cerr << "grpc_echo_bench: cannot connect to " << a.target << "\n";
+    return 1;
+  }
+  const std::string payload(a.payload, 'x');
+  std::printf("{\n");
+
+  // 1. Unary round trips, one at a time.
+  {
+    std::vector<int64_t> rtt;
+    rtt.reserve(static_cast<size_t>(a.unary_calls));
+    for (int i = 0; i < a.unary_calls + 500; ++i) {  // 500 warm-up calls
+      grpc::ClientContext ctx;
+      eb::Ping req, resp;
+      req.set_seq(static_cast<uint64_t>(i));
+      req.set_payload(payload);
+      const int64_t t0 = UnixNanos();
+      grpc::Status s = stubs[0]->Unary(&ctx, req, &resp);
+      if (!s.ok()) {
+        std::cerr << "grpc_echo_bench: unary failed: " << s.error_message() << "\n";
+        return 1;
+      }
+      if (i >= 500) rtt.push_back(UnixNanos() - t0);
+    }
+    std::printf("  \"unary\": {\n    \"calls\": %d,\n", a.unary_calls);
+    PrintLatency("rtt", rtt, true);
+    std::printf("  },\n");
+  }
+
+  // 2. Ping-pong on one stream.
+  {
+    ClientStream s(stubs[0].get(), a.payload, 1, /*unlimited=*/true);
+    s.Go();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // warm-up
+    s.set_record(true);
+    const uint64_t r0 = s.received();
+    std::this_thread::sleep_for(std::chrono::duration<double>(a.seconds / 2));
+    const uint64_t n = s.received() - r0;
+    s.set_record(false);
+    s.Stop();
+    s.Wait();
+    std::vector<int64_t> rtt = s.TakeRtt();
+    std::printf("  \"pingpong\": {\n    \"messages\": %llu,\n", static_cast<unsigned long long>(n));
+    PrintLatency("rtt", rtt, true);
+    std::printf("  },\n");
+  }
+
+  // 3. Pipelined streams: the message rate gRPC sustains on this machine.
+  {
+    std::vector<std::unique_ptr<ClientStream>> ss;
+    for (int i = 0; i < a.streams; ++i) {
+      ss.push_back(std::make_unique<ClientStream>(
+          stubs[static_cast<size_t>(i) % stubs.size()].get(), a.payload, a.window, true));
+    }
+    for (auto& s : ss) s->Go();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // warm-up
+    auto count = [&] {
+      uint64_t n = 0;
+      for (auto& s : ss) n += s->received();
+      return n;
+    };
+    const uint64_t n0 = count();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(a.seconds));
+    const uint64_t n1 = count();
+    const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    for (auto& s : ss) s->Stop();
+    for (auto& s : ss) s->Wait();
+    std::printf(
+        "  \"pipeline\": {\n    \"streams\": %d, \"window\": %llu,\n"
+        "    \"messages_per_s\": %.0f\n  },\n",
+        a.streams, static_cast<unsigned long long>(a.window), static_cast<double>(n1 - n0) / dt);
+  }
+
+  // 4. Paced: many streams, a fixed total rate (like a fleet's heartbeats).
+  {
+    std::vector<std::unique_ptr<ClientStream>> ss;
+    for (int i = 0; i < a.paced_streams; ++i) {
+      ss.push_back(std::make_unique<ClientStream>(
+          stubs[static_cast<size_t>(i) % stubs.size()].get(), a.payload, 1 << 20, false));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const double warm = 0.5, total = warm + a.seconds;
+    uint64_t released = 0;
+    size_t next_stream = 0;
+    bool recording = false;
+    for (;;) {
+      const double t =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (t >= total) break;
+      if (!recording && t >= warm) {
+        for (auto& s : ss) s->set_record(true);
+        recording = true;
+      }
+      const auto due = static_cast<uint64_t>(t * a.paced_rate);
+      for (; released < due; ++released) {
+        ss[next_stream]->Release(1);
+        next_stream = (next_stream + 1) % ss.size();
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    for (auto& s : ss) s->set_record(false);
+    for (auto& s : ss) s->Stop();
+    for (auto& s : ss) s->Wait();
+    std::vector<int64_t> rtt, one_way;
+    for (auto& s : ss) {
+      auto r = s->TakeRtt();
+      rtt.insert(rtt.end(), r.begin(), r.end());
+      auto o = s->TakeOneWay();
+      one_way.insert(one_way.end(), o.begin(), o.end());
+    }
+    std::printf("  \"paced\": {\n    \"streams\": %d, \"rate_per_s\": %.0f, \"messages\": %zu,\n",
+                a.paced_streams, a.paced_rate, rtt.size());
+    PrintLatency("one_way", one_way, false);
+    PrintLatency("rtt", rtt, true);
+    std::printf("  }\n");
+  }
+  std::printf("}\n");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app("Bare gRPC echo: the physical baseline of bench/live.sh");
+  app.require_subcommand(1);
+  std::string listen = "127.0.0.1:0", port_file;
+  CLI::App* serve = app.add_subcommand("serve", "Run the echo server until SIGINT/SIGTERM");
+  serve->add_option("--listen", listen, "HOST:PORT (port 0 = pick one)");
+  serve->add_option("--port-file", port_file, "Write the chosen port here");
+  RunArgs a;
+  CLI::App* run = app.add_subcommand("run", "Measure against a running echo server");
+  run->add_option("--target", a.target, "HOST:PORT of the echo server")->required();
+  run->add_option("--seconds", a.seconds, "Measured seconds per phase");
+  run->add_option("--unary-calls", a.unary_calls, "Unary calls in the unary phase");
+  run->add_option("--streams", a.streams, "Streams in the pipeline phase");
+  run->add_option("--channels", a.channels, "TCP connections the streams share");
+  run->add_option("--window", a.window, "Messages in flight per stream (pipeline)");
+  run->add_option("--paced-streams", a.paced_streams, "Streams in the paced phase");
+  run->add_option("--paced-rate", a.paced_rate, "Messages per second in all (paced phase)");
+  run->add_option("--payload", a.payload, "Filler bytes per message");
+  CLI11_PARSE(app, argc, argv);
+  if (serve->parsed()) return Serve(listen, port_file);
+  return Run(a);
+}
