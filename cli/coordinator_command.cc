@@ -52,6 +52,7 @@ struct CoordinatorFlags {
   std::string policy = "fifo";
   std::string join_token;
   std::string metrics_listen = "127.0.0.1:9090";
+  int connect_queues = 16;
 };
 
 int RunCoordinator(const CoordinatorFlags& f) {
@@ -61,6 +62,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
   o.service.policy = f.policy;
   o.service.join_token = f.join_token;
+  o.service.connect_queues = f.connect_queues;
   for (auto [text, dst, name] :
        {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
@@ -124,6 +126,9 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   sub->add_option("--policy", f->policy, "scheduling policy (fifo, random, fastest-first, ...)")
       ->capture_default_str();
   sub->add_option("--join-token", f->join_token, "token cars must present to enroll (\"\" = any)");
+  sub->add_option("--connect-queues", f->connect_queues,
+                  "completion queues (one thread each) serving car sessions")
+      ->check(CLI::Range(1, 256));
   sub->add_option("--metrics-listen", f->metrics_listen,
                   "HTTP /metrics and /healthz address (port 0 = pick, off = none)")
       ->capture_default_str();

@@ -1,11 +1,16 @@
 // fleetgrid: one command for the simulator, the live coordinator, car agents and clients.
 #include <iostream>
 
+#include "absl/synchronization/mutex.h"
 #include "cli/command.h"
 #include "cli/version.h"
 
 int main(int argc, char** argv) {
   using namespace fleetgrid::cli;
+  // Debian builds abseil without NDEBUG, so every absl::Mutex (gRPC's too) keeps a lock
+  // graph for deadlock detection: measurable per message at fleet scale, and a debugging aid
+  // only. Off in the shipped binary; tests keep it on.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app{"Fleetgrid: a compute network of parked cars, simulated and live.", "fleetgrid"};
   app.set_version_flag("--version", std::string(kVersionString));
   app.require_subcommand(0, 1);

@@ -74,6 +74,7 @@ Car::Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel>
       index_(index),
       availability_(std::move(availability)),
       rng_(Rng::Stream(fleet.options.seed, "byzantine", index)),
+      heartbeat_rng_(Rng::Stream(fleet.options.seed, "heartbeat", index)),
       backoff_(fleet.options.backoff, Rng::Stream(fleet.options.seed, "backoff", index)),
       hardware_(DrawHardware(fleet.options.speed_classes,
                              Rng::Stream(fleet.options.seed, "hardware", index))),
@@ -430,7 +431,12 @@ void Car::OnWelcome(const v1::Welcome& w) {
 }
 
 void Car::ScheduleHeartbeat() {
-  heartbeat_timer_.expires_after(ToSteady(heartbeat_interval_));
+  // Each gap is drawn from [0.9, 1.0] x the interval (never later than asked): cars that
+  // connected together (a fleet starting, or returning after a coordinator restart) drift
+  // apart instead of heartbeating in synchronised waves.
+  const Duration gap = Duration::FromSecondsF(heartbeat_interval_.SecondsF() *
+                                              (0.9 + 0.1 * heartbeat_rng_.Uniform()));
+  heartbeat_timer_.expires_after(ToSteady(gap));
   heartbeat_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || link_state_ != Link::kConnected) return;
     SendHeartbeat();

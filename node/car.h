@@ -93,7 +93,8 @@ class Car {
   FleetContext& fleet_;
   const uint32_t index_;
   std::unique_ptr<AvailabilityModel> availability_;
-  Rng rng_;  // byzantine draws
+  Rng rng_;            // byzantine draws
+  Rng heartbeat_rng_;  // heartbeat jitter
   Backoff backoff_;
   v1::HardwareDescription hardware_;
   v1::LinkDescription link_;

@@ -1,5 +1,7 @@
 #include "node/fleet.h"
 
+#include <pthread.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -101,6 +103,7 @@ absl::Status Fleet::Start() {
     for (int64_t i = 0; i < n; ++i) cars_[i]->Start(spread * i / n);
   });
   io_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "fg-cars-io");
     auto guard = boost::asio::make_work_guard(ctx_->io);
     ctx_->io.run();
   });

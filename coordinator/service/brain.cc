@@ -1,5 +1,7 @@
 #include "coordinator/service/brain.h"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <boost/asio/post.hpp>
 #include <chrono>
@@ -111,8 +113,14 @@ absl::Status Brain::Start() {
               << state.changes.size() << " change records\n";
   }
 
-  commit_thread_ = std::thread([this] { CommitLoop(); });
-  owner_thread_ = std::thread([this] { io_.run(); });
+  commit_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "fg-commit");
+    CommitLoop();
+  });
+  owner_thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "fg-brain");
+    io_.run();
+  });
   Post([this] {
     Rearm();
     StatsTick();
@@ -172,14 +180,23 @@ absl::Status Brain::Unavailable() const {
 
 void Brain::CollectChanges(WriteBatch* extra) {
   core_->TakeChanges(changes_scratch_);
-  std::lock_guard lock(commit_mu_);
-  for (const core::Change& c : changes_scratch_) pending_.changes.push_back(EncodeChange(c));
-  changes_scratch_.clear();
-  if (extra != nullptr) {
-    for (auto& n : extra->nodes) pending_.nodes.push_back(std::move(n));
-    for (auto& j : extra->jobs) pending_.jobs.push_back(std::move(j));
-    for (auto& r : extra->results) pending_.results.push_back(std::move(r));
+  const bool has_extra = extra != nullptr && !extra->empty();
+  // Most calls (heartbeats) change nothing durable: leave the committer asleep.
+  if (changes_scratch_.empty() && !has_extra) return;
+  std::vector<std::string> encoded;
+  encoded.reserve(changes_scratch_.size());
+  for (const core::Change& c : changes_scratch_) encoded.push_back(EncodeChange(c));
+  {
+    std::lock_guard lock(commit_mu_);
+    for (std::string& e : encoded) pending_.changes.push_back(std::move(e));
+    if (has_extra) {
+      for (auto& n : extra->nodes) pending_.nodes.push_back(std::move(n));
+      for (auto& j : extra->jobs) pending_.jobs.push_back(std::move(j));
+      for (auto& r : extra->results) pending_.results.push_back(std::move(r));
+    }
   }
+  changes_scratch_.clear();
+  commit_cv_.notify_one();
 }
 
 void Brain::Defer(std::function<void(const absl::Status&)> fn) {
@@ -200,7 +217,6 @@ void Brain::AfterCall(WriteBatch* extra) {
   ApplyDecisions();
   d_.Clear();
   Rearm();
-  commit_cv_.notify_one();
 }
 
 void Brain::CommitLoop() {
@@ -272,12 +288,11 @@ void Brain::EnterBroken(const absl::Status& why) {
 
 void Brain::Rearm() {
   const TimePoint t = core_->NextWakeup();
-  if (t == scheduled_wake_) return;
+  // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes the
+  // next loss deadline later on almost every call; re-arming for that would cost a timer
+  // cancel per heartbeat. A timer that fires early finds nothing due and re-arms then.
+  if (t >= scheduled_wake_) return;
   scheduled_wake_ = t;
-  if (t.IsInfinite()) {
-    wake_timer_.cancel();
-    return;
-  }
   wake_timer_.expires_at(SteadyAt(t - clock_offset_));
   wake_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec) return;

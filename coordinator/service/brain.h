@@ -51,6 +51,7 @@ struct ServiceOptions {
   uint64_t inline_input_max_bytes = 64ull << 10;
   Duration watch_min_interval = Duration::Seconds(1);
   uint16_t node_max_concurrent = 64;  // per-car cap given to the brain; cars ask for less
+  int connect_queues = 16;            // completion queues (and threads) serving Connect streams
   JobLimits limits;
 };
 

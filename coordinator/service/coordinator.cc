@@ -1,5 +1,7 @@
 #include "coordinator/service/coordinator.h"
 
+#include <algorithm>
+
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/sqlite_store.h"
 
@@ -32,14 +34,18 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.RegisterService(c->node_service_.get());
+  c->node_service_->AddConnectQueues(builder, std::max(1, options.service.connect_queues));
   builder.RegisterService(c->job_service_.get());
   builder.RegisterService(c->admin_service_.get());
   c->server_ = builder.BuildAndStart();
   if (!c->server_ || c->port_ == 0) {
+    if (c->server_) c->server_->Shutdown();
+    c->node_service_->StopConnect();
     c->brain_->Stop();
     return absl::UnavailableError("cannot listen on " + options.listen +
                                   " (address in use or invalid)");
   }
+  c->node_service_->StartConnect();
   if (!options.metrics_listen.empty()) {
     Brain* brain = c->brain_.get();
     c->http_ = std::make_unique<HttpServer>(&c->metrics_, [brain] { return brain->healthy(); });
@@ -61,6 +67,7 @@ void Coordinator::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
     server_->Wait();
   }
+  if (node_service_) node_service_->StopConnect();
   if (brain_) brain_->Stop();
   if (http_) http_->Stop();
 }

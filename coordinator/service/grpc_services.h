@@ -6,27 +6,43 @@
 #pragma once
 
 #include "coordinator/service/brain.h"
+#include "coordinator/service/sharded_bidi.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
 
 namespace fleetgrid::service {
 
-class NodeServiceImpl final : public v1::NodeService::CallbackService {
+// Connect runs on the async API over sharded completion queues (sharded_bidi.h explains
+// why); every other method on the callback API. The async marking must come first (while
+// Connect is still a sync method), so the mix is spelled out rather than built on
+// CallbackService.
+using NodeServiceBase =
+    v1::NodeService::WithCallbackMethod_Enroll<v1::NodeService::WithCallbackMethod_RenewCredential<
+        v1::NodeService::WithCallbackMethod_FetchInput<
+            v1::NodeService::WithCallbackMethod_UploadResult<
+                v1::NodeService::WithAsyncMethod_Connect<v1::NodeService::Service>>>>>;
+
+class NodeServiceImpl final : public NodeServiceBase {
  public:
   NodeServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
   grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* ctx, const v1::EnrollRequest* req,
                                    v1::EnrollResponse* resp) override;
-  grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>* Connect(
-      grpc::CallbackServerContext* ctx) override;
+  // Adds the Connect streams' completion queues to `builder` (before BuildAndStart).
+  void AddConnectQueues(grpc::ServerBuilder& builder, int queues);
+  // After BuildAndStart / after the server's Shutdown.
+  void StartConnect();
+  void StopConnect();
   grpc::ServerWriteReactor<v1::DataChunk>* FetchInput(grpc::CallbackServerContext* ctx,
                                                       const v1::FetchInputRequest* req) override;
   grpc::ServerReadReactor<v1::ResultChunk>* UploadResult(grpc::CallbackServerContext* ctx,
                                                          v1::ResultAck* resp) override;
 
  private:
+  using ConnectServer = ShardedBidiServer<NodeServiceImpl, v1::NodeMessage, v1::CoordinatorMessage>;
   Brain* brain_;
   Metrics* metrics_;
+  std::unique_ptr<ConnectServer> connect_;
 };
 
 class JobServiceImpl final : public v1::JobService::CallbackService {

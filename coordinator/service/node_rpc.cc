@@ -10,7 +10,7 @@ namespace fleetgrid::service {
 namespace {
 
 // Reads the node credential from the call metadata; 0 and the error when it is bad.
-uint64_t AuthenticateCall(Brain* brain, grpc::CallbackServerContext* ctx, absl::Status& err) {
+uint64_t AuthenticateCall(Brain* brain, grpc::ServerContextBase* ctx, absl::Status& err) {
   const auto& md = ctx->client_metadata();
   auto id_it = md.find("x-fleetgrid-node-id");
   auto secret_it = md.find("x-fleetgrid-node-secret-bin");
@@ -117,26 +117,26 @@ struct CoordinatorBatching {
   }
 };
 
+using ConnectStream = ShardedBidiStream<v1::NodeMessage, v1::CoordinatorMessage>;
+
 class SessionOutbox final : public NodeOutbox {
  public:
-  explicit SessionOutbox(grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>* r)
-      : w(r) {}
+  explicit SessionOutbox(ConnectStream* r) : w(r) {}
   void Send(const v1::CoordinatorMessage& m) override { w.Send(m); }
   void SendAll(std::vector<v1::CoordinatorMessage> ms) override { w.SendAll(std::move(ms)); }
   void Finish(const absl::Status& s) override { w.Finish(s); }
-  StreamWriter<grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>,
-               v1::CoordinatorMessage, CoordinatorBatching>
-      w;
+  StreamWriter<ConnectStream, v1::CoordinatorMessage, CoordinatorBatching> w;
 };
 
-class ConnectReactor final
-    : public grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage> {
+class ConnectReactor final : public ConnectStream {
  public:
-  ConnectReactor(Brain* brain, Metrics* metrics, grpc::CallbackServerContext* ctx)
-      : brain_(brain), metrics_(metrics) {
+  ConnectReactor(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {
     outbox_ = std::make_shared<SessionOutbox>(this);
+  }
+
+  void OnStart() override {
     absl::Status err;
-    node_ = AuthenticateCall(brain, ctx, err);
+    node_ = AuthenticateCall(brain_, context(), err);
     if (node_ == 0) {
       outbox_->Finish(err);
       return;
@@ -404,9 +404,19 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* c
   return reactor;
 }
 
-grpc::ServerBidiReactor<v1::NodeMessage, v1::CoordinatorMessage>* NodeServiceImpl::Connect(
-    grpc::CallbackServerContext* ctx) {
-  return new ConnectReactor(brain_, metrics_, ctx);
+void NodeServiceImpl::AddConnectQueues(grpc::ServerBuilder& builder, int queues) {
+  connect_ = std::make_unique<ConnectServer>(
+      builder, this,
+      [](NodeServiceImpl* svc, grpc::ServerContext* ctx,
+         grpc::ServerAsyncReaderWriter<v1::CoordinatorMessage, v1::NodeMessage>* rw,
+         grpc::ServerCompletionQueue* cq, void* tag) { svc->RequestConnect(ctx, rw, cq, cq, tag); },
+      [this] { return new ConnectReactor(brain_, metrics_); }, queues);
+}
+
+void NodeServiceImpl::StartConnect() { connect_->Start(); }
+
+void NodeServiceImpl::StopConnect() {
+  if (connect_) connect_->Stop();
 }
 
 grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchInput(
