@@ -154,6 +154,9 @@ void Brain::Stop() {
   commit_cv_.notify_all();
   commit_thread_.join();
   Post([this] {
+    // A timer that already fired has its handler queued: cancel() cannot stop it, and it
+    // would re-arm itself for ever. Handlers check stopping_ instead.
+    stopping_ = true;
     wake_timer_.cancel();
     stats_timer_.cancel();
     for (auto& [job, w] : watchers_) w->timer->cancel();
@@ -287,6 +290,7 @@ void Brain::EnterBroken(const absl::Status& why) {
 // Time.
 
 void Brain::Rearm() {
+  if (stopping_) return;
   const TimePoint t = core_->NextWakeup();
   // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes the
   // next loss deadline later on almost every call; re-arming for that would cost a timer
@@ -309,6 +313,7 @@ void Brain::OnWake() {
 }
 
 void Brain::StatsTick() {
+  if (stopping_) return;
   const core::CoreStats& st = core_->stats();
   std::array<int64_t, 4> by_state{};
   int64_t connected = 0;

@@ -231,6 +231,7 @@ class Brain {
   boost::asio::steady_timer wake_timer_{io_};
   boost::asio::steady_timer stats_timer_{io_};
   TimePoint scheduled_wake_ = TimePoint::Infinite();
+  bool stopping_ = false;  // owner thread: Stop() began; timers must not re-arm
   std::thread owner_thread_;
   std::thread commit_thread_;
   std::atomic<bool> broken_{false};

@@ -252,7 +252,7 @@ void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> rep
 
 void Brain::WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<ProgressOutbox> out) {
   Post([this, job_id, min_interval, out = std::move(out)] {
-    if (broken_.load()) return out->Finish(Unavailable());
+    if (broken_.load() || stopping_) return out->Finish(Unavailable());
     const JobId j = CoreJob(job_id);
     if (!j.valid() || j.value() >= core_->job_count()) {
       return out->Finish(absl::NotFoundError("unknown job " + std::to_string(job_id)));
@@ -269,6 +269,7 @@ void Brain::WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<Pro
 
 // Sends a snapshot if anything changed (always the first and the final one); re-arms.
 void Brain::WatchTick(std::shared_ptr<Watcher> w) {
+  if (stopping_) return;
   if (w->out->Gone()) {
     for (auto [it, end] = watchers_.equal_range(w->job); it != end; ++it) {
       if (it->second == w) {
