@@ -36,6 +36,8 @@ struct StoreFactory {
   std::function<std::unique_ptr<Store>(const std::string& path)> open;
 };
 
+void PrintTo(const StoreFactory& f, std::ostream* os) { *os << f.name; }
+
 class StoreConformance : public ::testing::TestWithParam<StoreFactory> {
  protected:
   std::unique_ptr<Store> Open() { return GetParam().open(TempDb(std::string(GetParam().name))); }

@@ -108,6 +108,9 @@ struct BadCase {
   std::string expect;  // the message must start with this (key path + ": ")
 };
 
+// Printed by name, so test listings (and ctest's) stay one short line per case.
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.label; }
+
 class BadScenarioTest : public ::testing::TestWithParam<BadCase> {};
 
 TEST_P(BadScenarioTest, NamesTheKey) {
