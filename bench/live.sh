@@ -191,7 +191,7 @@ cars_rss=0; for p in "${node_pids[@]}"; do cars_rss=$((cars_rss + $(ps -o rss= -
 
 echo "== 4. requeue: kill -9 the probe car (grace 30 s, heartbeat 10 s)"
 lost0=$(metric "$http_port" fleetgrid_attempts_lost_total)
-kill -9 "$probe_pid"; t_kill=$(date +%s.%N)
+{ kill -9 "$probe_pid"; t_kill=$(date +%s.%N); wait "$probe_pid"; } 2>/dev/null || true
 while [[ "$(metric "$http_port" fleetgrid_attempts_lost_total)" == "$lost0" ]]; do
   sleep 0.02
   if (( $(date +%s) - ${t_kill%.*} > 120 )); then echo "probe never declared lost" >&2; exit 1; fi

@@ -21,15 +21,20 @@ constexpr uint32_t kTasks = 2000;
 constexpr uint32_t kRounds = 500;
 constexpr uint64_t kSeed = 2024;
 
-TEST(FleetEndToEnd, TwoHundredChurningCarsCompleteTwoThousandTasksExactlyOnce) {
-  const std::string dir = TempDir("e2e");
+// A coordinator on a SQLite file in `dir`, any free port, fast liveness.
+service::CoordinatorOptions E2eOptions(const std::string& dir) {
   service::CoordinatorOptions o;
   o.listen = "127.0.0.1:0";
   o.metrics_listen = "";
   o.db_path = dir + "/fleetgrid.db";
   o.service.heartbeat_interval = Duration::Millis(500);
   o.service.heartbeat_grace = Duration::Seconds(2);
-  auto c = service::Coordinator::Start(o);
+  return o;
+}
+
+TEST(FleetEndToEnd, TwoHundredChurningCarsCompleteTwoThousandTasksExactlyOnce) {
+  const std::string dir = TempDir("e2e");
+  auto c = service::Coordinator::Start(E2eOptions(dir));
   ASSERT_TRUE(c.ok()) << c.status();
   service::Coordinator& coord = **c;
 
@@ -227,13 +232,7 @@ TEST(FleetEndToEnd, CarsSurviveACoordinatorKill9AndTheJobCompletes) {
 TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDoubleAcceptance) {
   constexpr uint32_t kTasksHere = 3000;
   const std::string dir = TempDir("e2e-dup");
-  service::CoordinatorOptions o;
-  o.listen = "127.0.0.1:0";
-  o.metrics_listen = "";
-  o.db_path = dir + "/fleetgrid.db";
-  o.service.heartbeat_interval = Duration::Millis(500);
-  o.service.heartbeat_grace = Duration::Seconds(2);
-  auto c = service::Coordinator::Start(o);
+  auto c = service::Coordinator::Start(E2eOptions(dir));
   ASSERT_TRUE(c.ok()) << c.status();
   service::Coordinator& coord = **c;
 
