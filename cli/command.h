@@ -25,8 +25,8 @@ struct Command {
 
 // Registrars, one per file. Each returns the commands it added.
 std::vector<Command> AddVersionCommand(CLI::App& app);
-std::vector<Command> AddSimCommands(CLI::App& app);   // sim, sweep
-std::vector<Command> AddLiveCommands(CLI::App& app);  // coordinator + the client commands
+std::vector<Command> AddSimCommands(CLI::App& app);         // sim, sweep
+std::vector<Command> AddLiveCommands(CLI::App& app);        // coordinator + the client commands
 std::vector<Command> AddCoordinatorCommand(CLI::App& app);  // coordinator
 std::vector<Command> AddClientCommands(CLI::App& app);  // submit, jobs, job, cancel, nodes, results
 std::vector<Command> AddNodeCommand(CLI::App& app);     // node (cli/node_command.cc)

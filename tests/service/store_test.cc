@@ -109,8 +109,7 @@ TEST_P(StoreConformance, ChangeRecordsKeepTheirBytesAndOrderAcrossCommits) {
     WriteBatch b;
     // Empty, one-byte, 127/128-byte (varint edge) and large records.
     for (size_t len : {size_t{0}, size_t{1}, size_t{127}, size_t{128}, size_t{70000}}) {
-      b.changes.push_back(std::string(len, static_cast<char>('a' + group)) +
-                          std::to_string(group));
+      b.changes.push_back(std::string(len, static_cast<char>('a' + group)));
     }
     want.insert(want.end(), b.changes.begin(), b.changes.end());
     ASSERT_TRUE(store->Commit(b).ok());
