@@ -215,8 +215,9 @@ void Brain::DeferRaw(std::function<void(const absl::Status&)> fn) {
   commit_cv_.notify_one();
 }
 
-void Brain::AfterCall(WriteBatch* extra) {
+void Brain::AfterCall(WriteBatch* extra, std::function<void(const absl::Status&)> first) {
   CollectChanges(extra);
+  if (first) Defer(std::move(first));
   ApplyDecisions();
   d_.Clear();
   Rearm();

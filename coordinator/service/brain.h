@@ -188,8 +188,9 @@ class Brain {
   TimePoint Now() const { return clock_.Now() + clock_offset_; }
   // Moves the core's change log (and `extra`, in the same group) into the pending group.
   void CollectChanges(WriteBatch* extra);
-  // CollectChanges, then carries out `d_` (deferred sends), clears it and rearms the timer.
-  void AfterCall(WriteBatch* extra = nullptr);
+  // CollectChanges, then `first` (deferred like every send, and ahead of the messages the
+  // decisions make: a reply, a Welcome), then carries out `d_`, clears it, rearms the timer.
+  void AfterCall(WriteBatch* extra = nullptr, std::function<void(const absl::Status&)> first = {});
   // Runs `fn` once everything produced so far is durable (with the commit status). Messages
   // queued by SendToNode before it go first.
   void Defer(std::function<void(const absl::Status&)> fn);

@@ -52,13 +52,8 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply) {
     v1::SubmitJobResponse resp;
     resp.set_job_id(WireJob(*id));
     *resp.mutable_job() = JobView(*id);
-    CollectChanges(&extra);
     // Acknowledged only once the job is durable.
-    Defer([reply, resp](const absl::Status& s) { s.ok() ? reply(resp) : reply(s); });
-    ApplyDecisions();
-    d_.Clear();
-    Rearm();
-    commit_cv_.notify_one();
+    AfterCall(&extra, [reply, resp](const absl::Status& s) { s.ok() ? reply(resp) : reply(s); });
   });
 }
 

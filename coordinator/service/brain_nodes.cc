@@ -102,7 +102,6 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
     metrics_->nodes_enrolled.fetch_add(1, std::memory_order_relaxed);
     CollectChanges(&batch);
     Defer([reply, resp](const absl::Status& s) { s.ok() ? reply(resp) : reply(s); });
-    commit_cv_.notify_one();
   });
 }
 
@@ -187,14 +186,9 @@ void Brain::OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeO
       }
     }
     // The Welcome goes first on the stream; anything the Connect decided follows it.
-    CollectChanges(nullptr);
-    Defer([outbox, w](const absl::Status& s) {
+    AfterCall(nullptr, [outbox, w](const absl::Status& s) {
       if (s.ok()) outbox->Send(w);
     });
-    ApplyDecisions();
-    d_.Clear();
-    Rearm();
-    commit_cv_.notify_one();
   });
 }
 
@@ -416,12 +410,7 @@ void Brain::SubmitResult(UploadedResult r, Reply<v1::ResultAck> reply) {
         extra.results.push_back(std::move(rec));
       }
     }
-    CollectChanges(&extra);
-    Defer([reply, ack](const absl::Status& s) { s.ok() ? reply(ack) : reply(s); });
-    ApplyDecisions();
-    d_.Clear();
-    Rearm();
-    commit_cv_.notify_one();
+    AfterCall(&extra, [reply, ack](const absl::Status& s) { s.ok() ? reply(ack) : reply(s); });
   });
 }
 
