@@ -26,20 +26,9 @@ class FifoPolicy final : public SchedulingPolicy {
   }
 
   bool Pick(const FleetView& view, TimePoint, Match* out) override {
-    nodes_.CleanFront(view);
-    uint32_t tried = 0;
-    for (size_t i = 0; i < nodes_.size() && tried < scan_limit_; ++i) {
-      const NodeFifo::Entry e = nodes_[i];
-      if (!view.NodeLive(e.node, e.ticket)) continue;
-      ++tried;
-      TaskId task;
-      if (tasks_.Take(view, e.node, scan_limit_, &task)) {
-        if (i == 0) nodes_.PopFront();
-        *out = Match{e.node, task};
-        return true;
-      }
-    }
-    return false;
+    return nodes_.PickLongestWaiting(
+        view, scan_limit_,
+        [&](NodeId node, TaskId* task) { return tasks_.Take(view, node, scan_limit_, task); }, out);
   }
 
   size_t MemoryBytes() const override { return tasks_.MemoryBytes() + nodes_.MemoryBytes(); }

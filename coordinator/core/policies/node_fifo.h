@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "coordinator/core/fleet_view.h"
+#include "coordinator/core/policy.h"
 
 namespace fleetgrid::core {
 
@@ -24,6 +25,27 @@ class NodeFifo {
   const Entry& operator[](size_t i) const { return q_[i]; }
   void PopFront() { q_.pop_front(); }
   size_t MemoryBytes() const { return q_.size() * sizeof(Entry); }
+
+  // The pick of the policies that serve the longest-waiting node first: tries the live
+  // waiting nodes in order, at most `scan_limit` of them, and matches the first one for which
+  // `take(node, &task)` finds a task (it may not, e.g. when replication needs another owner).
+  template <typename TakeFn>
+  bool PickLongestWaiting(const FleetView& view, uint32_t scan_limit, TakeFn take, Match* out) {
+    CleanFront(view);
+    uint32_t tried = 0;
+    for (size_t i = 0; i < q_.size() && tried < scan_limit; ++i) {
+      const Entry e = q_[i];
+      if (!view.NodeLive(e.node, e.ticket)) continue;
+      ++tried;
+      TaskId task;
+      if (take(e.node, &task)) {
+        if (i == 0) q_.pop_front();
+        *out = Match{e.node, task};
+        return true;
+      }
+    }
+    return false;
+  }
 
  private:
   std::deque<Entry> q_;

@@ -46,20 +46,8 @@ class ShortestRemainingPolicy final : public SchedulingPolicy {
   }
 
   bool Pick(const FleetView& view, TimePoint, Match* out) override {
-    nodes_.CleanFront(view);
-    uint32_t tried = 0;
-    for (size_t i = 0; i < nodes_.size() && tried < scan_limit_; ++i) {
-      const NodeFifo::Entry e = nodes_[i];
-      if (!view.NodeLive(e.node, e.ticket)) continue;
-      ++tried;
-      TaskId task;
-      if (Take(view, e.node, &task)) {
-        if (i == 0) nodes_.PopFront();
-        *out = Match{e.node, task};
-        return true;
-      }
-    }
-    return false;
+    return nodes_.PickLongestWaiting(
+        view, scan_limit_, [&](NodeId node, TaskId* task) { return Take(view, node, task); }, out);
   }
 
   size_t MemoryBytes() const override {
