@@ -177,13 +177,15 @@ TEST(Service, AttemptOfACarThatDoesNotComeBackIsRequeuedAfterGrace) {
   ASSERT_TRUE(other->Connect().ok());
   other->RequestWork(1);
   const auto t0 = std::chrono::steady_clock::now();
-  auto second = other->NextAssignment(Duration::Seconds(10));
+  auto second = NextAssignmentStayingAlive(*other);
   ASSERT_TRUE(second) << "task not requeued after the grace";
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
   EXPECT_EQ(second->task_id(), first->task_id());
   EXPECT_GT(second->attempt().lease_epoch(), first->attempt().lease_epoch());
   other->SendResult(*second, TestCar::Compute(*second));
-  ASSERT_TRUE(other->NextAck());
+  auto ack = other->NextAck();
+  ASSERT_TRUE(ack);
+  EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_ACCEPTED) << ack->DebugString();
 
   // The vanished car comes back: its old attempt is dropped, its late result refused.
   v1::HeldAttempt ha;
