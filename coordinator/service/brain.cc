@@ -168,6 +168,22 @@ void Brain::Stop() {
 
 void Brain::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
 
+absl::StatusOr<JobId> Brain::KnownJob(uint64_t wire_id) const {
+  const JobId j = CoreJob(wire_id);
+  if (!j.valid() || j.value() >= core_->job_count()) {
+    return absl::NotFoundError("unknown job " + std::to_string(wire_id));
+  }
+  return j;
+}
+
+absl::StatusOr<NodeId> Brain::KnownNode(uint64_t wire_id) const {
+  const NodeId n = CoreNode(wire_id);
+  if (!n.valid() || n.value() >= core_->node_count()) {
+    return absl::NotFoundError("unknown node " + std::to_string(wire_id));
+  }
+  return n;
+}
+
 void Brain::InspectForTesting(std::function<void(const core::Core&)> fn) {
   Post([this, fn = std::move(fn)] { fn(*core_); });
 }

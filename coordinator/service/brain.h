@@ -215,6 +215,9 @@ class Brain {
   void NotifyWatchers(JobId job);
   void WatchTick(std::shared_ptr<Watcher> w);
   v1::NodeInfo NodeView(NodeId node) const;
+  // The core id of a wire id that names an existing job / node, else NOT_FOUND.
+  absl::StatusOr<JobId> KnownJob(uint64_t wire_id) const;
+  absl::StatusOr<NodeId> KnownNode(uint64_t wire_id) const;
   // OK if `ref` names a live attempt of node `n` under its current epoch.
   absl::Status CheckNodeAttempt(NodeId n, const v1::AttemptRef& ref) const;
   void HandleNodeMessage(NodeId node, const std::shared_ptr<NodeOutbox>& outbox,

@@ -129,10 +129,9 @@ v1::JobProgress Brain::Progress(JobId job) const {
 
 void Brain::GetJob(uint64_t job_id, Reply<v1::Job> reply) {
   Post([this, job_id, reply = std::move(reply)] {
-    const JobId j = CoreJob(job_id);
-    if (!j.valid() || j.value() >= core_->job_count()) {
-      return reply(absl::NotFoundError("unknown job " + std::to_string(job_id)));
-    }
+    const auto j_or = KnownJob(job_id);
+    if (!j_or.ok()) return reply(j_or.status());
+    const JobId j = *j_or;
     reply(JobView(j));
   });
 }
@@ -167,10 +166,9 @@ void Brain::ListJobs(v1::ListJobsRequest req, Reply<v1::ListJobsResponse> reply)
 
 void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
-    const JobId j = CoreJob(req.job_id());
-    if (!j.valid() || j.value() >= core_->job_count()) {
-      return reply(absl::NotFoundError("unknown job " + std::to_string(req.job_id())));
-    }
+    const auto j_or = KnownJob(req.job_id());
+    if (!j_or.ok()) return reply(j_or.status());
+    const JobId j = *j_or;
     const core::JobInfo info = *core_->GetJob(j);
     uint32_t start = 0;
     if (!req.page_token().empty()) {
@@ -222,10 +220,9 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
 void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
     if (broken_.load()) return reply(Unavailable());
-    const JobId j = CoreJob(req.job_id());
-    if (!j.valid() || j.value() >= core_->job_count()) {
-      return reply(absl::NotFoundError("unknown job " + std::to_string(req.job_id())));
-    }
+    const auto j_or = KnownJob(req.job_id());
+    if (!j_or.ok()) return reply(j_or.status());
+    const JobId j = *j_or;
     v1::CancelJobResponse resp;
     if (Final(core_->GetJob(j)->status)) {
       resp.set_already_final(true);
@@ -248,10 +245,9 @@ void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> rep
 void Brain::WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<ProgressOutbox> out) {
   Post([this, job_id, min_interval, out = std::move(out)] {
     if (broken_.load() || stopping_) return out->Finish(Unavailable());
-    const JobId j = CoreJob(job_id);
-    if (!j.valid() || j.value() >= core_->job_count()) {
-      return out->Finish(absl::NotFoundError("unknown job " + std::to_string(job_id)));
-    }
+    const auto j_or = KnownJob(job_id);
+    if (!j_or.ok()) return out->Finish(j_or.status());
+    const JobId j = *j_or;
     auto w = std::make_shared<Watcher>();
     w->job = j.value();
     w->out = out;
@@ -320,10 +316,9 @@ void Brain::NotifyWatchers(JobId job) {
 
 void Brain::ResultsOf(v1::FetchResultsRequest req, Reply<std::vector<v1::TaskResult>> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
-    const JobId j = CoreJob(req.job_id());
-    if (!j.valid() || j.value() >= core_->job_count()) {
-      return reply(absl::NotFoundError("unknown job " + std::to_string(req.job_id())));
-    }
+    const auto j_or = KnownJob(req.job_id());
+    if (!j_or.ok()) return reply(j_or.status());
+    const JobId j = *j_or;
     const core::JobInfo info = *core_->GetJob(j);
     std::vector<v1::TaskResult> out;
     auto add = [&](uint32_t index) {

@@ -480,10 +480,9 @@ void Brain::ListNodes(v1::ListNodesRequest req, Reply<v1::ListNodesResponse> rep
 
 void Brain::GetNode(uint64_t node_id, Reply<v1::NodeInfo> reply) {
   Post([this, node_id, reply = std::move(reply)] {
-    const NodeId n = CoreNode(node_id);
-    if (!n.valid() || n.value() >= core_->node_count()) {
-      return reply(absl::NotFoundError("unknown node " + std::to_string(node_id)));
-    }
+    const auto n_or = KnownNode(node_id);
+    if (!n_or.ok()) return reply(n_or.status());
+    const NodeId n = *n_or;
     reply(NodeView(n));
   });
 }
@@ -530,10 +529,9 @@ void Brain::FleetStats(Reply<v1::FleetStats> reply) {
 void Brain::DrainNode(v1::DrainNodeRequest req, Reply<v1::DrainNodeResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
     if (broken_.load()) return reply(Unavailable());
-    const NodeId n = CoreNode(req.node_id());
-    if (!n.valid() || n.value() >= core_->node_count()) {
-      return reply(absl::NotFoundError("unknown node " + std::to_string(req.node_id())));
-    }
+    const auto n_or = KnownNode(req.node_id());
+    if (!n_or.ok()) return reply(n_or.status());
+    const NodeId n = *n_or;
     v1::DrainNodeResponse resp;
     const core::NodeInfo info = *core_->GetNode(n);
     if (!nodes_[n.value()].session.outbox && info.running == 0) {
