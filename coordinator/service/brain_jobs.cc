@@ -139,16 +139,10 @@ void Brain::GetJob(uint64_t job_id, Reply<v1::Job> reply) {
 void Brain::ListJobs(v1::ListJobsRequest req, Reply<v1::ListJobsResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
     // Newest first: the page token is the wire id to continue from (downwards).
-    uint64_t start = core_->job_count();
-    if (!req.page_token().empty()) {
-      try {
-        start = std::stoull(req.page_token());
-      } catch (const std::exception&) {
-        return reply(absl::InvalidArgumentError("bad page_token"));
-      }
-      start = std::min<uint64_t>(start, core_->job_count());
-    }
-    const uint32_t page = req.page_size() == 0 ? 100 : std::min<uint32_t>(req.page_size(), 1000);
+    auto pg = ParsePage(req.page_token(), req.page_size(), core_->job_count());
+    if (!pg.ok()) return reply(pg.status());
+    const uint64_t start = std::min<uint64_t>(pg->start, core_->job_count());
+    const uint32_t page = pg->size;
     v1::ListJobsResponse resp;
     uint64_t wire = start;
     for (; wire >= 1 && static_cast<uint32_t>(resp.jobs_size()) < page; --wire) {
@@ -170,15 +164,10 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
     if (!j_or.ok()) return reply(j_or.status());
     const JobId j = *j_or;
     const core::JobInfo info = *core_->GetJob(j);
-    uint32_t start = 0;
-    if (!req.page_token().empty()) {
-      try {
-        start = static_cast<uint32_t>(std::stoul(req.page_token()));
-      } catch (const std::exception&) {
-        return reply(absl::InvalidArgumentError("bad page_token"));
-      }
-    }
-    const uint32_t page = req.page_size() == 0 ? 100 : std::min<uint32_t>(req.page_size(), 1000);
+    auto pg = ParsePage(req.page_token(), req.page_size(), 0);
+    if (!pg.ok()) return reply(pg.status());
+    const auto start = static_cast<uint32_t>(std::min<uint64_t>(pg->start, UINT32_MAX));
+    const uint32_t page = pg->size;
     v1::ListTasksResponse resp;
     uint32_t i = start;
     for (; i < info.task_count && static_cast<uint32_t>(resp.tasks_size()) < page; ++i) {

@@ -452,15 +452,10 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
 
 void Brain::ListNodes(v1::ListNodesRequest req, Reply<v1::ListNodesResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
-    uint32_t start = 0;
-    if (!req.page_token().empty()) {
-      try {
-        start = static_cast<uint32_t>(std::stoul(req.page_token()));
-      } catch (const std::exception&) {
-        return reply(absl::InvalidArgumentError("bad page_token"));
-      }
-    }
-    const uint32_t page = req.page_size() == 0 ? 100 : std::min<uint32_t>(req.page_size(), 1000);
+    auto pg = ParsePage(req.page_token(), req.page_size(), 0);
+    if (!pg.ok()) return reply(pg.status());
+    const auto start = static_cast<uint32_t>(std::min<uint64_t>(pg->start, UINT32_MAX));
+    const uint32_t page = pg->size;
     v1::ListNodesResponse resp;
     uint32_t i = start;
     for (; i < core_->node_count() && static_cast<uint32_t>(resp.nodes_size()) < page; ++i) {

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "absl/strings/numbers.h"
+
 namespace fleetgrid::service {
 namespace {
 
@@ -127,6 +129,15 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
   }
   out.priority = spec.priority();
   return out;
+}
+
+absl::StatusOr<Page> ParsePage(const std::string& page_token, uint32_t page_size, uint64_t first) {
+  Page p{first, page_size == 0 ? 100 : std::min<uint32_t>(page_size, 1000)};
+  if (!page_token.empty() && !absl::SimpleAtoi(page_token, &p.start)) {
+    return absl::InvalidArgumentError("page_token: '" + page_token +
+                                      "' is not a token from an earlier reply");
+  }
+  return p;
 }
 
 uint64_t OutputCap(const core::TaskSpec& t, const JobLimits& limits) {

@@ -45,6 +45,15 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
 // The largest output accepted for a task of this spec (the spec's cap, or the limit if 0).
 uint64_t OutputCap(const core::TaskSpec& t, const JobLimits& limits);
 
+// One page of a List call: where it starts (the page token from the previous reply, or
+// `first` when there is none) and how many entries (page_size 0 = 100, at most 1000).
+// INVALID_ARGUMENT naming page_token when the token is not a number.
+struct Page {
+  uint64_t start = 0;
+  uint32_t size = 0;
+};
+absl::StatusOr<Page> ParsePage(const std::string& page_token, uint32_t page_size, uint64_t first);
+
 // The seed of a job's executor (hash.seed or simulated.seed; 0 if none).
 uint64_t ExecutorSeed(const v1::JobSpec& spec);
 

@@ -97,6 +97,48 @@ TEST_F(BadInput, UnknownIdsAreNotFound) {
   EXPECT_EQ(h_.admin->DrainNode(&c5, dn, &dr).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(BadInput, PageTokensThatAreNotNumbersAreInvalidArgument) {
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h_.Submit(Harness::HashJob(3), &sub).ok());
+  for (const char* token : {"x", "12abc", "-1"}) {
+    grpc::ClientContext c1;
+    v1::ListJobsRequest lj;
+    lj.set_page_token(token);
+    v1::ListJobsResponse ljr;
+    const grpc::Status s1 = h_.jobs->ListJobs(&c1, lj, &ljr);
+    EXPECT_EQ(s1.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << token;
+    EXPECT_NE(s1.error_message().find("page_token"), std::string::npos) << s1.error_message();
+    grpc::ClientContext c2;
+    v1::ListTasksRequest lt;
+    lt.set_job_id(sub.job_id());
+    lt.set_page_token(token);
+    v1::ListTasksResponse ltr;
+    EXPECT_EQ(h_.jobs->ListTasks(&c2, lt, &ltr).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << token;
+    grpc::ClientContext c3;
+    v1::ListNodesRequest ln;
+    ln.set_page_token(token);
+    v1::ListNodesResponse lnr;
+    EXPECT_EQ(h_.admin->ListNodes(&c3, ln, &lnr).error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << token;
+  }
+  // A token from a reply continues the listing.
+  grpc::ClientContext c4;
+  v1::ListTasksRequest first;
+  first.set_job_id(sub.job_id());
+  first.set_page_size(2);
+  v1::ListTasksResponse page1;
+  ASSERT_TRUE(h_.jobs->ListTasks(&c4, first, &page1).ok());
+  ASSERT_EQ(page1.tasks_size(), 2);
+  ASSERT_FALSE(page1.next_page_token().empty());
+  grpc::ClientContext c5;
+  first.set_page_token(page1.next_page_token());
+  v1::ListTasksResponse page2;
+  ASSERT_TRUE(h_.jobs->ListTasks(&c5, first, &page2).ok());
+  EXPECT_EQ(page2.tasks_size(), 1);
+  EXPECT_TRUE(page2.next_page_token().empty());
+}
+
 TEST_F(BadInput, CredentialsAreChecked) {
   TestCar intruder(h_.channel, "mallory");
   EXPECT_TRUE(absl::IsUnauthenticated(intruder.Enroll("wrong-token")));
