@@ -21,6 +21,19 @@ constexpr uint32_t kTasks = 2000;
 constexpr uint32_t kRounds = 500;
 constexpr uint64_t kSeed = 2024;
 
+// A job of `tasks` hash tasks (64-byte outputs, seed kSeed), verifiable with HashOutput.
+v1::JobSpec HashJob(const std::string& name, uint32_t tasks, double work_units, uint32_t rounds) {
+  v1::JobSpec spec;
+  spec.set_name(name);
+  spec.set_task_count(tasks);
+  spec.set_work_units_per_task(work_units);
+  spec.set_output_size_bytes(64);
+  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+  spec.mutable_executor()->mutable_hash()->set_rounds(rounds);
+  spec.mutable_executor()->mutable_hash()->set_seed(kSeed);
+  return spec;
+}
+
 // A coordinator on a SQLite file in `dir`, any free port, fast liveness.
 service::CoordinatorOptions E2eOptions(const std::string& dir) {
   service::CoordinatorOptions o;
@@ -58,14 +71,8 @@ TEST(FleetEndToEnd, TwoHundredChurningCarsCompleteTwoThousandTasksExactlyOnce) {
   auto channel = grpc::CreateChannel(coord.address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(channel);
   v1::SubmitJobRequest req;
-  v1::JobSpec& spec = *req.mutable_spec();
-  spec.set_name("e2e");
-  spec.set_task_count(kTasks);
-  spec.set_work_units_per_task(2);  // 0.1 s real on a speed-1 car at time scale 20
-  spec.set_output_size_bytes(64);
-  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
-  spec.mutable_executor()->mutable_hash()->set_rounds(kRounds);
-  spec.mutable_executor()->mutable_hash()->set_seed(kSeed);
+  *req.mutable_spec() =
+      HashJob("e2e", kTasks, 2, kRounds);  // 0.1 s real on a speed-1 car at time scale 20
   grpc::ClientContext sctx;
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(jobs->SubmitJob(&sctx, req, &sub).ok());
@@ -164,15 +171,8 @@ TEST(FleetEndToEnd, CarsSurviveACoordinatorKill9AndTheJobCompletes) {
 
   constexpr uint32_t kJobTasks = 400;
   v1::SubmitJobRequest req;
-  v1::JobSpec& spec = *req.mutable_spec();
-  spec.set_name("kill9");
-  spec.set_task_count(kJobTasks);
-  spec.set_work_units_per_task(4);  // 0.2 s real on a speed-1 car
-  spec.set_output_size_bytes(64);
-  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
-  spec.mutable_executor()->mutable_hash()->set_rounds(kRounds);
-  spec.mutable_executor()->mutable_hash()->set_seed(kSeed);
-  spec.set_idempotency_key("kill9-job");
+  *req.mutable_spec() = HashJob("kill9", kJobTasks, 4, kRounds);  // 0.2 s real on a speed-1 car
+  req.mutable_spec()->set_idempotency_key("kill9-job");
   uint64_t job = 0;
   {
     auto jobs =
@@ -252,14 +252,7 @@ TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDouble
   auto channel = grpc::CreateChannel(coord.address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(channel);
   v1::SubmitJobRequest req;
-  v1::JobSpec& spec = *req.mutable_spec();
-  spec.set_name("dup");
-  spec.set_task_count(kTasksHere);
-  spec.set_work_units_per_task(0.001);
-  spec.set_output_size_bytes(64);
-  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
-  spec.mutable_executor()->mutable_hash()->set_rounds(10);
-  spec.mutable_executor()->mutable_hash()->set_seed(kSeed);
+  *req.mutable_spec() = HashJob("dup", kTasksHere, 0.001, 10);
   grpc::ClientContext sctx;
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(jobs->SubmitJob(&sctx, req, &sub).ok());
