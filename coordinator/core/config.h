@@ -9,6 +9,25 @@
 
 namespace fleetgrid::core {
 
+// Protection against an eviction storm, for drivers whose own silence can look like the
+// fleet's (the live coordinator paused by the OS, or cut off from its cars). Two rules:
+// - Self-suspicion: when the nodes due for loss within `suspect_window` from now are more
+//   than `suspect_fraction` of the nodes being watched (and at least `suspect_min_nodes`),
+//   the core blames itself rather than them: it counts each of those nodes as heard now and
+//   so waits a whole grace period for their heartbeats. It does not suspect itself again
+//   before that wait is over, so nodes that stay silent are then lost (the price: a real
+//   mass departure is declared one grace period late).
+// - Pacing: at most `max_losses_per_second` losses per second, in bursts of `loss_burst`;
+//   a loss held back happens as soon as the pace allows (at that time).
+// All off by default: the simulator loses a node exactly at last heard + grace.
+struct LossGuard {
+  double suspect_fraction = 0;  // in (0, 1]; 0 = never suspect
+  Duration suspect_window = Duration::Zero();
+  uint32_t suspect_min_nodes = 10;
+  double max_losses_per_second = 0;  // 0 = unpaced
+  uint32_t loss_burst = 1;
+};
+
 struct CoreConfig {
   Duration heartbeat_grace = Duration::Seconds(300);  // silent this long => node lost
   Duration attempt_timeout = Duration::Infinite();    // lease deadline = start + this
@@ -17,6 +36,7 @@ struct CoreConfig {
   std::map<std::string, std::string> policy_params;   // policy-specific, see docs/core.md
   uint64_t seed = 1;                                  // for policies that draw randomness
   bool record_changes = false;  // keep a change log for a durable store (live system)
+  LossGuard loss_guard;
 };
 
 }  // namespace fleetgrid::core

@@ -17,6 +17,19 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Create(const CoreConfig& config) {
   if (config.attempt_timeout <= Duration::Zero()) {
     return absl::InvalidArgumentError("attempt_timeout must be positive");
   }
+  const LossGuard& g = config.loss_guard;
+  if (!(g.suspect_fraction >= 0 && g.suspect_fraction <= 1)) {
+    return absl::InvalidArgumentError("loss_guard.suspect_fraction must be in [0, 1]");
+  }
+  if (g.suspect_fraction > 0 && g.suspect_window < Duration::Zero()) {
+    return absl::InvalidArgumentError("loss_guard.suspect_window must not be negative");
+  }
+  if (!(g.max_losses_per_second >= 0) || g.max_losses_per_second > 1e9) {
+    return absl::InvalidArgumentError("loss_guard.max_losses_per_second must be in [0, 1e9]");
+  }
+  if (g.max_losses_per_second > 0 && g.loss_burst == 0) {
+    return absl::InvalidArgumentError("loss_guard.loss_burst must be at least 1");
+  }
   auto policy = PolicyRegistry::Global().Create(config.policy, config.policy_params, config.seed);
   if (!policy.ok()) return policy.status();
   return std::unique_ptr<Core>(new Core(config, *std::move(policy)));

@@ -153,6 +153,11 @@ class Core {
   void MatchAll(TimePoint now, Decisions& out);
   void StopWaiting(uint32_t node);
   void LoseNode(TimePoint at, uint32_t node, Decisions& out);
+  // Loss guard (LossGuard): the earliest time the head of the heartbeat list may be lost,
+  // and whether the nodes due by `now` are many enough to blame ourselves (then they count
+  // as heard at `now`).
+  TimePoint HbDue() const;
+  bool SuspectSelf(TimePoint now);
   void FireTimer(const Timer& timer, Decisions& out);
   bool TimerLive(const Timer& timer) const;
   void ConnectInternal(TimePoint now, uint32_t node, std::span<const HeldAttempt> held,
@@ -189,6 +194,13 @@ class Core {
   std::vector<Change> changes_;
   uint32_t hb_head_ = kNil;  // heartbeat list: earliest loss deadline first
   uint32_t hb_tail_ = kNil;
+  uint32_t hb_size_ = 0;
+  TimePoint no_suspicion_before_ = TimePoint::Epoch();
+  TimePoint next_suspicion_check_ = TimePoint::Epoch();
+  // GCRA over the times losses are declared (Tick's `now`, not the deadlines: after a pause
+  // every deadline is in the past, and pacing by them would pace nothing).
+  TimePoint pace_tat_ = TimePoint::Epoch();
+  bool pace_held_ = false;  // the last Tick left a due node to the pace
   bool restoring_ = false;
   std::vector<uint32_t> scratch_;
 };

@@ -1,9 +1,18 @@
 // Core entry points for nodes, heartbeat bookkeeping and time (Tick / NextWakeup).
 #include <algorithm>
+#include <cmath>
 
 #include "coordinator/core/core.h"
 
 namespace fleetgrid::core {
+namespace {
+
+// Time between two paced losses. REQUIRES: max_losses_per_second > 0.
+Duration PaceInterval(const LossGuard& g) {
+  return Duration::Nanos(std::max<int64_t>(1, std::llround(1e9 / g.max_losses_per_second)));
+}
+
+}  // namespace
 
 NodeId Core::RegisterNode(const NodeSpec& spec) {
   const uint32_t id = static_cast<uint32_t>(t_.nodes.size());
@@ -28,6 +37,7 @@ void Core::HbRemove(uint32_t node) {
   (n.hb_next == kNil ? hb_tail_ : t_.nodes[n.hb_next].hb_prev) = n.hb_prev;
   n.hb_prev = n.hb_next = kNil;
   n.in_hb_list = false;
+  --hb_size_;
 }
 
 void Core::HbInsert(uint32_t node) {
@@ -41,6 +51,7 @@ void Core::HbInsert(uint32_t node) {
   (after == kNil ? hb_head_ : t_.nodes[after].hb_next) = node;
   (n.hb_next == kNil ? hb_tail_ : t_.nodes[n.hb_next].hb_prev) = node;
   n.in_hb_list = true;
+  ++hb_size_;
 }
 
 void Core::Touch(TimePoint now, uint32_t node) {
@@ -234,13 +245,65 @@ void Core::FireTimer(const Timer& timer, Decisions& out) {
   }
 }
 
+TimePoint Core::HbDue() const {
+  if (hb_head_ == kNil) return TimePoint::Infinite();
+  const TimePoint deadline = HbDeadline(hb_head_);
+  const LossGuard& g = config_.loss_guard;
+  if (g.max_losses_per_second <= 0) return deadline;
+  const Duration tau = PaceInterval(g) * (g.loss_burst - 1);
+  return std::max(deadline, pace_tat_ - tau);
+}
+
+bool Core::SuspectSelf(TimePoint now) {
+  const LossGuard& g = config_.loss_guard;
+  if (g.suspect_fraction <= 0 || now < no_suspicion_before_ || now < next_suspicion_check_) {
+    return false;
+  }
+  // Nodes that already waited out a suspicion are lost, not counted again; and a check costs
+  // up to a walk of the list, so at most one per half window.
+  if (HbDeadline(hb_head_) <= no_suspicion_before_) return false;
+  next_suspicion_check_ = now + g.suspect_window / 2;
+  const auto need = std::max<uint64_t>(
+      g.suspect_min_nodes, static_cast<uint64_t>(std::ceil(g.suspect_fraction * hb_size_)));
+  const TimePoint horizon = now + g.suspect_window;
+  uint64_t due = 0;
+  for (uint32_t i = hb_head_; i != kNil && due < need && HbDeadline(i) <= horizon;
+       i = t_.nodes[i].hb_next) {
+    ++due;
+  }
+  if (due < need) return false;
+  // Every node due within the window counts as heard now: the prefix of the list moves to
+  // its tail, in order (last_heard <= now for every node, so the list stays sorted).
+  scratch_.clear();
+  for (uint32_t i = hb_head_; i != kNil && HbDeadline(i) <= horizon; i = t_.nodes[i].hb_next) {
+    scratch_.push_back(i);
+  }
+  for (const uint32_t i : scratch_) {
+    HbRemove(i);
+    t_.nodes[i].last_heard = now;
+    HbInsert(i);
+  }
+  no_suspicion_before_ = now + config_.heartbeat_grace;
+  ++t_.stats.self_suspicions;
+  return true;
+}
+
 void Core::Tick(TimePoint now, Decisions& out) {
   // Due events in time order; at equal times node losses first, then timers in push order.
+  const LossGuard& g = config_.loss_guard;
   for (;;) {
-    const TimePoint hb = hb_head_ == kNil ? TimePoint::Infinite() : HbDeadline(hb_head_);
+    const TimePoint hb = HbDue();
     const TimePoint tm = timers_.empty() ? TimePoint::Infinite() : timers_.top().at;
     if (hb <= tm && hb <= now && !hb.IsInfinite()) {
-      LoseNode(hb, hb_head_, out);
+      if (SuspectSelf(now)) continue;
+      // A loss the pace held back at an earlier Tick is declared now; others at their deadline.
+      TimePoint at = HbDeadline(hb_head_);
+      if (pace_held_) {
+        at = now;
+        ++t_.stats.losses_paced;
+      }
+      LoseNode(at, hb_head_, out);
+      if (g.max_losses_per_second > 0) pace_tat_ = std::max(pace_tat_, now) + PaceInterval(g);
     } else if (tm <= now && !tm.IsInfinite()) {
       const Timer timer = timers_.top();
       timers_.Pop();
@@ -249,6 +312,7 @@ void Core::Tick(TimePoint now, Decisions& out) {
       break;
     }
   }
+  pace_held_ = hb_head_ != kNil && HbDeadline(hb_head_) <= now;
   MatchAll(now, out);
 }
 
@@ -263,7 +327,7 @@ bool Core::TimerLive(const Timer& timer) const {
 }
 
 TimePoint Core::NextWakeup() const {
-  const TimePoint hb = hb_head_ == kNil ? TimePoint::Infinite() : HbDeadline(hb_head_);
+  const TimePoint hb = HbDue();
   while (!timers_.empty() && !TimerLive(timers_.top())) timers_.Pop();  // amortized O(log n)
   const TimePoint tm = timers_.empty() ? TimePoint::Infinite() : timers_.top().at;
   return std::min(hb, tm);
