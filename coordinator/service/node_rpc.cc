@@ -1,9 +1,9 @@
 // NodeService: Enroll, the Connect session stream, FetchInput and UploadResult.
 #include <atomic>
-#include <map>
 
 #include "common/batching.h"
 #include "coordinator/service/grpc_services.h"
+#include "coordinator/service/node_session.h"
 #include "coordinator/service/stream_writer.h"
 
 namespace fleetgrid::service {
@@ -29,79 +29,6 @@ uint64_t AuthenticateCall(Brain* brain, grpc::ServerContextBase* ctx, absl::Stat
   err =
       brain->Authenticate(id, std::string_view(secret_it->second.data(), secret_it->second.size()));
   return err.ok() ? id : 0;
-}
-
-// Assembles one result from its chunks, checking order and sizes as they come.
-class ResultAssembler {
- public:
-  // INVALID_ARGUMENT for gaps, overlap or a changing epoch/size; RESOURCE_EXHAUSTED for more
-  // bytes than declared or a declared size over `cap`.
-  absl::Status Add(const v1::ResultChunk& c, uint64_t cap) {
-    if (started_) {
-      if (c.attempt().lease_epoch() != epoch_) {
-        return absl::InvalidArgumentError("result chunks name different lease epochs");
-      }
-      if (c.total_size_bytes() != total_) {
-        return absl::InvalidArgumentError("total_size_bytes changed between chunks");
-      }
-    }
-    started_ = true;
-    epoch_ = c.attempt().lease_epoch();
-    total_ = c.total_size_bytes();
-    if (total_ > cap) {
-      return absl::ResourceExhaustedError("declared output of " + std::to_string(total_) +
-                                          " bytes over the cap of " + std::to_string(cap));
-    }
-    if (c.offset() != data_.size()) {
-      return absl::InvalidArgumentError("chunk at offset " + std::to_string(c.offset()) +
-                                        ", expected " + std::to_string(data_.size()));
-    }
-    if (data_.size() + c.data().size() > total_) {
-      return absl::ResourceExhaustedError("upload larger than its declared total_size_bytes (" +
-                                          std::to_string(total_) + ")");
-    }
-    data_.append(c.data());
-    if (c.last()) {
-      last_ = true;
-      if (data_.size() != total_) {
-        return absl::InvalidArgumentError("last chunk after " + std::to_string(data_.size()) +
-                                          " of " + std::to_string(total_) + " declared bytes");
-      }
-      if (c.result_digest().sha256().size() != 32) {
-        return absl::InvalidArgumentError("result_digest.sha256 must be 32 bytes");
-      }
-      digest_ = c.result_digest().sha256();
-    }
-    return absl::OkStatus();
-  }
-  bool complete() const { return last_; }
-  bool digest_matches() const { return AsString(Sha256(data_)) == digest_; }
-  UploadedResult Take(uint64_t node, uint64_t attempt) {
-    UploadedResult r;
-    r.node = node;
-    r.attempt = attempt;
-    r.epoch = epoch_;
-    std::copy(digest_.begin(), digest_.end(), r.digest.begin());
-    r.data = std::move(data_);
-    return r;
-  }
-
- private:
-  bool started_ = false;
-  bool last_ = false;
-  uint64_t epoch_ = 0;
-  uint64_t total_ = 0;
-  std::string data_;
-  std::string digest_;
-};
-
-v1::ResultAck RejectAck(const v1::AttemptRef& ref, v1::RejectReason why, std::string detail) {
-  v1::ResultAck a;
-  *a.mutable_attempt() = ref;
-  a.set_outcome(v1::RESULT_OUTCOME_REJECTED);
-  a.set_reject_reason(why);
-  a.set_detail(std::move(detail));
-  return a;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -136,41 +63,26 @@ class ConnectReactor final : public ConnectStream {
 
   void OnStart() override {
     absl::Status err;
-    node_ = AuthenticateCall(brain_, context(), err);
-    if (node_ == 0) {
+    const uint64_t node = AuthenticateCall(brain_, context(), err);
+    if (node == 0) {
       outbox_->Finish(err);
       return;
     }
+    node_ = node;
+    session_ = std::make_unique<ConnectSession>(brain_, node_, outbox_);
     StartRead(&in_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the car closed its side or the stream broke
-      if (hello_seen_) brain_->SessionClosed(node_, outbox_);
+      if (session_->hello_seen()) brain_->SessionClosed(node_, outbox_);
       outbox_->Finish(absl::OkStatus());
       return;
     }
     const TimePoint t0 = clock_.Now();
-    if (!hello_seen_) {
-      if (!in_.has_hello()) {
-        outbox_->Finish(absl::InvalidArgumentError("Connect must start with Hello"));
-        return;
-      }
-      if (in_.hello().node_id() != node_) {
-        outbox_->Finish(
-            absl::PermissionDeniedError("Hello.node_id does not match the call credential"));
-        return;
-      }
-      hello_seen_ = true;
-      brain_->OpenSession(node_, std::move(*in_.mutable_hello()), outbox_);
-    } else if (in_.has_result_chunk()) {
-      OnResultChunk(in_.result_chunk());
-    } else if (in_.has_batch()) {
-      OnBatch(in_.mutable_batch());
-    } else {
-      std::vector<v1::NodeMessage> one;
-      one.push_back(std::move(in_));
-      brain_->OnNodeMessages(node_, outbox_, std::move(one));
+    if (absl::Status s = session_->OnMessage(in_); !s.ok()) {
+      outbox_->Finish(s);
+      return;
     }
     metrics_->ObserveRpc("Connect.message", clock_.Now() - t0);
     in_.Clear();
@@ -181,81 +93,18 @@ class ConnectReactor final : public ConnectStream {
 
   void OnDone() override {
     outbox_->w.Detach();
-    if (hello_seen_) brain_->SessionClosed(node_, outbox_);
+    if (session_ && session_->hello_seen()) brain_->SessionClosed(node_, outbox_);
     delete this;
   }
 
  private:
-  // A batch is handled as its messages one by one, in order: runs of plain messages go to
-  // the brain in one post, result chunks through the assembler.
-  void OnBatch(v1::NodeBatch* batch) {
-    std::vector<v1::NodeMessage> run;
-    for (v1::NodeMessage& m : *batch->mutable_messages()) {
-      if (m.has_result_chunk()) {
-        if (!run.empty()) brain_->OnNodeMessages(node_, outbox_, std::move(run));
-        run.clear();
-        OnResultChunk(m.result_chunk());
-      } else {
-        run.push_back(std::move(m));
-      }
-    }
-    if (!run.empty()) brain_->OnNodeMessages(node_, outbox_, std::move(run));
-  }
-
-  void OnResultChunk(const v1::ResultChunk& c) {
-    const uint64_t attempt = c.attempt().attempt_id();
-    ResultAssembler& a = uploads_[attempt];
-    const auto& opts = brain_->options();
-    if (absl::Status s = a.Add(c, opts.inline_result_max_bytes); !s.ok()) {
-      uploads_.erase(attempt);
-      v1::CoordinatorMessage m;
-      *m.mutable_result_ack() = RejectAck(c.attempt(),
-                                          s.code() == absl::StatusCode::kResourceExhausted
-                                              ? v1::REJECT_REASON_TOO_LARGE
-                                              : v1::REJECT_REASON_BAD_CHUNKING,
-                                          std::string(s.message()));
-      outbox_->Send(m);
-      return;
-    }
-    if (!a.complete()) return;
-    ResultAssembler done = std::move(a);
-    uploads_.erase(attempt);
-    const v1::AttemptRef ref = c.attempt();
-    if (!done.digest_matches()) {
-      v1::CoordinatorMessage m;
-      *m.mutable_result_ack() =
-          RejectAck(ref, v1::REJECT_REASON_DIGEST_MISMATCH, "bytes do not match result_digest");
-      outbox_->Send(m);
-      return;
-    }
-    auto outbox = outbox_;
-    brain_->SubmitResult(
-        done.Take(node_, attempt), [outbox, ref](absl::StatusOr<v1::ResultAck> ack) {
-          v1::CoordinatorMessage m;
-          if (ack.ok()) {
-            *m.mutable_result_ack() = *std::move(ack);
-          } else if (ack.status().code() == absl::StatusCode::kUnavailable) {
-            return;  // the session is being closed
-          } else {
-            *m.mutable_result_ack() =
-                RejectAck(ref,
-                          ack.status().code() == absl::StatusCode::kFailedPrecondition
-                              ? v1::REJECT_REASON_STALE_EPOCH
-                              : v1::REJECT_REASON_UNKNOWN_ATTEMPT,
-                          std::string(ack.status().message()));
-          }
-          outbox->Send(m);
-        });
-  }
-
   Brain* brain_;
   Metrics* metrics_;
   WallClock clock_;
   std::shared_ptr<SessionOutbox> outbox_;
   uint64_t node_ = 0;
-  bool hello_seen_ = false;
+  std::unique_ptr<ConnectSession> session_;  // once authenticated
   v1::NodeMessage in_;
-  std::map<uint64_t, ResultAssembler> uploads_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -324,14 +173,14 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
 
 class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
  public:
-  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp)
-      : brain_(brain), resp_(resp) {
+  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp) : resp_(resp) {
     absl::Status err;
-    node_ = AuthenticateCall(brain, ctx, err);
-    if (node_ == 0) {
+    const uint64_t node = AuthenticateCall(brain, ctx, err);
+    if (node == 0) {
       Finish(ToGrpc(err));
       return;
     }
+    upload_ = std::make_unique<UploadSession>(brain, node);
     StartRead(&in_);
   }
 
@@ -340,12 +189,9 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
       return Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "upload ended before its last chunk"));
     }
-    if (!have_cap_) {
-      ref_ = in_.attempt();
-      brain_->OutputCapOf(node_, ref_, [this](absl::StatusOr<uint64_t> cap) {
-        if (!cap.ok()) return Finish(ToGrpc(cap.status()));
-        cap_ = *cap;
-        have_cap_ = true;
+    if (!upload_->has_cap()) {
+      upload_->Begin(in_.attempt(), [this](const absl::Status& s) {
+        if (!s.ok()) return Finish(ToGrpc(s));
         Consume();
       });
       return;
@@ -357,36 +203,22 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
 
  private:
   void Consume() {
-    if (in_.attempt().attempt_id() != ref_.attempt_id()) {
-      return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "every chunk of an upload must name the same attempt"));
-    }
-    if (absl::Status s = asm_.Add(in_, cap_); !s.ok()) return Finish(ToGrpc(s));
-    if (!asm_.complete()) {
+    const absl::StatusOr<bool> last = upload_->Add(in_);
+    if (!last.ok()) return Finish(ToGrpc(last.status()));
+    if (!*last) {
       in_.Clear();
       return StartRead(&in_);
     }
-    if (!asm_.digest_matches()) {
-      *resp_ =
-          RejectAck(ref_, v1::REJECT_REASON_DIGEST_MISMATCH, "bytes do not match result_digest");
-      return Finish(grpc::Status::OK);
-    }
-    brain_->SubmitResult(asm_.Take(node_, ref_.attempt_id()),
-                         [this](absl::StatusOr<v1::ResultAck> ack) {
-                           if (!ack.ok()) return Finish(ToGrpc(ack.status()));
-                           *resp_ = *std::move(ack);
-                           Finish(grpc::Status::OK);
-                         });
+    upload_->Submit([this](absl::StatusOr<v1::ResultAck> ack) {
+      if (!ack.ok()) return Finish(ToGrpc(ack.status()));
+      *resp_ = *std::move(ack);
+      Finish(grpc::Status::OK);
+    });
   }
 
-  Brain* brain_;
   v1::ResultAck* resp_;
-  uint64_t node_ = 0;
-  bool have_cap_ = false;
-  uint64_t cap_ = 0;
-  v1::AttemptRef ref_;
+  std::unique_ptr<UploadSession> upload_;  // once authenticated
   v1::ResultChunk in_;
-  ResultAssembler asm_;
 };
 
 }  // namespace

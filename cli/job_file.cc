@@ -1,0 +1,177 @@
+#include "cli/job_file.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace fleetgrid::cli {
+namespace {
+
+// A bad job file: its message names the key.
+struct SpecError {
+  std::string message;
+};
+
+double Number(const YAML::Node& n, const std::string& key) {
+  try {
+    return n.as<double>();
+  } catch (const YAML::Exception&) {
+    throw SpecError{key + ": expected a number, got '" + n.Scalar() + "'"};
+  }
+}
+
+uint64_t Count(const YAML::Node& n, const std::string& key, bool positive) {
+  const double v = Number(n, key);
+  if (v < 0 || v != std::floor(v) || v > 1.8e19) {
+    throw SpecError{key + ": expected a whole number >= " + (positive ? "1" : "0") + ", got '" +
+                    n.Scalar() + "'"};
+  }
+  if (positive && v < 1) throw SpecError{key + ": must be >= 1"};
+  return static_cast<uint64_t>(v);
+}
+
+// "30s", "5m", "2h", "1d" or a number of seconds.
+google::protobuf::Duration DurationOf(const YAML::Node& n, const std::string& key) {
+  const std::string text = n.Scalar();
+  size_t pos = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw SpecError{key + ": bad duration '" + text + "' (e.g. 90s, 30m, 2h)"};
+  }
+  const std::string unit = text.substr(pos);
+  const double scale = unit.empty() || unit == "s" ? 1
+                       : unit == "ms"              ? 1e-3
+                       : unit == "m"               ? 60
+                       : unit == "h"               ? 3600
+                       : unit == "d"               ? 86400
+                                                   : -1;
+  if (scale < 0) throw SpecError{key + ": bad duration unit in '" + text + "'"};
+  if (!(v > 0)) throw SpecError{key + ": must be > 0"};
+  const double s = v * scale;
+  google::protobuf::Duration d;
+  d.set_seconds(static_cast<int64_t>(s));
+  d.set_nanos(static_cast<int32_t>((s - std::floor(s)) * 1e9));
+  return d;
+}
+
+// Parses a job file (YAML) into a JobSpec. Throws SpecError naming the bad key (or a
+// YAML::Exception from a conversion yaml-cpp refuses).
+v1::JobSpec Parse(const std::string& text) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw SpecError{std::string("not valid YAML: ") + e.what()};
+  }
+  if (!root.IsMap()) throw SpecError{"the job file must be a mapping of keys"};
+  static const std::set<std::string> kKeys = {
+      "name",        "tasks",  "work_units",   "input_bytes", "output_bytes", "executor",
+      "replication", "quorum", "max_attempts", "deadline",    "priority",     "idempotency_key"};
+  v1::JobSpec spec;
+  bool have_tasks = false, have_work = false;
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    const YAML::Node& v = kv.second;
+    if (!kKeys.count(key)) {
+      throw SpecError{"unknown key '" + key +
+                      "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
+                      "replication, quorum, max_attempts, deadline, priority, idempotency_key)"};
+    }
+    if (key == "name") {
+      spec.set_name(v.as<std::string>());
+    } else if (key == "tasks") {
+      const uint64_t n = Count(v, key, true);
+      if (n > 0xffffffffull) throw SpecError{"tasks: too many"};
+      spec.set_task_count(static_cast<uint32_t>(n));
+      have_tasks = true;
+    } else if (key == "work_units") {
+      const double w = Number(v, key);
+      if (!(w > 0) || !std::isfinite(w)) throw SpecError{"work_units: must be > 0"};
+      spec.set_work_units_per_task(w);
+      have_work = true;
+    } else if (key == "input_bytes") {
+      spec.set_input_size_bytes(Count(v, key, false));
+    } else if (key == "output_bytes") {
+      spec.set_output_size_bytes(Count(v, key, false));
+    } else if (key == "executor") {
+      if (!v.IsMap()) throw SpecError{"executor: expected {kind: hash|simulated, ...}"};
+      std::string kind;
+      uint64_t rounds = 1000, seed = 1;
+      double failure = 0;
+      for (const auto& e : v) {
+        const std::string k = e.first.as<std::string>();
+        if (k == "kind") {
+          kind = e.second.as<std::string>();
+        } else if (k == "rounds") {
+          rounds = Count(e.second, "executor.rounds", true);
+        } else if (k == "seed") {
+          seed = Count(e.second, "executor.seed", false);
+        } else if (k == "failure_probability") {
+          failure = Number(e.second, "executor.failure_probability");
+          if (failure < 0 || failure > 1) {
+            throw SpecError{"executor.failure_probability: must be in [0, 1]"};
+          }
+        } else {
+          throw SpecError{"unknown key 'executor." + k +
+                          "' (known: kind, rounds, seed, failure_probability)"};
+        }
+      }
+      if (kind == "hash") {
+        spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_HASH);
+        if (rounds > 0xffffffffull) throw SpecError{"executor.rounds: too large"};
+        spec.mutable_executor()->mutable_hash()->set_rounds(static_cast<uint32_t>(rounds));
+        spec.mutable_executor()->mutable_hash()->set_seed(seed);
+      } else if (kind == "simulated") {
+        spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+        spec.mutable_executor()->mutable_simulated()->set_seed(seed);
+        spec.mutable_executor()->mutable_simulated()->set_failure_probability(failure);
+      } else {
+        throw SpecError{"executor.kind: expected hash or simulated, got '" + kind + "'"};
+      }
+    } else if (key == "replication") {
+      spec.mutable_replication()->set_copies(static_cast<uint32_t>(Count(v, key, true)));
+    } else if (key == "quorum") {
+      spec.mutable_replication()->set_quorum(static_cast<uint32_t>(Count(v, key, true)));
+    } else if (key == "max_attempts") {
+      spec.set_max_attempts_per_task(static_cast<uint32_t>(Count(v, key, false)));
+    } else if (key == "deadline") {
+      *spec.mutable_deadline() = DurationOf(v, key);
+    } else if (key == "priority") {
+      const double p = Number(v, key);
+      if (p != std::floor(p) || std::abs(p) > 2e9) throw SpecError{"priority: expected an integer"};
+      spec.set_priority(static_cast<int32_t>(p));
+    } else if (key == "idempotency_key") {
+      spec.set_idempotency_key(v.as<std::string>());
+    }
+  }
+  if (!have_tasks) throw SpecError{"missing key 'tasks'"};
+  if (!have_work) throw SpecError{"missing key 'work_units'"};
+  if (!spec.has_executor()) {
+    spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+    spec.mutable_executor()->mutable_simulated()->set_seed(1);
+  }
+  const auto& r = spec.replication();
+  if (r.quorum() > std::max<uint32_t>(1, r.copies())) {
+    throw SpecError{"quorum: must be <= replication"};
+  }
+  return spec;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::JobSpec> ParseJobYaml(const std::string& text) {
+  try {
+    return Parse(text);
+  } catch (const SpecError& e) {
+    return absl::InvalidArgumentError(e.message);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(e.what());
+  }
+}
+
+}  // namespace fleetgrid::cli
