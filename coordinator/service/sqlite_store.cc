@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 namespace fleetgrid::service {
 namespace {
 
@@ -26,6 +28,25 @@ CREATE TABLE IF NOT EXISTS results (
   size_bytes INTEGER NOT NULL, data BLOB NOT NULL);
 )sql";
 
+// Maps an SQLite result code to the Store::Commit contract (store.h).
+absl::Status SqliteError(sqlite3* db, int rc, const std::string& what) {
+  const std::string msg = what + ": " + sqlite3_errmsg(db) + " (" + sqlite3_errstr(rc) + ")";
+  switch (rc & 0xff) {
+    case SQLITE_CONSTRAINT:
+      return absl::AlreadyExistsError(msg);
+    case SQLITE_FULL:  // ENOSPC, or PRAGMA max_page_count reached
+      return absl::ResourceExhaustedError(msg);
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::UnavailableError(msg);
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(msg);
+    default:  // SQLITE_IOERR_* (a failed write or fsync), SQLITE_NOMEM, ...
+      return absl::InternalError(msg);
+  }
+}
+
 // A prepared statement that finalizes itself.
 class Stmt {
  public:
@@ -38,7 +59,7 @@ class Stmt {
 
   absl::Status status() const {
     if (rc_ == SQLITE_OK) return absl::OkStatus();
-    return absl::InternalError(std::string("sqlite prepare: ") + sqlite3_errmsg(db_));
+    return SqliteError(db_, rc_, "sqlite prepare");
   }
   void Bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   void Bind(int i, const std::string& v, bool blob) {
@@ -96,25 +117,52 @@ bool SplitGroup(const std::string& blob, std::vector<std::string>& out) {
   return true;
 }
 
-absl::Status StepError(sqlite3* db, int rc, const char* what) {
-  const std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
-  if ((rc & 0xff) == SQLITE_CONSTRAINT) return absl::AlreadyExistsError(msg);
-  return absl::InternalError(msg);
+const char* SynchronousName(SqliteStoreOptions::Durability d) {
+  switch (d) {
+    case SqliteStoreOptions::Durability::kFull:
+      return "FULL";
+    case SqliteStoreOptions::Durability::kNormal:
+      return "NORMAL";
+    case SqliteStoreOptions::Durability::kOff:
+      return "OFF";
+  }
+  return "FULL";
+}
+
+// PRAGMA synchronous's numeric value for each level.
+int SynchronousValue(SqliteStoreOptions::Durability d) {
+  switch (d) {
+    case SqliteStoreOptions::Durability::kFull:
+      return 2;
+    case SqliteStoreOptions::Durability::kNormal:
+      return 1;
+    case SqliteStoreOptions::Durability::kOff:
+      return 0;
+  }
+  return 2;
 }
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return Open(path, SqliteStoreOptions());
+}
+
+absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                               const SqliteStoreOptions& options) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(
-      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 options.vfs.empty() ? nullptr : options.vfs.c_str());
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
     return absl::UnavailableError("cannot open database " + path + ": " + msg);
   }
-  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path));
-  sqlite3_busy_timeout(db, 5000);
+  std::unique_ptr<SqliteStore> store(new SqliteStore(db, path, options));
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(
+      db, static_cast<int>(std::clamp<int64_t>(options.busy_timeout.millis(), 0, 1 << 30)));
   // Integrity first: never serve from a damaged file.
   {
     Stmt check(db, "PRAGMA integrity_check");
@@ -135,15 +183,21 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     }
   }
   FG_RETURN_IF_ERROR(store->Exec("PRAGMA journal_mode=WAL"));
-  FG_RETURN_IF_ERROR(store->Exec("PRAGMA synchronous=FULL"));
+  const char* sync_name = SynchronousName(options.durability);
+  FG_RETURN_IF_ERROR(store->Exec((std::string("PRAGMA synchronous=") + sync_name).c_str()));
   FG_RETURN_IF_ERROR(store->Exec("PRAGMA foreign_keys=ON"));
   if (store->JournalMode() != "wal") {
     return absl::FailedPreconditionError("database " + path +
                                          ": journal_mode=WAL did not take (got '" +
                                          store->JournalMode() + "')");
   }
-  if (store->Synchronous() != 2) {
-    return absl::FailedPreconditionError("database " + path + ": synchronous=FULL did not take");
+  if (store->Synchronous() != SynchronousValue(options.durability)) {
+    return absl::FailedPreconditionError("database " + path + ": synchronous=" + sync_name +
+                                         " did not take");
+  }
+  if (options.wal_autocheckpoint_pages > 0) {
+    FG_RETURN_IF_ERROR(store->Exec(
+        ("PRAGMA wal_autocheckpoint=" + std::to_string(options.wal_autocheckpoint_pages)).c_str()));
   }
   {
     Stmt v(db, "PRAGMA user_version");
@@ -157,19 +211,52 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   FG_RETURN_IF_ERROR(store->Exec(kSchema));
   FG_RETURN_IF_ERROR(
       store->Exec(("PRAGMA user_version=" + std::to_string(kSchemaVersion)).c_str()));
+  // The cap last: the schema itself must fit whatever the cap.
+  store->page_size_ = store->PragmaInt("PRAGMA page_size");
+  store->uncapped_pages_ = store->PragmaInt("PRAGMA max_page_count");
+  if (store->page_size_ <= 0 || store->uncapped_pages_ <= 0) {
+    return absl::InternalError("database " + path + ": cannot read page_size / max_page_count");
+  }
+  FG_RETURN_IF_ERROR(store->SetMaxBytes(options.max_bytes));
   return store;
 }
 
 SqliteStore::~SqliteStore() { sqlite3_close(db_); }
 
 absl::Status SqliteStore::Exec(const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown error";
-    sqlite3_free(err);
-    return absl::InternalError("database " + path_ + ": " + msg);
-  }
+  const int rc = sqlite3_exec(db_, sql, nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "database " + path_ + ": " + sql);
   return absl::OkStatus();
+}
+
+int64_t SqliteStore::PragmaInt(const char* sql) {
+  Stmt s(db_, sql);
+  return s.Step() == SQLITE_ROW ? s.Int(0) : -1;
+}
+
+absl::Status SqliteStore::SetMaxBytes(uint64_t max_bytes) {
+  std::lock_guard lock(mu_);
+  return SetMaxBytesLocked(max_bytes);
+}
+
+absl::Status SqliteStore::SetMaxBytesLocked(uint64_t max_bytes) {
+  int64_t pages = uncapped_pages_;
+  if (max_bytes != 0) {
+    pages = std::clamp<int64_t>(static_cast<int64_t>(max_bytes / static_cast<uint64_t>(page_size_)),
+                                1, uncapped_pages_);
+  }
+  // SQLite answers with the cap in force: never below the current page count.
+  if (PragmaInt(("PRAGMA max_page_count=" + std::to_string(pages)).c_str()) <= 0) {
+    return absl::InternalError("database " + path_ +
+                               ": PRAGMA max_page_count failed: " + sqlite3_errmsg(db_));
+  }
+  options_.max_bytes = max_bytes;
+  return absl::OkStatus();
+}
+
+uint64_t SqliteStore::SizeBytes() {
+  std::lock_guard lock(mu_);
+  return static_cast<uint64_t>(PragmaInt("PRAGMA page_count") * page_size_);
 }
 
 std::string SqliteStore::JournalMode() {
@@ -185,7 +272,12 @@ int SqliteStore::Synchronous() {
 }
 
 std::string SqliteStore::Describe() const {
-  return "sqlite " + path_ + " (journal_mode=WAL, synchronous=FULL)";
+  std::lock_guard lock(mu_);
+  std::string out =
+      "sqlite " + path_ + " (journal_mode=WAL, synchronous=" + SynchronousName(options_.durability);
+  if (options_.max_bytes != 0) out += ", max_bytes=" + std::to_string(options_.max_bytes);
+  if (!options_.vfs.empty()) out += ", vfs=" + options_.vfs;
+  return out + ")";
 }
 
 uint64_t SqliteStore::commits() const {
@@ -196,15 +288,15 @@ uint64_t SqliteStore::commits() const {
 absl::Status SqliteStore::Commit(const WriteBatch& batch) {
   std::lock_guard lock(mu_);
   if (batch.empty()) return absl::OkStatus();
+  // BEGIN failing (busy) opens no transaction: nothing to undo.
   FG_RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
   absl::Status s = CommitLocked(batch);
+  if (s.ok()) s = Exec("COMMIT");
   if (!s.ok()) {
-    (void)Exec("ROLLBACK");
-    return s;
-  }
-  s = Exec("COMMIT");
-  if (!s.ok()) {
-    (void)Exec("ROLLBACK");
+    // On SQLITE_FULL or an I/O error SQLite may already have rolled the whole transaction
+    // back; a ROLLBACK then would only fail. Either way the connection is out of the
+    // transaction afterwards and serves the next Commit().
+    if (sqlite3_get_autocommit(db_) == 0) (void)Exec("ROLLBACK");
     return s;
   }
   ++commits_;
@@ -224,7 +316,7 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
     Stmt s(db_, "INSERT INTO change_groups(recs) VALUES (?)");
     FG_RETURN_IF_ERROR(s.status());
     s.Bind(1, group, true);
-    if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert changes");
+    if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert changes");
   }
   if (!batch.nodes.empty()) {
     Stmt s(db_, "INSERT INTO nodes VALUES (?,?,?,?,?,?)");
@@ -236,7 +328,7 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
       s.Bind(4, n.enroll_key, false);
       s.Bind(5, n.enroll_request, true);
       s.Bind(6, n.enrolled_unix_ms);
-      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert node");
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert node");
       s.Reset();
     }
   }
@@ -252,7 +344,7 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
       }
       s.Bind(3, j.spec, true);
       s.Bind(4, j.submitted_unix_ms);
-      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert job");
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert job");
       s.Reset();
     }
   }
@@ -268,7 +360,7 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
       s.Bind(6, r.digest, true);
       s.Bind(7, static_cast<int64_t>(r.size_bytes));
       s.Bind(8, r.data, true);
-      if (int rc = s.Step(); rc != SQLITE_DONE) return StepError(db_, rc, "insert result");
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert result");
       s.Reset();
     }
   }
@@ -281,36 +373,43 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
   {
     Stmt s(db_, "SELECT seq, recs FROM change_groups ORDER BY seq");
     FG_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
       if (!SplitGroup(s.Blob(1), out.changes)) {
         return absl::DataLossError("database " + path_ + ": change group " +
                                    std::to_string(s.Int(0)) + " is malformed");
       }
     }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load changes");
   }
   {
     Stmt s(db_, "SELECT * FROM nodes ORDER BY node_id");
     FG_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
       out.nodes.push_back(
           {static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Blob(3), s.Blob(4), s.Int(5)});
     }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load nodes");
   }
   {
     Stmt s(db_,
            "SELECT job_id, coalesce(idempotency_key, ''), spec, submitted_unix_ms "
            "FROM jobs ORDER BY job_id");
     FG_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
       out.jobs.push_back({static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Int(3)});
     }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load jobs");
   }
   {
     Stmt s(db_,
            "SELECT task_id, job_id, task_index, attempt_id, node_id, digest, size_bytes "
            "FROM results ORDER BY task_id");
     FG_RETURN_IF_ERROR(s.status());
-    while (s.Step() == SQLITE_ROW) {
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
       ResultRecord r;
       r.task_id = static_cast<uint64_t>(s.Int(0));
       r.job_id = static_cast<uint64_t>(s.Int(1));
@@ -321,6 +420,7 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
       r.size_bytes = static_cast<uint64_t>(s.Int(6));
       out.results.push_back(std::move(r));
     }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load results");
   }
   return out;
 }
@@ -330,7 +430,8 @@ absl::StatusOr<std::string> SqliteStore::ReadResult(uint64_t task_id) {
   Stmt s(db_, "SELECT data FROM results WHERE task_id = ?");
   FG_RETURN_IF_ERROR(s.status());
   s.Bind(1, static_cast<int64_t>(task_id));
-  if (s.Step() != SQLITE_ROW) {
+  if (int rc = s.Step(); rc != SQLITE_ROW) {
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "read result");
     return absl::NotFoundError("no result for task " + std::to_string(task_id));
   }
   return s.Blob(0);

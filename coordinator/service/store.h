@@ -77,9 +77,22 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Makes the whole batch durable, or nothing of it. A result for a task that already has
-  // one, or a job whose id or idempotency key is taken, fails the batch (AlreadyExists) and
-  // changes nothing.
+  // Makes the whole batch durable, or nothing of it. The answer says which, and what the
+  // caller may do next:
+  //   OK                  the whole batch is durable (it survives a power cut): acknowledge it.
+  //   RESOURCE_EXHAUSTED  the store is full (disk full, or the configured size cap): nothing
+  //                       of the batch was written. The same batch may succeed later, once
+  //                       space returns; meanwhile take no new work that needs space.
+  //   UNAVAILABLE         transient (the file stayed locked past the busy timeout): nothing
+  //                       written; retrying the same batch may succeed.
+  //   ALREADY_EXISTS      a result for a task that already has one, or a job whose id or
+  //                       idempotency key is taken: nothing written; retrying cannot help.
+  //   anything else       (INTERNAL, DATA_LOSS, ...) a hard I/O error: the outcome is
+  //                       unknown (the batch may or may not be durable, e.g. the fsync
+  //                       failed after the write); the store should not be trusted further
+  //                       until it is reopened, which tells from the file what survived.
+  // After any failure the store stays usable: the next Commit() (the same batch again, or
+  // another) is served normally.
   virtual absl::Status Commit(const WriteBatch& batch) = 0;
 
   // Reads everything back (at start, to rebuild the brain).

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "coordinator/service/memory_store.h"
 #include "coordinator/service/sqlite_store.h"
@@ -172,6 +173,130 @@ TEST(SqliteStore, RefusesADamagedFile) {
   auto store = SqliteStore::Open(path);
   ASSERT_FALSE(store.ok());
   EXPECT_NE(store.status().message().find("integrity"), std::string::npos) << store.status();
+}
+
+TEST(SqliteStore, DurabilityLevelsAreSetAndChecked) {
+  for (auto [level, want, name] : {std::tuple{SqliteStoreOptions::Durability::kFull, 2, "FULL"},
+                                   std::tuple{SqliteStoreOptions::Durability::kNormal, 1, "NORMAL"},
+                                   std::tuple{SqliteStoreOptions::Durability::kOff, 0, "OFF"}}) {
+    SqliteStoreOptions o;
+    o.durability = level;
+    auto store = SqliteStore::Open(TempDb(std::string("level-") + name + ".db"), o);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->JournalMode(), "wal");
+    EXPECT_EQ((*store)->Synchronous(), want) << name;
+    EXPECT_NE((*store)->Describe().find(std::string("synchronous=") + name), std::string::npos)
+        << (*store)->Describe();
+  }
+}
+
+TEST(SqliteStore, UnknownVfsIsRefused) {
+  SqliteStoreOptions o;
+  o.vfs = "no-such-vfs";
+  auto store = SqliteStore::Open(TempDb("novfs.db"), o);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.status().message().find("no-such-vfs"), std::string::npos) << store.status();
+}
+
+// Batch `i` of the fill test: one change record, one job and one 4 KiB result.
+WriteBatch FillBatch(int i) {
+  WriteBatch b;
+  b.changes = {"fill-" + std::to_string(i)};
+  b.jobs.push_back({static_cast<uint64_t>(100 + i), "fill-key-" + std::to_string(i), "spec", i});
+  b.results.push_back({static_cast<uint64_t>(1000 + i), static_cast<uint64_t>(100 + i), 0, 1, 1,
+                       std::string(32, 'd'), std::string(4096, static_cast<char>('a' + i % 26)),
+                       4096});
+  return b;
+}
+
+// Disk full, for real but without root: the size cap makes SQLite answer SQLITE_FULL exactly
+// as ENOSPC does. The failed batch leaves nothing behind, the connection keeps serving, and
+// the same batch commits once space returns.
+TEST(SqliteStore, FullStoreRefusesTheBatchKeepsTheRestAndTakesItOnceSpaceReturns) {
+  const std::string path = TempDb("full.db");
+  SqliteStoreOptions o;
+  o.max_bytes = 128 * 1024;
+  auto opened = SqliteStore::Open(path, o);
+  ASSERT_TRUE(opened.ok()) << opened.status();
+  SqliteStore& store = **opened;
+  EXPECT_NE(store.Describe().find("max_bytes=131072"), std::string::npos) << store.Describe();
+  int committed = 0;
+  absl::Status s;
+  for (; committed < 1000; ++committed) {
+    s = store.Commit(FillBatch(committed));
+    if (!s.ok()) break;
+  }
+  ASSERT_TRUE(absl::IsResourceExhausted(s)) << s;
+  ASSERT_GT(committed, 5) << "the cap should hold several batches";
+  EXPECT_LE(store.SizeBytes(), o.max_bytes);
+  EXPECT_EQ(store.commits(), static_cast<uint64_t>(committed));
+
+  // Everything before is there, nothing of the refused batch.
+  auto check = [&](int want) {
+    auto st = store.Load();
+    ASSERT_TRUE(st.ok()) << st.status();
+    ASSERT_EQ(st->changes.size(), static_cast<size_t>(want));
+    ASSERT_EQ(st->jobs.size(), static_cast<size_t>(want));
+    ASSERT_EQ(st->results.size(), static_cast<size_t>(want));
+    EXPECT_EQ(st->changes.back(), "fill-" + std::to_string(want - 1));
+    auto data = store.ReadResult(1000 + static_cast<uint64_t>(want) - 1);
+    ASSERT_TRUE(data.ok()) << data.status();
+    EXPECT_EQ(*data, FillBatch(want - 1).results[0].data);
+  };
+  check(committed);
+  EXPECT_TRUE(absl::IsNotFound(store.ReadResult(1000 + static_cast<uint64_t>(committed)).status()));
+
+  // Still full: the same answer again, and still nothing written.
+  EXPECT_TRUE(absl::IsResourceExhausted(store.Commit(FillBatch(committed))));
+  check(committed);
+  // Space returns: the same batch goes in, and more after it.
+  ASSERT_TRUE(store.SetMaxBytes(0).ok());
+  ASSERT_TRUE(store.Commit(FillBatch(committed)).ok());
+  ASSERT_TRUE(store.Commit(FillBatch(committed + 1)).ok());
+  check(committed + 2);
+  opened->reset();
+
+  // The file is whole after all that.
+  auto reopened = SqliteStore::Open(path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ((*reopened)->Load()->results.size(), static_cast<size_t>(committed + 2));
+}
+
+TEST(SqliteStore, CapBelowTheCurrentSizeHoldsTheFileWhereItIs) {
+  const std::string path = TempDb("smallcap.db");
+  {
+    auto store = SqliteStore::Open(path);
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE((*store)->Commit(FillBatch(i)).ok());
+  }
+  SqliteStoreOptions o;
+  o.max_bytes = 4096;  // far below the file
+  auto store = SqliteStore::Open(path, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->Load()->results.size(), 20u) << "a capped store still reads";
+  EXPECT_TRUE(absl::IsResourceExhausted((*store)->Commit(FillBatch(20))));
+  ASSERT_TRUE((*store)->SetMaxBytes(1 << 20).ok());
+  EXPECT_TRUE((*store)->Commit(FillBatch(20)).ok());
+}
+
+// Another connection holds the write lock past the busy timeout: UNAVAILABLE, nothing
+// written, and the same batch commits once the lock is gone.
+TEST(SqliteStore, LockedFileIsUnavailableAndTheRetrySucceeds) {
+  const std::string path = TempDb("busy.db");
+  SqliteStoreOptions o;
+  o.busy_timeout = Duration::Millis(20);
+  auto store = SqliteStore::Open(path, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->Commit(FillBatch(0)).ok());
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const absl::Status s = (*store)->Commit(FillBatch(1));
+  EXPECT_TRUE(absl::IsUnavailable(s)) << s;
+  EXPECT_EQ((*store)->Load()->results.size(), 1u);
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE((*store)->Commit(FillBatch(1)).ok());
+  EXPECT_EQ((*store)->Load()->results.size(), 2u);
 }
 
 TEST(MemoryStore, HeldCommitsBlockUntilReleased) {
