@@ -46,6 +46,7 @@ bool ParseDuration(const std::string& text, Duration& out) {
 struct CoordinatorFlags {
   std::string listen = "127.0.0.1:7070";
   std::string db = "./fleetgrid.db";
+  uint64_t db_max_bytes = 0;
   std::string grace = "30s";
   std::string heartbeat = "5s";
   std::string lease = "inf";
@@ -59,6 +60,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
   service::CoordinatorOptions o;
   o.listen = f.listen;
   o.db_path = f.db;
+  o.db_max_bytes = f.db_max_bytes;
   o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
   o.service.policy = f.policy;
   o.service.join_token = f.join_token;
@@ -116,6 +118,10 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   sub->add_option("--listen", f->listen, "gRPC address HOST:PORT (port 0 = pick one)")
       ->capture_default_str();
   sub->add_option("--db", f->db, "SQLite database file (WAL, synchronous=FULL)")
+      ->capture_default_str();
+  sub->add_option("--db-max-bytes", f->db_max_bytes,
+                  "cap on the database file in bytes (0 = none); when reached, commits are "
+                  "refused as the store being full")
       ->capture_default_str();
   sub->add_option("--grace", f->grace, "heartbeat grace: silent this long => car lost")
       ->capture_default_str();

@@ -13,7 +13,9 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   if (store != nullptr) {
     c->store_ = store;
   } else {
-    FG_ASSIGN_OR_RETURN(c->owned_store_, SqliteStore::Open(options.db_path));
+    SqliteStoreOptions store_options;
+    store_options.max_bytes = options.db_max_bytes;
+    FG_ASSIGN_OR_RETURN(c->owned_store_, SqliteStore::Open(options.db_path, store_options));
     c->store_ = c->owned_store_.get();
   }
   c->brain_ = std::make_unique<Brain>(options.service, c->store_, &c->metrics_);

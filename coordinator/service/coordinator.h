@@ -8,6 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -21,6 +22,7 @@ namespace fleetgrid::service {
 struct CoordinatorOptions {
   std::string listen = "127.0.0.1:7070";  // port 0 = pick one (see port())
   std::string db_path = "./fleetgrid.db";
+  uint64_t db_max_bytes = 0;  // cap on the SQLite file (0 = none); see SqliteStoreOptions
   std::string metrics_listen = "127.0.0.1:9090";  // "" = no HTTP endpoint; port 0 = pick
   ServiceOptions service;
 };
