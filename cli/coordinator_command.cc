@@ -54,6 +54,8 @@ struct CoordinatorFlags {
   std::string join_token;
   std::string metrics_listen = "127.0.0.1:9090";
   int connect_queues = 16;
+  double suspect_fraction = 0.5;
+  double max_losses_per_second = 1000;
 };
 
 int RunCoordinator(const CoordinatorFlags& f) {
@@ -65,6 +67,8 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.service.policy = f.policy;
   o.service.join_token = f.join_token;
   o.service.connect_queues = f.connect_queues;
+  o.service.loss_guard.suspect_fraction = f.suspect_fraction;
+  o.service.loss_guard.max_losses_per_second = f.max_losses_per_second;
   for (auto [text, dst, name] :
        {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
@@ -135,6 +139,15 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   sub->add_option("--connect-queues", f->connect_queues,
                   "completion queues (one thread each) serving car sessions")
       ->check(CLI::Range(1, 256));
+  sub->add_option("--suspect-fraction", f->suspect_fraction,
+                  "share of cars silent at once that makes the coordinator suspect itself and "
+                  "wait a grace period for heartbeats (0 = never)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  sub->add_option("--max-losses-per-second", f->max_losses_per_second,
+                  "pace of declaring cars lost (0 = unpaced)")
+      ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
   sub->add_option("--metrics-listen", f->metrics_listen,
                   "HTTP /metrics and /healthz address (port 0 = pick, off = none)")
       ->capture_default_str();

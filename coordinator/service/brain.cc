@@ -57,6 +57,10 @@ absl::Status Brain::Start() {
   cfg.attempt_timeout = options_.lease;
   cfg.policy = options_.policy;
   cfg.record_changes = true;
+  cfg.loss_guard = options_.loss_guard;
+  if (cfg.loss_guard.suspect_window == Duration::Zero()) {
+    cfg.loss_guard.suspect_window = options_.heartbeat_interval;
+  }
   const TimePoint latest = LatestTime(log);
   if (latest > clock_.Now()) clock_offset_ = latest - clock_.Now();
   if (log.empty()) {
@@ -255,14 +259,14 @@ void Brain::CommitLoop() {
     if (broken_.load()) {
       s = Unavailable();
     } else if (!batch.empty()) {
-      const TimePoint t0 = clock_.Now();
-      s = store_->Commit(batch);
-      metrics_->ObserveCommit(
-          batch.changes.size() + batch.jobs.size() + batch.results.size() + batch.nodes.size(),
-          clock_.Now() - t0);
+      s = CommitWithRetry(batch);
       if (!s.ok()) {
         broken_ = true;
         Post([this, s] { EnterBroken(s); });
+        // What waited on this group is not acknowledged, whatever the store's code: the
+        // caller may retry (idempotency keys make that safe) once the coordinator is back.
+        s = absl::UnavailableError("not stored: the coordinator's store failed (" +
+                                   std::string(s.message()) + "); retry later");
       } else {
         // Durable results become visible to FetchResults.
         std::vector<std::pair<uint64_t, ResultMeta>> metas;
@@ -282,6 +286,43 @@ void Brain::CommitLoop() {
       });
     }
   }
+}
+
+absl::Status Brain::CommitWithRetry(const WriteBatch& batch) {
+  const uint64_t items =
+      batch.changes.size() + batch.jobs.size() + batch.results.size() + batch.nodes.size();
+  auto backoff = std::chrono::milliseconds(20);
+  for (bool told = false;;) {
+    const TimePoint t0 = clock_.Now();
+    absl::Status s = store_->Commit(batch);
+    metrics_->ObserveCommit(items, clock_.Now() - t0);
+    // Full and busy write nothing (Store's contract): the same group may go through later.
+    // Anything else leaves the outcome unknown, and the caller stops serving.
+    const bool full = absl::IsResourceExhausted(s);
+    if (s.ok() || !(full || absl::IsUnavailable(s))) {
+      if (told) std::cerr << "fleetgrid coordinator: store writable again\n";
+      store_full_ = false;
+      metrics_->store_full = 0;
+      return s;
+    }
+    store_full_ = full;
+    metrics_->store_full = full ? 1 : 0;
+    ++metrics_->store_retries_total;
+    if (!told) {
+      std::cerr << "fleetgrid coordinator: store commit deferred (" << s.message() << "); "
+                << (full ? "refusing new jobs and cars until space returns; " : "")
+                << "retrying, nothing is acknowledged meanwhile\n";
+      told = true;
+    }
+    std::unique_lock lock(commit_mu_);
+    if (commit_cv_.wait_for(lock, backoff, [&] { return commit_stop_; })) return s;
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(1000));
+  }
+}
+
+absl::Status Brain::StoreFull() const {
+  return absl::ResourceExhaustedError(
+      "the coordinator's store is full; retry once space is freed (nothing was stored)");
 }
 
 void Brain::EnterBroken(const absl::Status& why) {
@@ -341,6 +382,9 @@ void Brain::StatsTick() {
   }
   for (size_t i = 0; i < 4; ++i) metrics_->nodes_by_state[i] = by_state[i];
   metrics_->nodes_connected = connected;
+  metrics_->nodes_lost_total = st.nodes_lost;
+  metrics_->self_suspicions_total = st.self_suspicions;
+  metrics_->losses_paced_total = st.losses_paced;
   metrics_->queue_length = static_cast<int64_t>(st.tasks_ready);
   metrics_->running_attempts = static_cast<int64_t>(st.attempts_live);
   metrics_->active_jobs =

@@ -53,6 +53,15 @@ struct ServiceOptions {
   uint16_t node_max_concurrent = 64;  // per-car cap given to the brain; cars ask for less
   int connect_queues = 16;            // completion queues (and threads) serving Connect streams
   JobLimits limits;
+  // Eviction-storm guard (core::LossGuard): when more than half the cars would be lost
+  // within one heartbeat interval (suspect_window 0 = the heartbeat interval), the brain
+  // suspects its own silence (paused, cut off) and waits a grace period for heartbeats;
+  // losses are paced.
+  core::LossGuard loss_guard{.suspect_fraction = 0.5,
+                             .suspect_window = Duration::Zero(),
+                             .suspect_min_nodes = 10,
+                             .max_losses_per_second = 1000,
+                             .loss_burst = 100};
 };
 
 // The write side of one car's Connect stream. Thread-safe.
@@ -208,6 +217,10 @@ class Brain {
   void EnterBroken(const absl::Status& why);
   absl::Status Unavailable() const;
   void CommitLoop();
+  // Commits `batch`, retrying while the store says full or busy (nothing written) until it
+  // goes through, fails otherwise, or Stop() begins. Committer thread.
+  absl::Status CommitWithRetry(const WriteBatch& batch);
+  absl::Status StoreFull() const;
 
   v1::Job JobView(JobId job) const;
   v1::TaskCounts CountTasks(const core::JobInfo& info) const;
@@ -239,6 +252,7 @@ class Brain {
   std::thread owner_thread_;
   std::thread commit_thread_;
   std::atomic<bool> broken_{false};
+  std::atomic<bool> store_full_{false};  // the last commit found the store full
   std::atomic<bool> stopped_{false};
   absl::Status broken_status_;
 

@@ -30,6 +30,9 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply) {
         return Defer([reply, resp](const absl::Status& s) { s.ok() ? reply(resp) : reply(s); });
       }
     }
+    // A new job would only wait behind the group the store cannot take (a duplicate of one
+    // accepted before is still answered above).
+    if (store_full_.load()) return reply(StoreFull());
     d_.Clear();
     auto id = core_->SubmitJob(Now(), cs, d_);
     if (!id.ok()) {

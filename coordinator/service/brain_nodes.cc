@@ -51,6 +51,7 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
         return Defer([reply, dup](const absl::Status& s) { s.ok() ? reply(dup) : reply(s); });
       }
     }
+    if (store_full_.load()) return reply(StoreFull());
     auto [owner_it, fresh] =
         owners_.try_emplace(req.owner(), OwnerId(static_cast<uint32_t>(owners_.size())));
     (void)fresh;

@@ -144,6 +144,17 @@ std::string Metrics::RenderPrometheus() const {
   counter("fleetgrid_results_rejected_total", "Result reports rejected.", results_rejected_total);
   counter("fleetgrid_jobs_submitted_total", "Jobs accepted.", jobs_submitted_total);
   counter("fleetgrid_heartbeats_total", "Heartbeats handled.", heartbeats_total);
+  counter("fleetgrid_nodes_lost_total", "Cars declared lost (silent past the grace).",
+          nodes_lost_total);
+  counter("fleetgrid_self_suspicions_total",
+          "Times most cars looked silent at once and the coordinator waited for heartbeats.",
+          self_suspicions_total);
+  counter("fleetgrid_losses_paced_total", "Losses held back by the eviction pace.",
+          losses_paced_total);
+  gauge("fleetgrid_store_full", "1 while the store is full (new jobs and cars refused).",
+        store_full);
+  counter("fleetgrid_store_retries_total", "Store commits retried (store full or busy).",
+          store_retries_total);
   counter("fleetgrid_store_commits_total", "Store transactions committed.", store_commits_total);
   counter("fleetgrid_store_commit_items_total", "Changes committed (group commit).",
           store_commit_items_total);

@@ -47,6 +47,11 @@ class Metrics {
   std::atomic<uint64_t> store_commit_items_total{0};
   std::atomic<uint64_t> jobs_submitted_total{0};
   std::atomic<uint64_t> heartbeats_total{0};
+  std::atomic<uint64_t> store_retries_total{0};  // commits retried (store full or busy)
+  // Copied from the core's stats by the brain's owner thread.
+  std::atomic<uint64_t> nodes_lost_total{0};
+  std::atomic<uint64_t> self_suspicions_total{0};
+  std::atomic<uint64_t> losses_paced_total{0};
 
   // Heartbeat delay: from the car's Heartbeat.sent_at to the brain handling it (meaningful
   // where cars and coordinator share a clock: emulated fleets, NTP-synchronised hosts).
@@ -60,6 +65,7 @@ class Metrics {
   std::atomic<int64_t> running_attempts{0};
   std::atomic<int64_t> active_jobs{0};
   std::atomic<int64_t> healthy{1};
+  std::atomic<int64_t> store_full{0};
 
   // Records one call of `method` that took `latency`.
   void ObserveRpc(std::string_view method, Duration latency);

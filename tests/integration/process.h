@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -90,7 +91,7 @@ class CoordinatorProcess {
   bool Start(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> args = {
         FLEETGRID_BIN,      "coordinator", "--listen", listen_, "--db",        db_,
-        "--metrics-listen", "127.0.0.1:0", "--grace",  "2s",    "--heartbeat", "500ms"};
+        "--metrics-listen", "127.0.0.1:0", "--grace",  grace_,  "--heartbeat", heartbeat_};
     args.insert(args.end(), extra.begin(), extra.end());
     out_ = dir_ + "/coordinator." + std::to_string(++starts_) + ".out";
     pid_ = Spawn(args, out_, dir_ + "/coordinator." + std::to_string(starts_) + ".err");
@@ -113,8 +114,21 @@ class CoordinatorProcess {
     return false;
   }
   const std::string& address() const { return address_; }
+  pid_t pid() const { return pid_; }
+  // The /metrics port it printed on start (0 if none).
+  int metrics_port() const {
+    const std::string text = ReadFile(out_);
+    const std::string key = "metrics on http://127.0.0.1:";
+    const size_t at = text.find(key);
+    return at == std::string::npos ? 0 : std::atoi(text.c_str() + at + key.size());
+  }
   // Listen here instead of a picked port (to restart on the same address).
   void set_listen(std::string listen) { listen_ = std::move(listen); }
+  // --grace and --heartbeat of the next Start() (default 2s and 500ms).
+  void set_liveness(std::string grace, std::string heartbeat) {
+    grace_ = std::move(grace);
+    heartbeat_ = std::move(heartbeat);
+  }
   std::string stderr_text() const {
     return ReadFile(dir_ + "/coordinator." + std::to_string(starts_) + ".err");
   }
@@ -146,8 +160,59 @@ class CoordinatorProcess {
  private:
   std::string dir_, db_, out_, address_;
   std::string listen_ = "127.0.0.1:0";
+  std::string grace_ = "2s", heartbeat_ = "500ms";
   pid_t pid_ = 0;
   int starts_ = 0;
+};
+
+// A `fleetgrid node` process (emulated cars); killed in the destructor if still running.
+class NodeProcess {
+ public:
+  explicit NodeProcess(std::string dir) : dir_(std::move(dir)) {}
+  ~NodeProcess() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  // Starts `fleetgrid node ARGS...` (stdout and stderr to files in dir).
+  void Start(const std::vector<std::string>& args) {
+    std::vector<std::string> full = {FLEETGRID_BIN, "node"};
+    full.insert(full.end(), args.begin(), args.end());
+    pid_ = Spawn(full, dir_ + "/node.out", dir_ + "/node.err");
+  }
+  bool running() { return pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == 0; }
+  // SIGTERM (the cars leave) and wait; the exit code, -1 if killed or timed out.
+  int Terminate(int timeout_s = 30) {
+    if (pid_ <= 0) return -1;
+    kill(pid_, SIGTERM);
+    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (waitpid(pid_, &status_, WNOHANG) == 0) {
+      if (std::chrono::steady_clock::now() > end) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        pid_ = 0;
+        return -1;
+      }
+      usleep(2000);
+    }
+    pid_ = 0;
+    return WIFEXITED(status_) ? WEXITSTATUS(status_) : -1;
+  }
+  std::string stderr_text() const { return ReadFile(dir_ + "/node.err"); }
+  // A counter from the last "[node ...] k=v ..." line on stderr (-1 if absent).
+  long long Counter(const std::string& name) const {
+    const std::string text = stderr_text();
+    const size_t line = text.rfind("[node ");
+    if (line == std::string::npos) return -1;
+    const size_t at = text.find(" " + name + "=", line);
+    if (at == std::string::npos) return -1;
+    return std::atoll(text.c_str() + at + name.size() + 2);
+  }
+
+ private:
+  std::string dir_;
+  pid_t pid_ = 0;
+  int status_ = 0;
 };
 
 #endif  // FLEETGRID_BIN

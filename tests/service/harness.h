@@ -41,6 +41,7 @@ bool Eventually(Pred pred, Duration timeout = Duration::Seconds(10)) {
 
 struct Harness {
   service::MemoryStore store;
+  service::Store* serve_from = nullptr;  // the coordinator's store when set (e.g. a wrapper)
   service::CoordinatorOptions options = TestOptions();
   std::unique_ptr<service::Coordinator> coordinator;
   std::shared_ptr<grpc::Channel> channel;
@@ -48,7 +49,7 @@ struct Harness {
   std::unique_ptr<v1::AdminService::Stub> admin;
 
   void Start() {
-    auto c = service::Coordinator::Start(options, &store);
+    auto c = service::Coordinator::Start(options, serve_from ? serve_from : &store);
     ASSERT_TRUE(c.ok()) << c.status();
     coordinator = *std::move(c);
     channel = grpc::CreateChannel(coordinator->address(), grpc::InsecureChannelCredentials());

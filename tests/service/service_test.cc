@@ -1,11 +1,9 @@
 // The coordinator served in-process over a MemoryStore: jobs, sessions, durability ordering,
 // restart recovery, loss after grace, metrics.
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
+#include "tests/service/faulty_store.h"
 #include "tests/service/harness.h"
+#include "tests/service/http_get.h"
 
 namespace fleetgrid::testing {
 namespace {
@@ -283,21 +281,6 @@ TEST(Service, DrainedCarGetsNoNewWork) {
   EXPECT_EQ(sresp.stats().queue_length(), 2u);
 }
 
-std::pair<int, std::string> HttpGet(int port, const std::string& target) {
-  namespace beast = boost::beast;
-  namespace http = beast::http;
-  boost::asio::io_context io;
-  boost::asio::ip::tcp::socket sock(io);
-  sock.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)});
-  http::request<http::empty_body> req{http::verb::get, target, 11};
-  req.set(http::field::host, "127.0.0.1");
-  http::write(sock, req);
-  beast::flat_buffer buf;
-  http::response<http::string_body> res;
-  http::read(sock, buf, res);
-  return {res.result_int(), res.body()};
-}
-
 TEST(Service, MetricsAndHealthz) {
   Harness h;
   h.Start();
@@ -330,8 +313,10 @@ TEST(Service, MetricsAndHealthz) {
 
 TEST(Service, StoreFailureStopsServingAndAcknowledgesNothing) {
   Harness h;
+  service::FaultyStore faulty(&h.store, {.code = absl::StatusCode::kInternal});
+  h.serve_from = &faulty;
   h.Start();
-  h.store.FailCommitsForTesting(1);
+  faulty.SetFailRate(1);  // an I/O error: the outcome is unknown, so it is never retried
   v1::SubmitJobResponse sub;
   grpc::Status s = h.Submit(Harness::HashJob(1), &sub);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
@@ -339,6 +324,7 @@ TEST(Service, StoreFailureStopsServingAndAcknowledgesNothing) {
   EXPECT_FALSE(h.coordinator->brain().healthy());
   EXPECT_EQ(h.Submit(Harness::HashJob(1), &sub).error_code(), grpc::StatusCode::UNAVAILABLE);
   // A restart recovers from the store.
+  faulty.SetFailRate(0);
   h.Restart();
   EXPECT_TRUE(h.coordinator->brain().healthy());
   EXPECT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
