@@ -377,19 +377,15 @@ int PowerCutVfs::FileSync(sqlite3_file* file, int flags) {
   if (self->frozen_) return SQLITE_IOERR_FSYNC;
   // Modelled, not performed: these files need no real durability, and real fsyncs (of the
   // file and, on a first journal sync, of its directory) were most of the test's time.
-  (void)flags;
-  const int rc = SQLITE_OK;
-  if (rc == SQLITE_OK) {
-    Inode& inode = *f->inode;
-    for (const Op& op : inode.pending) Apply(op, inode.durable);
-    inode.pending.clear();
-    ++self->syncs_;
-    if (f->dir_sync) {
-      f->dir_sync = false;
-      self->SyncDirLocked(f->path);
-    }
+  Inode& inode = *f->inode;
+  for (const Op& op : inode.pending) Apply(op, inode.durable);
+  inode.pending.clear();
+  ++self->syncs_;
+  if (f->dir_sync) {
+    f->dir_sync = false;
+    self->SyncDirLocked(f->path);
   }
-  return rc;
+  return SQLITE_OK;
 }
 
 }  // namespace fleetgrid::service
