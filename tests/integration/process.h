@@ -26,10 +26,12 @@ inline std::string TempDir(const std::string& name) {
   return dir.string();
 }
 
+// `env`: NAME=VALUE entries added to the child's environment.
 inline pid_t Spawn(const std::vector<std::string>& args, const std::string& out_file,
-                   const std::string& err_file) {
+                   const std::string& err_file, const std::vector<std::string>& env = {}) {
   const pid_t pid = fork();
   if (pid == 0) {
+    for (const auto& e : env) putenv(const_cast<char*>(e.c_str()));
     const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(out, 1);
@@ -94,7 +96,7 @@ class CoordinatorProcess {
         "--metrics-listen", "127.0.0.1:0", "--grace",  grace_,  "--heartbeat", heartbeat_};
     args.insert(args.end(), extra.begin(), extra.end());
     out_ = dir_ + "/coordinator." + std::to_string(++starts_) + ".out";
-    pid_ = Spawn(args, out_, dir_ + "/coordinator." + std::to_string(starts_) + ".err");
+    pid_ = Spawn(args, out_, dir_ + "/coordinator." + std::to_string(starts_) + ".err", env_);
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (std::chrono::steady_clock::now() < end) {
       const std::string text = ReadFile(out_);
@@ -115,6 +117,8 @@ class CoordinatorProcess {
   }
   const std::string& address() const { return address_; }
   pid_t pid() const { return pid_; }
+  // NAME=VALUE entries for the environment of the next Start() (e.g. LD_PRELOAD).
+  void set_env(std::vector<std::string> env) { env_ = std::move(env); }
   // The /metrics port it printed on start (0 if none).
   int metrics_port() const {
     const std::string text = ReadFile(out_);
@@ -161,6 +165,7 @@ class CoordinatorProcess {
   std::string dir_, db_, out_, address_;
   std::string listen_ = "127.0.0.1:0";
   std::string grace_ = "2s", heartbeat_ = "500ms";
+  std::vector<std::string> env_;
   pid_t pid_ = 0;
   int starts_ = 0;
 };
