@@ -56,6 +56,9 @@ struct CoordinatorFlags {
   int connect_queues = 16;
   double suspect_fraction = 0.5;
   double max_losses_per_second = 1000;
+  uint64_t max_sessions = 1'000'000;
+  uint64_t max_streams_per_node = 256;
+  uint64_t max_watchers = 10'000;
 };
 
 int RunCoordinator(const CoordinatorFlags& f) {
@@ -69,6 +72,9 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.service.connect_queues = f.connect_queues;
   o.service.loss_guard.suspect_fraction = f.suspect_fraction;
   o.service.loss_guard.max_losses_per_second = f.max_losses_per_second;
+  o.service.max_sessions = f.max_sessions;
+  o.service.max_streams_per_node = f.max_streams_per_node;
+  o.service.max_watchers = f.max_watchers;
   for (auto [text, dst, name] :
        {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
@@ -147,6 +153,15 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   sub->add_option("--max-losses-per-second", f->max_losses_per_second,
                   "pace of declaring cars lost (0 = unpaced)")
       ->check(CLI::Range(0.0, 1e9))
+      ->capture_default_str();
+  sub->add_option("--max-sessions", f->max_sessions,
+                  "car sessions (Connect streams) open at once; more get RESOURCE_EXHAUSTED "
+                  "(0 = no cap)")
+      ->capture_default_str();
+  sub->add_option("--max-streams-per-node", f->max_streams_per_node,
+                  "streams one car may hold open (Connect, FetchInput, UploadResult; 0 = no cap)")
+      ->capture_default_str();
+  sub->add_option("--max-watchers", f->max_watchers, "WatchJob streams open at once (0 = no cap)")
       ->capture_default_str();
   sub->add_option("--metrics-listen", f->metrics_listen,
                   "HTTP /metrics and /healthz address (port 0 = pick, off = none)")

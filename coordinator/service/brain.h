@@ -52,6 +52,13 @@ struct ServiceOptions {
   Duration watch_min_interval = Duration::Seconds(1);
   uint16_t node_max_concurrent = 64;  // per-car cap given to the brain; cars ask for less
   int connect_queues = 16;            // completion queues (and threads) serving Connect streams
+  // Overload caps (0 = none). Streams past a cap end at once with RESOURCE_EXHAUSTED.
+  uint64_t max_sessions = 1'000'000;           // Connect streams open at once, all cars together
+  uint64_t max_streams_per_node = 256;         // Connect + FetchInput + UploadResult of one car
+  uint64_t max_watchers = 10'000;              // WatchJob streams open at once
+  uint64_t max_streams_per_connection = 4096;  // HTTP/2 (an emulator multiplexes 500 cars)
+  Duration handshake_timeout = Duration::Seconds(10);    // a TCP connection that never speaks
+  Duration max_connection_idle = Duration::Minutes(10);  // a connection without calls
   JobLimits limits;
   // Eviction-storm guard (core::LossGuard): when more than half the cars would be lost
   // within one heartbeat interval (suspect_window 0 = the heartbeat interval), the brain

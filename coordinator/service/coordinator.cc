@@ -35,6 +35,20 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5'000);
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5'000);
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // Floods of connections: one that never completes the HTTP/2 handshake, or holds no call
+  // for long, is closed; streams per connection are capped (see ServiceOptions).
+  const auto ms = [](Duration d) {
+    return static_cast<int>(std::min<int64_t>(d.nanos() / 1'000'000, INT32_MAX));
+  };
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             ms(options.service.handshake_timeout));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             ms(options.service.max_connection_idle));
+  if (options.service.max_streams_per_connection != 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                               static_cast<int>(std::min<uint64_t>(
+                                   options.service.max_streams_per_connection, INT32_MAX)));
+  }
   builder.RegisterService(c->node_service_.get());
   c->node_service_->AddConnectQueues(builder, std::max(1, options.service.connect_queues));
   builder.RegisterService(c->job_service_.get());

@@ -7,6 +7,7 @@
 
 #include "coordinator/service/brain.h"
 #include "coordinator/service/sharded_bidi.h"
+#include "coordinator/service/stream_budget.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
@@ -23,9 +24,19 @@ using NodeServiceBase =
             v1::NodeService::WithCallbackMethod_UploadResult<
                 v1::NodeService::WithAsyncMethod_Connect<v1::NodeService::Service>>>>>;
 
+// The caps on car-side streams (ServiceOptions::max_sessions, max_streams_per_node).
+struct NodeStreamBudgets {
+  explicit NodeStreamBudgets(const ServiceOptions& o)
+      : sessions("car sessions", o.max_sessions, 0),
+        per_node("streams", 0, o.max_streams_per_node) {}
+  StreamBudget sessions;
+  StreamBudget per_node;
+};
+
 class NodeServiceImpl final : public NodeServiceBase {
  public:
-  NodeServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
+  NodeServiceImpl(Brain* brain, Metrics* metrics)
+      : brain_(brain), metrics_(metrics), budgets_(brain->options()) {}
   grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* ctx, const v1::EnrollRequest* req,
                                    v1::EnrollResponse* resp) override;
   // Adds the Connect streams' completion queues to `builder` (before BuildAndStart).
@@ -42,12 +53,16 @@ class NodeServiceImpl final : public NodeServiceBase {
   using ConnectServer = ShardedBidiServer<NodeServiceImpl, v1::NodeMessage, v1::CoordinatorMessage>;
   Brain* brain_;
   Metrics* metrics_;
+  NodeStreamBudgets budgets_;
   std::unique_ptr<ConnectServer> connect_;
 };
 
 class JobServiceImpl final : public v1::JobService::CallbackService {
  public:
-  JobServiceImpl(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {}
+  JobServiceImpl(Brain* brain, Metrics* metrics)
+      : brain_(brain),
+        metrics_(metrics),
+        watchers_("watch streams", brain->options().max_watchers, 0) {}
   grpc::ServerUnaryReactor* SubmitJob(grpc::CallbackServerContext* ctx,
                                       const v1::SubmitJobRequest* req,
                                       v1::SubmitJobResponse* resp) override;
@@ -70,6 +85,7 @@ class JobServiceImpl final : public v1::JobService::CallbackService {
  private:
   Brain* brain_;
   Metrics* metrics_;
+  StreamBudget watchers_;
 };
 
 class AdminServiceImpl final : public v1::AdminService::CallbackService {

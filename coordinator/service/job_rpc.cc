@@ -31,8 +31,12 @@ class WatchOutbox final : public ProgressOutbox {
 
 class WatchReactor final : public grpc::ServerWriteReactor<v1::JobProgress> {
  public:
-  WatchReactor(Brain* brain, const v1::WatchJobRequest& req) {
+  WatchReactor(Brain* brain, const v1::WatchJobRequest& req, StreamBudget* watchers) {
     out_ = std::make_shared<WatchOutbox>(this);
+    if (absl::Status s = watchers->Take(0, &ticket_); !s.ok()) {
+      out_->Finish(s);
+      return;
+    }
     Duration interval = brain->options().watch_min_interval;
     if (req.has_min_interval()) {
       interval = Duration::Seconds(req.min_interval().seconds()) +
@@ -50,6 +54,7 @@ class WatchReactor final : public grpc::ServerWriteReactor<v1::JobProgress> {
 
  private:
   std::shared_ptr<WatchOutbox> out_;
+  StreamBudget::Ticket ticket_;
 };
 
 class ResultsReactor final : public grpc::ServerWriteReactor<v1::TaskResult> {
@@ -175,7 +180,7 @@ grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext*
 
 grpc::ServerWriteReactor<v1::JobProgress>* JobServiceImpl::WatchJob(
     grpc::CallbackServerContext*, const v1::WatchJobRequest* req) {
-  return new WatchReactor(brain_, *req);
+  return new WatchReactor(brain_, *req, &watchers_);
 }
 
 grpc::ServerWriteReactor<v1::TaskResult>* JobServiceImpl::FetchResults(

@@ -31,6 +31,17 @@ uint64_t AuthenticateCall(Brain* brain, grpc::ServerContextBase* ctx, absl::Stat
   return err.ok() ? id : 0;
 }
 
+// AuthenticateCall, then a ticket of the car's stream budget (and of the session budget for
+// a Connect stream); 0 and the error when either fails.
+uint64_t AdmitCall(Brain* brain, grpc::ServerContextBase* ctx, NodeStreamBudgets* budgets,
+                   StreamBudget::Ticket* ticket, StreamBudget::Ticket* session, absl::Status& err) {
+  const uint64_t node = AuthenticateCall(brain, ctx, err);
+  if (node == 0) return 0;
+  err = budgets->per_node.Take(node, ticket);
+  if (err.ok() && session != nullptr) err = budgets->sessions.Take(0, session);
+  return err.ok() ? node : 0;
+}
+
 // ---------------------------------------------------------------------------------------
 
 class ConnectReactor;
@@ -57,13 +68,14 @@ class SessionOutbox final : public NodeOutbox {
 
 class ConnectReactor final : public ConnectStream {
  public:
-  ConnectReactor(Brain* brain, Metrics* metrics) : brain_(brain), metrics_(metrics) {
+  ConnectReactor(Brain* brain, Metrics* metrics, NodeStreamBudgets* budgets)
+      : brain_(brain), metrics_(metrics), budgets_(budgets) {
     outbox_ = std::make_shared<SessionOutbox>(this);
   }
 
   void OnStart() override {
     absl::Status err;
-    const uint64_t node = AuthenticateCall(brain_, context(), err);
+    const uint64_t node = AdmitCall(brain_, context(), budgets_, &ticket_, &session_ticket_, err);
     if (node == 0) {
       outbox_->Finish(err);
       return;
@@ -100,6 +112,8 @@ class ConnectReactor final : public ConnectStream {
  private:
   Brain* brain_;
   Metrics* metrics_;
+  NodeStreamBudgets* budgets_;
+  StreamBudget::Ticket ticket_, session_ticket_;
   WallClock clock_;
   std::shared_ptr<SessionOutbox> outbox_;
   uint64_t node_ = 0;
@@ -112,10 +126,10 @@ class ConnectReactor final : public ConnectStream {
 class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
  public:
   FetchInputReactor(Brain* brain, grpc::CallbackServerContext* ctx,
-                    const v1::FetchInputRequest& req)
+                    const v1::FetchInputRequest& req, NodeStreamBudgets* budgets)
       : chunk_max_(brain->options().max_chunk_bytes) {
     absl::Status err;
-    const uint64_t node = AuthenticateCall(brain, ctx, err);
+    const uint64_t node = AdmitCall(brain, ctx, budgets, &ticket_, nullptr, err);
     if (node == 0) {
       Finish(ToGrpc(err));
       return;
@@ -160,6 +174,7 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
   }
 
   uint64_t chunk_max_;
+  StreamBudget::Ticket ticket_;
   uint64_t offset_ = 0;
   uint64_t end_ = 0;
   bool sent_any_ = false;
@@ -173,9 +188,11 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
 
 class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
  public:
-  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp) : resp_(resp) {
+  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp,
+                NodeStreamBudgets* budgets)
+      : resp_(resp) {
     absl::Status err;
-    const uint64_t node = AuthenticateCall(brain, ctx, err);
+    const uint64_t node = AdmitCall(brain, ctx, budgets, &ticket_, nullptr, err);
     if (node == 0) {
       Finish(ToGrpc(err));
       return;
@@ -217,6 +234,7 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
   }
 
   v1::ResultAck* resp_;
+  StreamBudget::Ticket ticket_;
   std::unique_ptr<UploadSession> upload_;  // once authenticated
   v1::ResultChunk in_;
 };
@@ -242,7 +260,7 @@ void NodeServiceImpl::AddConnectQueues(grpc::ServerBuilder& builder, int queues)
       [](NodeServiceImpl* svc, grpc::ServerContext* ctx,
          grpc::ServerAsyncReaderWriter<v1::CoordinatorMessage, v1::NodeMessage>* rw,
          grpc::ServerCompletionQueue* cq, void* tag) { svc->RequestConnect(ctx, rw, cq, cq, tag); },
-      [this] { return new ConnectReactor(brain_, metrics_); }, queues);
+      [this] { return new ConnectReactor(brain_, metrics_, &budgets_); }, queues);
 }
 
 void NodeServiceImpl::StartConnect() { connect_->Start(); }
@@ -253,12 +271,12 @@ void NodeServiceImpl::StopConnect() {
 
 grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchInput(
     grpc::CallbackServerContext* ctx, const v1::FetchInputRequest* req) {
-  return new FetchInputReactor(brain_, ctx, *req);
+  return new FetchInputReactor(brain_, ctx, *req, &budgets_);
 }
 
 grpc::ServerReadReactor<v1::ResultChunk>* NodeServiceImpl::UploadResult(
     grpc::CallbackServerContext* ctx, v1::ResultAck* resp) {
-  return new UploadReactor(brain_, ctx, resp);
+  return new UploadReactor(brain_, ctx, resp, &budgets_);
 }
 
 }  // namespace fleetgrid::service
