@@ -7,7 +7,7 @@ JOBS ?= $(shell nproc)
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-.PHONY: run test deps build
+.PHONY: run test deps build fuzz-smoke
 
 # The main job: the reference scenario FLEET-1 (../shared/FLEET-1.md) with 100,000 cars.
 FLEET1_CARS ?= 100000
@@ -25,3 +25,13 @@ build: deps
 
 deps:
 	@scripts/install-deps.sh
+
+# libFuzzer targets (docs/fuzzing.md): clang with ASan + UBSan in build/fuzz, only the fuzz
+# targets built, each run FUZZ_SECONDS over a copy of its seeds; fails if any crashes.
+FUZZ_SECONDS ?= 15
+
+fuzz-smoke:
+	@scripts/install-deps.sh --fuzz
+	cmake --preset fuzz >/dev/null
+	cmake --build build/fuzz -j $(JOBS) --target fuzz_targets
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz-smoke.sh

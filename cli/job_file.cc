@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 
 namespace fleetgrid::cli {
 namespace {
@@ -14,6 +15,49 @@ namespace {
 struct SpecError {
   std::string message;
 };
+
+// Protobuf `string` fields must hold UTF-8: a spec with other bytes cannot be sent (the
+// coordinator cannot parse it). Strict: no overlong forms, surrogates or code points past
+// U+10FFFF.
+bool IsUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if ((b & 0xe0) == 0xc0) {
+      n = 1;
+      cp = b & 0x1f;
+    } else if ((b & 0xf0) == 0xe0) {
+      n = 2;
+      cp = b & 0x0f;
+    } else if ((b & 0xf8) == 0xf0) {
+      n = 3;
+      cp = b & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t k = 1; k <= n; ++k) {
+      const auto c = static_cast<unsigned char>(s[i + k]);
+      if ((c & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (c & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::string Text(const YAML::Node& n, const std::string& key) {
+  std::string s = n.as<std::string>();
+  if (!IsUtf8(s)) throw SpecError{key + ": must be UTF-8 text"};
+  return s;
+}
 
 double Number(const YAML::Node& n, const std::string& key) {
   try {
@@ -31,6 +75,13 @@ uint64_t Count(const YAML::Node& n, const std::string& key, bool positive) {
   }
   if (positive && v < 1) throw SpecError{key + ": must be >= 1"};
   return static_cast<uint64_t>(v);
+}
+
+// A whole number that fits a uint32 field.
+uint32_t Count32(const YAML::Node& n, const std::string& key, bool positive) {
+  const uint64_t v = Count(n, key, positive);
+  if (v > 0xffffffffull) throw SpecError{key + ": too large"};
+  return static_cast<uint32_t>(v);
 }
 
 // "30s", "5m", "2h", "1d" or a number of seconds.
@@ -53,6 +104,9 @@ google::protobuf::Duration DurationOf(const YAML::Node& n, const std::string& ke
   if (scale < 0) throw SpecError{key + ": bad duration unit in '" + text + "'"};
   if (!(v > 0)) throw SpecError{key + ": must be > 0"};
   const double s = v * scale;
+  // The coordinator's limit (service::JobLimits::max_deadline_seconds); also keeps the
+  // conversion below in range.
+  if (!(s <= 100 * 365.25 * 86400)) throw SpecError{key + ": must be at most 100 years"};
   google::protobuf::Duration d;
   d.set_seconds(static_cast<int64_t>(s));
   d.set_nanos(static_cast<int32_t>((s - std::floor(s)) * 1e9));
@@ -83,7 +137,7 @@ v1::JobSpec Parse(const std::string& text) {
                       "replication, quorum, max_attempts, deadline, priority, idempotency_key)"};
     }
     if (key == "name") {
-      spec.set_name(v.as<std::string>());
+      spec.set_name(Text(v, key));
     } else if (key == "tasks") {
       const uint64_t n = Count(v, key, true);
       if (n > 0xffffffffull) throw SpecError{"tasks: too many"};
@@ -134,11 +188,11 @@ v1::JobSpec Parse(const std::string& text) {
         throw SpecError{"executor.kind: expected hash or simulated, got '" + kind + "'"};
       }
     } else if (key == "replication") {
-      spec.mutable_replication()->set_copies(static_cast<uint32_t>(Count(v, key, true)));
+      spec.mutable_replication()->set_copies(Count32(v, key, true));
     } else if (key == "quorum") {
-      spec.mutable_replication()->set_quorum(static_cast<uint32_t>(Count(v, key, true)));
+      spec.mutable_replication()->set_quorum(Count32(v, key, true));
     } else if (key == "max_attempts") {
-      spec.set_max_attempts_per_task(static_cast<uint32_t>(Count(v, key, false)));
+      spec.set_max_attempts_per_task(Count32(v, key, false));
     } else if (key == "deadline") {
       *spec.mutable_deadline() = DurationOf(v, key);
     } else if (key == "priority") {
@@ -146,7 +200,7 @@ v1::JobSpec Parse(const std::string& text) {
       if (p != std::floor(p) || std::abs(p) > 2e9) throw SpecError{"priority: expected an integer"};
       spec.set_priority(static_cast<int32_t>(p));
     } else if (key == "idempotency_key") {
-      spec.set_idempotency_key(v.as<std::string>());
+      spec.set_idempotency_key(Text(v, key));
     }
   }
   if (!have_tasks) throw SpecError{"missing key 'tasks'"};

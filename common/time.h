@@ -47,8 +47,14 @@ class Duration {
   constexpr Duration operator/(int64_t k) const { return Duration(ns_ / k); }
   constexpr int64_t operator/(Duration o) const { return ns_ / o.ns_; }
   constexpr Duration operator%(Duration o) const { return Duration(ns_ % o.ns_); }
-  constexpr Duration& operator+=(Duration o) { ns_ += o.ns_; return *this; }
-  constexpr Duration& operator-=(Duration o) { ns_ -= o.ns_; return *this; }
+  constexpr Duration& operator+=(Duration o) {
+    ns_ += o.ns_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) {
+    ns_ -= o.ns_;
+    return *this;
+  }
   constexpr auto operator<=>(const Duration&) const = default;
 
   // "1h2m3.5s" style, for logs and summaries.
@@ -73,14 +79,22 @@ class TimePoint {
   constexpr Duration SinceEpoch() const { return Duration::Nanos(ns_); }
   constexpr bool IsInfinite() const { return ns_ == std::numeric_limits<int64_t>::max(); }
 
-  // Saturating: adding to Infinite() or adding Duration::Infinite() stays Infinite().
+  // Saturating: adding to Infinite() or adding Duration::Infinite() stays Infinite(), and so
+  // does a sum past the int64 range (a negative one stops at the lowest value).
   constexpr TimePoint operator+(Duration d) const {
     if (IsInfinite() || d.IsInfinite()) return Infinite();
-    return TimePoint(ns_ + d.nanos());
+    int64_t sum = 0;
+    if (__builtin_add_overflow(ns_, d.nanos(), &sum)) {
+      return d.nanos() > 0 ? Infinite() : TimePoint(std::numeric_limits<int64_t>::min());
+    }
+    return TimePoint(sum);
   }
   constexpr TimePoint operator-(Duration d) const { return TimePoint(ns_ - d.nanos()); }
   constexpr Duration operator-(TimePoint o) const { return Duration::Nanos(ns_ - o.ns_); }
-  constexpr TimePoint& operator+=(Duration d) { *this = *this + d; return *this; }
+  constexpr TimePoint& operator+=(Duration d) {
+    *this = *this + d;
+    return *this;
+  }
   constexpr auto operator<=>(const TimePoint&) const = default;
 
  private:

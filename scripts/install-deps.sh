@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Fleetgrid builds with: only those missing, idempotent.
 # Runs `apt-get update` once, and only when something has to be installed.
+#   --fuzz  also what `make fuzz-smoke` needs: clang, libFuzzer and the sanitizer runtimes
+#           (libclang-rt-14-dev holds libclang_rt.fuzzer-x86_64.a), llvm-symbolizer (llvm-14)
 set -euo pipefail
 
 packages=(
@@ -9,7 +11,11 @@ packages=(
   libabsl-dev libboost-dev libssl-dev libsqlite3-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libfaketime
 )
+if [ "${1:-}" = "--fuzz" ]; then
+  packages+=(clang libclang-rt-14-dev llvm-14)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

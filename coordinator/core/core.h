@@ -125,6 +125,9 @@ class Core {
  private:
   explicit Core(const CoreConfig& config, std::unique_ptr<SchedulingPolicy> policy);
 
+  // What SubmitJob requires of a spec (and Restore of a JobSubmitted record).
+  absl::Status CheckJobSpec(const JobSpec& spec) const;
+
   // Primitives: the only code that changes durable state. Each appends its change record
   // (record_changes) and is replayed as-is by Restore.
   void PrimNodeStatus(TimePoint at, uint32_t node, NodeConnection conn, NodeState state,

@@ -16,7 +16,7 @@ absl::Status ValidTask(const TaskSpec& t, const std::string& field) {
 
 }  // namespace
 
-absl::StatusOr<JobId> Core::SubmitJob(TimePoint now, const JobSpec& spec, Decisions& out) {
+absl::Status Core::CheckJobSpec(const JobSpec& spec) const {
   if (spec.task_count == 0) return absl::InvalidArgumentError("task_count must be >= 1");
   if (uint64_t{spec.task_count} + t_.tasks.size() >= kNil) {
     return absl::ResourceExhaustedError("task_count: too many tasks in one core");
@@ -40,6 +40,11 @@ absl::StatusOr<JobId> Core::SubmitJob(TimePoint now, const JobSpec& spec, Decisi
       FG_RETURN_IF_ERROR(ValidTask(spec.tasks[i], "tasks[" + std::to_string(i) + "]"));
     }
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JobId> Core::SubmitJob(TimePoint now, const JobSpec& spec, Decisions& out) {
+  FG_RETURN_IF_ERROR(CheckJobSpec(spec));
   const uint32_t job = static_cast<uint32_t>(t_.jobs.size());
   const uint32_t first = static_cast<uint32_t>(t_.tasks.size());
   PrimJobSubmitted(now, spec);

@@ -46,6 +46,9 @@ absl::Status Core::ApplyChange(const Change& change) {
     if (c->job.value() != t_.jobs.size() || c->first_task.value() != t_.tasks.size()) {
       return Bad("job or task ids out of order");
     }
+    if (absl::Status s = CheckJobSpec(c->spec); !s.ok()) {
+      return Bad("job spec: " + std::string(s.message()));
+    }
     PrimJobSubmitted(c->at, c->spec);
   } else if (const auto* c = std::get_if<change::JobStatusChanged>(&change)) {
     if (!c->job.valid() || c->job.value() >= t_.jobs.size()) return Bad("unknown job");

@@ -94,6 +94,18 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+// Spelled out for clang 14 (no class template argument deduction for aggregates yet).
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// An enum field: a byte that must name one of its values, up to `last` (the core indexes
+// tables and switches on them; a corrupt byte must not get that far).
+template <typename E>
+E EnumOf(Reader& r, E last, bool& bad) {
+  const uint8_t v = r.U8();
+  if (v > static_cast<uint8_t>(last)) bad = true;
+  return static_cast<E>(v);
+}
 
 }  // namespace
 
@@ -193,6 +205,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
                                       " not supported");
   }
   core::Change out;
+  bool bad_enum = false;
   switch (tag) {
     case 0: {
       core::change::NodeRegistered c;
@@ -212,8 +225,8 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       core::change::NodeStatus c;
       c.at = r.Time();
       c.node = NodeId(r.U32());
-      c.conn = static_cast<core::NodeConnection>(r.U8());
-      c.state = static_cast<core::NodeState>(r.U8());
+      c.conn = EnumOf(r, core::NodeConnection::kLeft, bad_enum);
+      c.state = EnumOf(r, core::NodeState::kCharging, bad_enum);
       c.draining = r.U8() != 0;
       out = c;
       break;
@@ -241,7 +254,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       core::change::JobStatusChanged c;
       c.at = r.Time();
       c.job = JobId(r.U32());
-      c.status = static_cast<core::JobStatus>(r.U8());
+      c.status = EnumOf(r, core::JobStatus::kCancelled, bad_enum);
       out = c;
       break;
     }
@@ -260,7 +273,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       c.at = r.Time();
       c.task = TaskId(r.U32());
       c.epoch = r.U32();
-      c.outcome = static_cast<core::AttemptOutcome>(r.U8());
+      c.outcome = EnumOf(r, core::AttemptOutcome::kDisagreed, bad_enum);
       c.work_lost_units = r.F64();
       out = c;
       break;
@@ -296,7 +309,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       core::change::TaskClosed c;
       c.at = r.Time();
       c.task = TaskId(r.U32());
-      c.status = static_cast<core::TaskStatus>(r.U8());
+      c.status = EnumOf(r, core::TaskStatus::kCancelled, bad_enum);
       out = c;
       break;
     }
@@ -304,6 +317,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       return absl::InvalidArgumentError("unknown change record tag " + std::to_string(tag));
   }
   if (!r.ok()) return absl::DataLossError("change record truncated");
+  if (bad_enum) return absl::InvalidArgumentError("change record holds an unknown enum value");
   if (!r.done()) return absl::InvalidArgumentError("change record has trailing bytes");
   return out;
 }

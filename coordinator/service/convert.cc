@@ -125,6 +125,11 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
     if (d.seconds() < 0 || d.nanos() < 0 || (d.seconds() == 0 && d.nanos() == 0)) {
       return BadField("deadline", "must be > 0");
     }
+    // Past it Duration::Seconds overflows (undefined behaviour): corpus/submit_job/crash-*.
+    if (d.seconds() > limits.max_deadline_seconds) {
+      return BadField("deadline",
+                      "must be at most " + std::to_string(limits.max_deadline_seconds) + " s");
+    }
     out.deadline = Duration::Seconds(d.seconds()) + Duration::Nanos(d.nanos());
   }
   out.priority = spec.priority();

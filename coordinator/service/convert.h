@@ -36,6 +36,7 @@ struct JobLimits {
   uint32_t max_tasks = 1'000'000;
   uint64_t max_input_bytes = 256ull << 20;
   uint64_t max_output_bytes = 64ull << 20;
+  int64_t max_deadline_seconds = 3'155'760'000;  // 100 years
 };
 
 // Checks a client's JobSpec and builds the brain's. InvalidArgument naming the field for a

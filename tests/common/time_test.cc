@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace fleetgrid {
 namespace {
 
@@ -51,6 +53,16 @@ TEST(TimePointTest, DifferenceAndSaturation) {
   EXPECT_EQ(TimePoint::Infinite() + Duration::Seconds(1), TimePoint::Infinite());
   EXPECT_LT(t1, TimePoint::Infinite());
   EXPECT_DOUBLE_EQ(t1.SecondsF(), 5.0);
+}
+
+// Found by fuzz_change_codec: a change record's time plus a job deadline past the int64
+// range was signed overflow (undefined behaviour); it saturates now.
+TEST(TimePointTest, SumPastTheRangeSaturates) {
+  const TimePoint late = TimePoint::FromNanos(2000);
+  EXPECT_EQ(late + Duration::Nanos(std::numeric_limits<int64_t>::max() - 1), TimePoint::Infinite());
+  EXPECT_EQ(TimePoint::FromNanos(-10) + Duration::Nanos(std::numeric_limits<int64_t>::min()),
+            TimePoint::FromNanos(std::numeric_limits<int64_t>::min()));
+  EXPECT_EQ(late + Duration::Nanos(-2000), TimePoint::Epoch());
 }
 
 }  // namespace
