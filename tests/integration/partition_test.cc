@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "coordinator/service/convert.h"
+#include "node/fleet.h"
 #include "tests/integration/fault_proxy.h"
 #include "tests/service/harness.h"
 
@@ -275,6 +276,137 @@ TEST(Partition, TwiceTheGraceReassignsOnceAndTheLateResultIsRejectedAsStale) {
   EXPECT_EQ(j.task_counts().done(), 1u);
   std::cout << "partition 2x grace: " << SecondsSince(t0) << " s wall\n";
   near->Leave();
+}
+
+// The same two partitions with the real car agent (node::Fleet, in process: its sessions,
+// heartbeats, held results and reconnects), two cars per fleet at speed 1, simulated tasks.
+constexpr uint64_t kSimSeed = 77;
+
+node::FleetOptions AgentOptions(const std::string& address, uint64_t seed) {
+  node::FleetOptions o;
+  o.coordinator = address;
+  o.cars = 2;
+  o.seed = seed;  // enrollment keys carry the seed: fleets with other seeds are other cars
+  o.owner_prefix = "owner-" + std::to_string(seed);
+  o.speed_classes = {{1.0, 1.0}};
+  o.executors = {node::ExecutorChoice::kSimulated};
+  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.backoff.initial = Duration::Millis(50);
+  o.backoff.max = Duration::Millis(300);
+  o.stop_timeout = Duration::Seconds(5);
+  return o;
+}
+
+v1::JobSpec SimulatedJob(uint32_t tasks, double work_s) {
+  v1::JobSpec spec;
+  spec.set_name("partition-agents");
+  spec.set_task_count(tasks);
+  spec.set_work_units_per_task(work_s);
+  spec.set_output_size_bytes(64);
+  spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+  spec.mutable_executor()->mutable_simulated()->set_seed(kSimSeed);
+  return spec;
+}
+
+CoreView InspectTotals(Harness& h) {
+  std::promise<CoreView> done;
+  h.coordinator->brain().InspectForTesting([&](const core::Core& c) {
+    CoreView v;
+    v.attempts_started = c.stats().attempts_started;
+    v.attempts_lost = c.stats().attempts_lost;
+    v.reports_rejected = c.stats().reports_rejected;
+    for (uint32_t t = 0; t < c.task_count(); ++t) {
+      v.task_attempts = std::max<uint32_t>(v.task_attempts, c.GetTask(TaskId(t))->attempts);
+    }
+    done.set_value(v);
+  });
+  return done.get_future().get();
+}
+
+bool JobDone(Harness& h, uint64_t job, Duration timeout) {
+  return Eventually([&] { return h.GetJob(job).state() == v1::JOB_STATE_DONE; }, timeout);
+}
+
+TEST(Partition, RealAgentsPartitionedForHalfTheGraceKeepTheirAttempts) {
+  const auto t0 = Clock::now();
+  const Duration grace = Duration::Seconds(3);
+  Harness h;
+  h.options.service.heartbeat_interval = Duration::Millis(100);
+  h.options.service.heartbeat_grace = grace;
+  h.Start();
+  FaultProxy proxy(h.coordinator->address());
+  ASSERT_TRUE(proxy.Start().ok());
+  node::Fleet far(AgentOptions(proxy.address(), 1));
+  ASSERT_TRUE(far.Start().ok());
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(SimulatedJob(2, 2.5), &sub).ok());
+  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
+                            Duration::Seconds(20)));
+  proxy.Drop();
+  std::this_thread::sleep_for(std::chrono::nanoseconds(grace.nanos() / 2));
+  EXPECT_EQ(InspectTotals(h).attempts_lost, 0u);
+  proxy.Pass();
+  ASSERT_TRUE(JobDone(h, sub.job_id(), Duration::Seconds(30)));
+  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_done == 2; },
+                            Duration::Seconds(10)));
+  const node::FleetStats fs = far.stats();
+  far.Stop();
+  const CoreView v = InspectTotals(h);
+  EXPECT_EQ(v.attempts_started, 2u) << "a task was reassigned";
+  EXPECT_EQ(v.task_attempts, 1u);
+  EXPECT_EQ(v.attempts_lost, 0u);
+  EXPECT_EQ(fs.attempts_rejected, 0u);
+  EXPECT_EQ(fs.attempts_lost, 0u);
+  EXPECT_EQ(std::get<2>(h.Stored()), 2u);
+  std::cout << "agents, partition grace/2: " << fs.reconnects << " reconnects, " << SecondsSince(t0)
+            << " s wall\n";
+}
+
+TEST(Partition, RealAgentsPartitionedForTwiceTheGraceLoseTheirTasksToOthersOnce) {
+  const auto t0 = Clock::now();
+  const Duration grace = Duration::Millis(1500);
+  Harness h;
+  h.options.service.heartbeat_interval = Duration::Millis(100);
+  h.options.service.heartbeat_grace = grace;
+  h.Start();
+  FaultProxy proxy(h.coordinator->address());
+  ASSERT_TRUE(proxy.Start().ok());
+  node::Fleet far(AgentOptions(proxy.address(), 1));
+  ASSERT_TRUE(far.Start().ok());
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(SimulatedJob(2, 2.5), &sub).ok());
+  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
+                            Duration::Seconds(20)));
+  const auto cut = Clock::now();
+  proxy.Drop();
+  node::Fleet near(AgentOptions(h.coordinator->address(), 2));  // connected directly
+  ASSERT_TRUE(near.Start().ok());
+  ASSERT_TRUE(near.WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
+                             Duration::Seconds(20)))
+      << "the tasks were never reassigned";
+  std::this_thread::sleep_until(cut + std::chrono::nanoseconds(2 * grace.nanos()));
+  proxy.Pass();
+  // far's results (finished during the partition, under the old epochs) arrive and are
+  // refused; near's are the accepted ones.
+  ASSERT_TRUE(JobDone(h, sub.job_id(), Duration::Seconds(30)));
+  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_rejected == 2; },
+                            Duration::Seconds(20)))
+      << "far's late results were not refused";
+  ASSERT_TRUE(near.WaitUntil([](const node::FleetStats& s) { return s.attempts_done == 2; },
+                             Duration::Seconds(10)));
+  const node::FleetStats fs = far.stats(), ns = near.stats();
+  far.Stop();
+  near.Stop();
+  const CoreView v = InspectTotals(h);
+  EXPECT_EQ(v.attempts_started, 4u) << "reassigned more (or less) than once";
+  EXPECT_EQ(v.task_attempts, 2u);
+  EXPECT_EQ(v.attempts_lost, 2u);
+  EXPECT_EQ(fs.attempts_done, 0u);
+  EXPECT_EQ(ns.attempts_rejected, 0u);
+  EXPECT_EQ(std::get<2>(h.Stored()), 2u);
+  EXPECT_EQ(h.coordinator->metrics().results_total.load(), 2u);
+  std::cout << "agents, partition 2x grace: far reconnects " << fs.reconnects << ", "
+            << SecondsSince(t0) << " s wall\n";
 }
 
 }  // namespace
