@@ -1,10 +1,11 @@
 // Network partitions between a car and the coordinator, made by a FaultProxy on loopback.
 //
 // An in-process coordinator (short heartbeat and grace, so each test takes seconds; in
-// process so the tests can read the core's attempt counters) and scripted cars (TestCar):
-// car "far" connects THROUGH the proxy and holds an attempt, car "near" (when there is one)
-// connects directly. The proxy then black-holes far's connection (nothing flows either way,
-// nothing is closed: what a partition looks like) for less or more than the grace.
+// process so the tests can read the core's attempt counters) and cars, scripted (TestCar) or
+// the real agent (node::Fleet): "far" connects THROUGH the proxy and holds attempts, "near"
+// (when there is one) connects directly. The proxy then black-holes far's connection
+// (nothing flows either way, nothing is closed: what a partition looks like) for less or
+// more than the grace.
 #include <gtest/gtest.h>
 
 #include <atomic>
