@@ -28,6 +28,18 @@ struct LossGuard {
   uint32_t loss_burst = 1;
 };
 
+// Per-node daily quota (BOINC style), off by default: a node starts each day with `daily`
+// task assignments; each invalid result (lost vote, failed spot-check) halves its quota
+// (never below 1), each validated result adds one (never above `daily`). A node past
+// its quota stops waiting for work until its next day (24 h periods from TimePoint::Epoch(),
+// each node's shifted by a fixed offset from its id so that nodes held back do not all come
+// back at once); running attempts continue.
+// A node first seen starts at `initial` (0 = daily): a new identity must earn its quota.
+struct HostQuota {
+  uint16_t daily = 0;    // 0 = unlimited
+  uint16_t initial = 0;  // 0 = daily; else in [1, daily]
+};
+
 struct CoreConfig {
   Duration heartbeat_grace = Duration::Seconds(300);  // silent this long => node lost
   Duration attempt_timeout = Duration::Infinite();    // lease deadline = start + this
@@ -37,6 +49,7 @@ struct CoreConfig {
   uint64_t seed = 1;                                  // for policies that draw randomness
   bool record_changes = false;  // keep a change log for a durable store (live system)
   LossGuard loss_guard;
+  HostQuota quota;
 };
 
 }  // namespace fleetgrid::core

@@ -11,6 +11,9 @@
 namespace fleetgrid::core {
 
 absl::StatusOr<std::unique_ptr<Core>> Core::Create(const CoreConfig& config) {
+  if (config.quota.initial > config.quota.daily) {
+    return absl::InvalidArgumentError("quota.initial must be <= quota.daily");
+  }
   if (config.heartbeat_grace <= Duration::Zero()) {
     return absl::InvalidArgumentError("heartbeat_grace must be positive");
   }
@@ -55,12 +58,15 @@ Core::Needs Core::ComputeNeeds(uint32_t task) const {
   const TaskRec& t = t_.tasks[task];
   const JobRec& j = t_.jobs[t_.JobOf(task)];
   Needs needs;
-  if (j.replication == 1 && j.quorum == 1) {  // FLEET-1 path: one copy, no vote
+  if ((j.replication == 1 && j.quorum == 1) ||
+      (t.bits & (TaskRec::kSoloBit | TaskRec::kCanaryBit)) != 0) {
+    // FLEET-1 path: one copy, no vote (also unreplicated copies and spot-checks)
     needs.running = t.live;
     needs.copies = t.live == 0 ? 1 : 0;
     return needs;
   }
-  uint32_t max_agree = 0;
+  // The fewest further agreeing results any digest group needs (the quorum with none in).
+  int64_t min_need = j.quorum;
   for (uint32_t s = t.link; s != kNil; s = t_.attempts[s].next_in_task) {
     const AttemptRec& a = t_.attempts[s];
     if (!a.reported) {
@@ -68,14 +74,22 @@ Core::Needs Core::ComputeNeeds(uint32_t task) const {
       continue;
     }
     uint32_t agree = 0;
+    bool trusted = false;
     for (uint32_t o = t.link; o != kNil; o = t_.attempts[o].next_in_task) {
-      if (t_.attempts[o].reported && t_.attempts[o].digest == a.digest) ++agree;
+      const AttemptRec& b = t_.attempts[o];
+      if (b.reported && b.digest == a.digest) {
+        ++agree;
+        if (j.adaptive.untrusted_quorum != 0) trusted |= Trusted(b.node, j);
+      }
     }
-    max_agree = std::max(max_agree, agree);
+    min_need = std::min(min_need, int64_t{QuorumFor(j, trusted)} - agree);
   }
+  // A group that qualified after its last result (trust rose meanwhile) is accepted at the
+  // next result: ask for one.
+  min_need = std::max<int64_t>(min_need, 1);
   // Keep `replication` copies live; past that, enough running copies to still reach quorum.
   const int64_t by_copies = int64_t{j.replication} - t.live;
-  const int64_t by_quorum = int64_t{j.quorum} - max_agree - needs.running;
+  const int64_t by_quorum = min_need - needs.running;
   needs.copies = static_cast<uint32_t>(std::max<int64_t>({by_copies, by_quorum, 0}));
   return needs;
 }
@@ -254,6 +268,9 @@ void Core::Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out) {
   NodeRec& n = t_.nodes[node];
   if (--n.wanted == 0) {
     --t_.stats.nodes_waiting;
+  } else if (OverQuota(now, node)) {
+    StopWaiting(node);
+    HoldForQuota(now, node);
   } else {
     n.idle_since = now;  // still wants more: queue again behind the others
     policy_->OnNodeWaiting(view_, NodeId(node), ++n.wait_ticket);
@@ -269,6 +286,11 @@ void Core::MatchAll(TimePoint now, Decisions& out) {
     if (m.node.value() >= t_.nodes.size() || m.task.value() >= t_.tasks.size() ||
         !view_.NodeWaiting(m.node) || !view_.TaskReady(m.task) || !view_.Eligible(m.node, m.task)) {
       return;
+    }
+    if (OverQuota(now, m.node.value())) {  // its quota shrank while it waited
+      StopWaiting(m.node.value());
+      HoldForQuota(now, m.node.value());
+      continue;
     }
     Assign(now, m.node.value(), m.task.value(), out);
   }

@@ -165,6 +165,25 @@ class Core {
   bool TimerLive(const Timer& timer) const;
   void ConnectInternal(TimePoint now, uint32_t node, std::span<const HeldAttempt> held,
                        Decisions& out);
+  // The node wants `want` more tasks (REQUIRES: want > 0), unless its daily quota is spent:
+  // then it is held back until the next day (kQuotaReset timer).
+  void StartWaiting(TimePoint now, uint32_t node, uint16_t want);
+  // Untrusted results (core_trust.cc).
+  void EnsureTrust();  // allocates t_.trust (once) for every node
+  bool OverQuota(TimePoint now, uint32_t node) const;
+  void HoldForQuota(TimePoint now, uint32_t node);
+  void QuotaReset(TimePoint now, uint32_t node);
+  // Reputation after an attempt ended (validated result or invalid one).
+  void UpdateTrust(uint32_t slot, AttemptOutcome outcome);
+  // Decides, for the copy being started, whether it runs alone (adaptive replication).
+  void DecideSolo(uint32_t task, uint32_t epoch, uint32_t node);
+  const ResultDigest* KnownDigest(uint32_t task) const;  // spot-check answer or null
+  // Is `node` trusted for `job` (adaptive replication on, streak >= its threshold)?
+  bool Trusted(uint32_t node, const JobRec& job) const;
+  // Agreeing results `job` needs, for a group with (or without) a trusted node.
+  uint32_t QuorumFor(const JobRec& job, bool trusted) const;
+  // Do the reported results agreeing with `slot`'s reach the quorum their group needs?
+  bool GroupQualifies(uint32_t task, uint32_t slot) const;
 
   // Helpers.
   struct Needs {

@@ -37,21 +37,43 @@ ResultVerdict Core::ReportResult(TimePoint now, NodeId node, AttemptId attempt, 
   if (a.reported) return CountVerdict(ResultVerdict::kDuplicate);
   const uint32_t task = a.task;
   const JobRec& j = t_.jobs[t_.JobOf(task)];
-  if (j.quorum == 1) {  // FLEET-1 path: the first result wins
+  const uint8_t bits = t_.tasks[task].bits;
+  if ((bits & TaskRec::kCanaryBit) != 0) {  // spot-check: compare with the known answer
+    if (digest == *KnownDigest(task)) {
+      ++t_.stats.spot_checks_passed;
+      a.digest = digest;
+      Accept(now, task, slot, out);
+      MatchAll(now, out);
+      return ResultVerdict::kAccepted;
+    }
+    // An invalid result. The car hears what it hears for any result still being checked.
+    ++t_.stats.spot_checks_failed;
+    EndAttempt(now, slot, AttemptOutcome::kDisagreed, out, nullptr);
+    Settle(now, task, ReadyReason::kRequeued, out);
+    MatchAll(now, out);
+    return ResultVerdict::kPendingQuorum;
+  }
+  if (j.quorum == 1 || (bits & TaskRec::kSoloBit) != 0) {  // the first result wins
+    if (j.quorum != 1) ++t_.stats.results_unreplicated;
     a.digest = digest;
     Accept(now, task, slot, out);
     MatchAll(now, out);
     return ResultVerdict::kAccepted;
   }
   PrimResultRecorded(now, slot, digest);
-  uint32_t agree = 0;
-  for (uint32_t s = t_.tasks[task].link; s != kNil; s = t_.attempts[s].next_in_task) {
-    if (t_.attempts[s].reported && t_.attempts[s].digest == digest) ++agree;
+  // The reporter's group first; with untrusted_quorum another group may have qualified
+  // since its last result (one of its nodes became trusted meanwhile).
+  uint32_t winner = GroupQualifies(task, slot) ? slot : kNil;
+  if (winner == kNil && j.adaptive.untrusted_quorum != 0) {
+    for (uint32_t s = t_.tasks[task].link; s != kNil && winner == kNil;
+         s = t_.attempts[s].next_in_task) {
+      if (t_.attempts[s].reported && GroupQualifies(task, s)) winner = s;
+    }
   }
-  if (agree >= j.quorum) {
-    Accept(now, task, slot, out);
+  if (winner != kNil) {
+    Accept(now, task, winner, out);
     MatchAll(now, out);
-    return ResultVerdict::kAccepted;
+    return winner == slot ? ResultVerdict::kAccepted : ResultVerdict::kPendingQuorum;
   }
   Settle(now, task, ReadyReason::kRequeued, out);  // disagreement may call for another copy
   MatchAll(now, out);

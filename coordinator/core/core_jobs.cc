@@ -1,6 +1,7 @@
 // Core entry points for jobs: submit (with validation) and cancel.
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "coordinator/core/core.h"
 
@@ -29,6 +30,32 @@ absl::Status Core::CheckJobSpec(const JobSpec& spec) const {
   }
   if (spec.quorum < 1 || spec.quorum > spec.replication) {
     return absl::InvalidArgumentError("quorum must be in [1, replication]");
+  }
+  const AdaptiveReplication& ar = spec.adaptive;
+  if (!(ar.skip_probability >= 0 && ar.skip_probability <= 1)) {
+    return absl::InvalidArgumentError("adaptive.skip_probability must be in [0, 1]");
+  }
+  if (ar.trust_threshold > 0 && spec.quorum < 2) {
+    return absl::InvalidArgumentError("adaptive.trust_threshold needs quorum >= 2");
+  }
+  if (ar.untrusted_quorum != 0 &&
+      (ar.trust_threshold == 0 || ar.untrusted_quorum < spec.quorum || ar.untrusted_quorum > 64)) {
+    return absl::InvalidArgumentError(
+        "adaptive.untrusted_quorum must be 0 or in [quorum, 64], with trust_threshold > 0");
+  }
+  if (!spec.known_answers.empty()) {
+    std::vector<bool> seen(spec.task_count, false);
+    for (const KnownAnswer& k : spec.known_answers) {
+      if (k.task_index >= spec.task_count) {
+        return absl::InvalidArgumentError("known_answers: task_index " +
+                                          std::to_string(k.task_index) + " >= task_count");
+      }
+      if (seen[k.task_index]) {
+        return absl::InvalidArgumentError("known_answers: task_index " +
+                                          std::to_string(k.task_index) + " given twice");
+      }
+      seen[k.task_index] = true;
+    }
   }
   if (spec.deadline <= Duration::Zero()) {
     return absl::InvalidArgumentError("deadline must be positive");

@@ -23,6 +23,7 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
   n.max_concurrent = std::max<uint16_t>(spec.max_concurrent, 1);
   n.implicit_heartbeat = spec.implicit_heartbeat;
   t_.links.push_back(spec.link);
+  if (!t_.trust.empty() || config_.quota.daily != 0) EnsureTrust();
   ++t_.stats.nodes_registered;
   if (config_.record_changes && !restoring_) Record(change::NodeRegistered{NodeId(id), spec});
   return NodeId(id);
@@ -145,13 +146,8 @@ absl::Status Core::RequestWork(TimePoint now, NodeId node, uint32_t slots, Decis
   const uint16_t want = static_cast<uint16_t>(std::min(slots, free_slots));
   if (want == 0) {
     StopWaiting(id);
-  } else if (n.wanted == 0) {
-    n.wanted = want;
-    n.idle_since = now;
-    ++t_.stats.nodes_waiting;
-    policy_->OnNodeWaiting(view_, node, ++n.wait_ticket);
   } else {
-    n.wanted = want;  // already waiting: keeps its place
+    StartWaiting(now, id, want);
   }
   MatchAll(now, out);
   return absl::OkStatus();
@@ -242,6 +238,9 @@ void Core::FireTimer(const Timer& timer, Decisions& out) {
       }
       return;
     }
+    case TimerKind::kQuotaReset:
+      QuotaReset(timer.at, timer.id);
+      return;
   }
 }
 
@@ -317,6 +316,9 @@ void Core::Tick(TimePoint now, Decisions& out) {
 }
 
 bool Core::TimerLive(const Timer& timer) const {
+  if (timer.kind == TimerKind::kQuotaReset) {
+    return timer.id < t_.trust.size() && t_.trust[timer.id].held;
+  }
   if (timer.kind == TimerKind::kJobDeadline) {
     const JobStatus s = t_.jobs[timer.id].status;
     return s == JobStatus::kQueued || s == JobStatus::kRunning;

@@ -55,7 +55,19 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   j.priority = spec.priority;
   j.submitted = at;
   j.deadline = at + spec.deadline;
+  j.adaptive = spec.adaptive;
   t_.tasks.resize(size_t{first} + spec.task_count);
+  if (!spec.known_answers.empty()) {
+    j.known = std::make_unique<std::vector<KnownAnswer>>(spec.known_answers);
+    std::sort(j.known->begin(), j.known->end(), [](const KnownAnswer& x, const KnownAnswer& y) {
+      return x.task_index < y.task_index;
+    });
+    for (const KnownAnswer& k : *j.known)
+      t_.tasks[first + k.task_index].bits |= TaskRec::kCanaryBit;
+  }
+  if (spec.quorum >= 2 || spec.adaptive.trust_threshold > 0 || !spec.known_answers.empty()) {
+    EnsureTrust();  // this job's results build (or use) reputation
+  }
   ++t_.stats.jobs_submitted;
   t_.stats.tasks_submitted += spec.task_count;
   if (!j.deadline.IsInfinite()) timers_.Push(j.deadline, TimerKind::kJobDeadline, id, 0);
@@ -117,6 +129,16 @@ uint32_t Core::PrimAttemptStarted(TimePoint at, uint32_t task, uint32_t node, Ti
   }
   a.next_in_node = n.attempts_head;
   n.attempts_head = slot;
+  if (t_.jobs[t_.JobOf(task)].adaptive.trust_threshold > 0) DecideSolo(task, a.epoch, node);
+  if (config_.quota.daily != 0) {
+    NodeTrust& tr = t_.trust[node];
+    const uint16_t day = QuotaDay(at, node);
+    if (tr.day != day) {
+      tr.day = day;
+      tr.used = 0;
+    }
+    if (tr.used != UINT16_MAX) ++tr.used;
+  }
   ++n.running;
   if (t.attempts != UINT16_MAX) ++t.attempts;
   ++t.live;
@@ -175,6 +197,7 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
       ++n.invalid_results;
       break;
   }
+  UpdateTrust(slot, outcome);
   a.task = kNil;
   a.next_in_task = t_.free_attempt;
   t_.free_attempt = slot;

@@ -29,6 +29,10 @@ absl::StatusOr<NodeInfo> Core::GetNode(NodeId node) const {
   info.idle_since = n.idle_since;
   info.valid_results = n.valid_results;
   info.invalid_results = n.invalid_results;
+  if (!t_.trust.empty()) {
+    info.consecutive_valid = t_.trust[node.value()].consecutive_valid;
+    info.daily_quota = t_.trust[node.value()].quota;
+  }
   return info;
 }
 
@@ -60,6 +64,8 @@ absl::StatusOr<TaskInfo> Core::GetTask(TaskId task) const {
   info.attempts = t.attempts;
   info.live_copies = t.live;
   info.ready = t.ready();
+  info.unreplicated = t.open() && (t.bits & TaskRec::kSoloBit) != 0;
+  info.spot_check = t.open() && (t.bits & TaskRec::kCanaryBit) != 0;
   info.checkpoint_units = view_.TaskCheckpoint(task);
   if (t.closed() == TaskRec::kDone) {
     info.accepted_attempt = MakeAttemptId(task, t.aux);
@@ -133,9 +139,11 @@ size_t Core::MemoryBytes() const {
   size_t bytes = t_.tasks.capacity() * sizeof(TaskRec) + t_.nodes.capacity() * sizeof(NodeRec) +
                  t_.links.capacity() * sizeof(LinkSpec) + t_.jobs.capacity() * sizeof(JobRec) +
                  t_.attempts.capacity() * sizeof(AttemptRec) + t_.checkpoints.size() * 32 +
-                 t_.predictions.capacity() * sizeof(NodePrediction);
+                 t_.predictions.capacity() * sizeof(NodePrediction) +
+                 t_.trust.capacity() * sizeof(NodeTrust);
   for (const JobRec& j : t_.jobs) {
     if (j.tasks) bytes += j.tasks->capacity() * sizeof(TaskSpec);
+    if (j.known) bytes += j.known->capacity() * sizeof(KnownAnswer);
   }
   return bytes + timers_.MemoryBytes() + policy_->MemoryBytes();
 }

@@ -63,6 +63,10 @@ class FleetView {
   float NodeBattery(NodeId node) const { return t_.nodes[node.value()].battery_soc; }
   uint32_t NodeValidResults(NodeId node) const { return t_.nodes[node.value()].valid_results; }
   uint32_t NodeInvalidResults(NodeId node) const { return t_.nodes[node.value()].invalid_results; }
+  // Validated results since the last invalid one (0 while no job validates results).
+  uint32_t NodeConsecutiveValid(NodeId node) const {
+    return node.value() < t_.trust.size() ? t_.trust[node.value()].consecutive_valid : 0;
+  }
   const LinkSpec& NodeLink(NodeId node) const { return t_.links[node.value()]; }
   const NodePrediction& NodePredicted(NodeId node) const {
     static const NodePrediction kUnknown;

@@ -41,6 +41,11 @@ struct CoreStats {
   // Reports
   uint64_t reports_rejected = 0;
   uint64_t reports_duplicate = 0;
+  // Untrusted results (adaptive replication, spot-checks, quotas)
+  uint64_t results_unreplicated = 0;  // accepted on one result of a trusted node
+  uint64_t spot_checks_passed = 0;
+  uint64_t spot_checks_failed = 0;
+  uint64_t quota_holds = 0;    // times a node was held back by its daily quota
   double work_lost_units = 0;  // sum of AttemptEnded::work_lost_units
 };
 

@@ -33,6 +33,8 @@ struct TaskRec {
   static constexpr uint8_t kOpen = 0, kDone = 1, kFailed = 2, kCancelled = 3;
   static constexpr uint8_t kStatusMask = 3;
   static constexpr uint8_t kReadyBit = 4;
+  static constexpr uint8_t kSoloBit = 8;     // open: runs unreplicated (adaptive replication)
+  static constexpr uint8_t kCanaryBit = 16;  // open: a spot-check (the job knows its answer)
   uint8_t closed() const { return bits & kStatusMask; }
   bool open() const { return closed() == kOpen; }
   bool ready() const { return (bits & kReadyBit) != 0; }
@@ -79,6 +81,23 @@ struct NodeRec {
   bool waiting() const { return wanted > 0; }
 };
 
+// A node's reputation and daily quota: 10 bytes, in a vector of its own that stays empty
+// (costing nothing) until a job validates results (quorum >= 2, spot-checks) or a daily
+// quota is configured. Rebuilt exactly by Restore: every change follows from the replayed
+// AttemptStarted / AttemptEnded records (and the config), so it needs no record of its own.
+struct NodeTrust {
+  uint16_t consecutive_valid = 0;  // validated results since the last invalid one (saturates)
+  uint16_t quota = 0;              // today's assignment quota (HostQuota)
+  uint16_t used = 0;               // assignments on day `day`
+  uint16_t day = 0;                // day number (mod 2^16) that `used` counts
+  bool held = false;               // held back by the quota; a kQuotaReset timer is pending
+};
+static_assert(sizeof(NodeTrust) == 10);
+
+// The quota day (mod 2^16) of `node` at `at`: 24 h periods from TimePoint::Epoch(), shifted
+// by a fixed per-node offset in [0, 24 h) (core_trust.cc).
+uint16_t QuotaDay(TimePoint at, uint32_t node);
+
 struct JobRec {
   std::string name;
   uint32_t first_task = 0;
@@ -89,6 +108,8 @@ struct JobRec {
   uint8_t quorum = 1;
   uint16_t max_attempts = 0;  // 0 = unlimited
   int32_t priority = 0;
+  AdaptiveReplication adaptive;
+  std::unique_ptr<std::vector<KnownAnswer>> known;  // spot-checks sorted by index, or null
   TimePoint submitted;
   TimePoint deadline = TimePoint::Infinite();
   JobStatus status = JobStatus::kQueued;
@@ -112,6 +133,7 @@ struct Tables {
   uint32_t free_attempt = kNil;
   std::unordered_map<uint32_t, float> checkpoints;  // task -> checkpointed units (sparse)
   std::vector<NodePrediction> predictions;          // empty until a driver sets one
+  std::vector<NodeTrust> trust;                     // per node; empty until needed
   CoreStats stats;
 
   // REQUIRES: task < tasks.size(). O(log jobs).

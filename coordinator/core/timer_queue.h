@@ -10,13 +10,13 @@
 
 namespace fleetgrid::core {
 
-enum class TimerKind : uint8_t { kLeaseExpiry, kJobDeadline };
+enum class TimerKind : uint8_t { kLeaseExpiry, kJobDeadline, kQuotaReset };
 
 struct Timer {
   TimePoint at;
   uint64_t seq = 0;  // push order (tie-break)
   TimerKind kind;
-  uint32_t id = 0;   // task (lease) or job (deadline)
+  uint32_t id = 0;   // task (lease), job (deadline) or node (quota reset)
   uint32_t gen = 0;  // epoch for leases
 };
 

@@ -49,6 +49,31 @@ struct TaskSpec {
   uint64_t output_bytes = 0;
 };
 
+// sha-256 of the output (the simulator derives one from the task id).
+using ResultDigest = std::array<uint8_t, 32>;
+
+// Adaptive replication (BOINC style), off by default. A copy assigned while the task has no
+// other live copy, to a node with at least `trust_threshold` consecutive validated results,
+// runs alone with probability `skip_probability` and is accepted on that single result.
+// Trust also weighs in the vote: with `untrusted_quorum` > quorum, agreeing results of which
+// none comes from a trusted node (streak >= trust_threshold) need `untrusted_quorum` votes
+// instead of `quorum` (more copies are issued as needed), so that untrusted colluders must
+// outnumber the honest by more to win (credibility-based voting, after Sarmenta 2002).
+struct AdaptiveReplication {
+  uint16_t trust_threshold = 0;  // 0 = off
+  double skip_probability = 0;   // in [0, 1]
+  uint8_t untrusted_quorum = 0;  // 0 = quorum (off); else in [quorum, 64]
+};
+
+// A spot-check: the task at `task_index` (within its job) has a known correct digest, given
+// by the driver. It runs one copy at a time; a result that differs is invalid (the attempt
+// ends kDisagreed, a strike for its node) and the task is issued again. Cars cannot tell a
+// spot-check from any other task: its Assignment is the same.
+struct KnownAnswer {
+  uint32_t task_index = 0;
+  ResultDigest digest{};
+};
+
 struct JobSpec {
   std::string name;
   uint32_t task_count = 0;
@@ -59,10 +84,9 @@ struct JobSpec {
   uint16_t max_attempts = 0;    // per task, 0 = config default; task (and job) FAILED past it
   Duration deadline = Duration::Infinite();  // from submission; job FAILED after it
   int32_t priority = 0;                      // higher runs first where the policy honours priority
+  AdaptiveReplication adaptive;              // off unless trust_threshold > 0
+  std::vector<KnownAnswer> known_answers;    // spot-checks; distinct task indexes
 };
-
-// sha-256 of the output (the simulator derives one from the task id).
-using ResultDigest = std::array<uint8_t, 32>;
 
 // An attempt a reconnecting car says it still holds.
 struct HeldAttempt {

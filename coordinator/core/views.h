@@ -26,8 +26,10 @@ struct NodeInfo {
   uint16_t waiting_slots = 0;
   TimePoint last_heard;
   TimePoint idle_since;
-  uint32_t valid_results = 0;    // results that agreed with the accepted one
-  uint32_t invalid_results = 0;  // results that lost a quorum vote
+  uint32_t valid_results = 0;      // results that agreed with the accepted one
+  uint32_t invalid_results = 0;    // results that lost a quorum vote (or a spot-check)
+  uint16_t consecutive_valid = 0;  // validated results since the last invalid one
+  uint16_t daily_quota = 0;        // today's quota (CoreConfig::quota; 0 when off)
   bool operator==(const NodeInfo&) const = default;
 };
 
@@ -39,13 +41,16 @@ struct TaskInfo {
   uint32_t epoch = 0;     // of the last assignment
   uint16_t attempts = 0;  // started
   uint8_t live_copies = 0;
-  bool ready = false;  // wants another copy now
+  bool ready = false;         // wants another copy now
+  bool unreplicated = false;  // open: its copy runs alone (adaptive replication)
+  bool spot_check = false;    // open: its job knows the answer (never shown to cars)
   double checkpoint_units = 0;
   AttemptId accepted_attempt;  // when done
   NodeId accepted_node;        // when done
   bool operator==(const TaskInfo& o) const {
     return id == o.id && job == o.job && status == o.status && epoch == o.epoch &&
            attempts == o.attempts && live_copies == o.live_copies && ready == o.ready &&
+           unreplicated == o.unreplicated && spot_check == o.spot_check &&
            checkpoint_units == o.checkpoint_units && accepted_attempt == o.accepted_attempt &&
            accepted_node == o.accepted_node && spec.work_units == o.spec.work_units &&
            spec.input_bytes == o.spec.input_bytes && spec.output_bytes == o.spec.output_bytes;
