@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "common/rng.h"
 #include "common/status.h"
 
 namespace fleetgrid::sim {
@@ -28,6 +29,14 @@ core::ResultDigest DigestOf(uint32_t task) {
   core::ResultDigest d{};
   for (int i = 0; i < 4; ++i) d[i] = static_cast<uint8_t>(task >> (8 * i));
   d[31] = 0x5a;
+  return d;
+}
+
+// A cheater's wrong digest: the same for every colluder (`who` = 0), else one per owner.
+core::ResultDigest WrongDigestOf(uint32_t task, uint32_t who) {
+  core::ResultDigest d = DigestOf(task);
+  d[31] = 0xa5;
+  for (int i = 0; i < 4; ++i) d[4 + i] = static_cast<uint8_t>(who >> (8 * i));
   return d;
 }
 
@@ -92,6 +101,8 @@ class Simulator::Loop {
     cc.policy = s_.policy.name;
     cc.policy_params = s_.policy.params;
     cc.seed = s_.seed;
+    cc.quota.daily = s_.workload.validation.daily_quota;
+    cc.quota.initial = s_.workload.validation.initial_quota;
     auto core = core::Core::Create(cc);
     if (!core.ok()) {
       return absl::InvalidArgumentError("policy: " + std::string(core.status().message()));
@@ -100,6 +111,8 @@ class Simulator::Loop {
     r_.policy = std::string(core_->policy_name());
 
     const uint32_t n = s_.fleet.size;
+    owners_ = s_.fleet.owners != 0 ? s_.fleet.owners : n;
+    InitCheaters();
     {
       const Fleet fleet = DrawFleet(s_.fleet, s_.seed);
       cars_.assign(n, Car{});
@@ -128,7 +141,7 @@ class Simulator::Loop {
 
     for (uint32_t car = 0; car < n; ++car) {
       core::NodeSpec spec;
-      spec.owner = OwnerId(car);
+      spec.owner = OwnerId(car % owners_);
       spec.hw_class = cars_[car].speed_class;
       spec.speed = s_.fleet.classes[spec.hw_class].speed;
       const LinkClass& lc = s_.fleet.links[cars_[car].link_class];
@@ -140,6 +153,56 @@ class Simulator::Loop {
       ++r_.classes[spec.hw_class].cars;
     }
     return absl::OkStatus();
+  }
+
+  // Picks round(owner_share x owners) cheating owners, uniformly, from their own stream.
+  void InitCheaters() {
+    ValidationResult& v = r_.validation;
+    v.enabled = s_.workload.validation.enabled() || s_.fleet.malicious.owner_share > 0;
+    if (s_.workload.validation.spot_check_rate > 0) {
+      spot_rng_ = Rng::Stream(s_.seed, "spot-checks");
+    }
+    const auto k = static_cast<uint32_t>(std::llround(s_.fleet.malicious.owner_share * owners_));
+    if (k == 0) return;
+    std::vector<uint32_t> order(owners_);
+    for (uint32_t o = 0; o < owners_; ++o) order[o] = o;
+    Rng rng = Rng::Stream(s_.seed, "malicious");
+    for (uint32_t i = 0; i < k; ++i) std::swap(order[i], order[i + rng.Below(owners_ - i)]);
+    std::sort(order.begin(), order.begin() + k);
+    cheater_.assign(owners_, kHonest);
+    for (uint32_t i = 0; i < k; ++i) cheater_[order[i]] = i;
+    v.cheating_owners = k;
+    v.accepted_before_distrust.assign(k, 0);
+    v.accepted_total.assign(k, 0);
+    caught_.assign(k, false);
+  }
+
+  // The digest car `car` reports for `task`.
+  core::ResultDigest ResultOf(uint32_t car, uint32_t task) const {
+    if (cheater_.empty()) return DigestOf(task);
+    const uint32_t owner = car % owners_;
+    if (cheater_[owner] == kHonest) return DigestOf(task);
+    return WrongDigestOf(task, s_.fleet.malicious.colluding ? 0 : owner + 1);
+  }
+
+  // Untrusted-results bookkeeping for one batch of decisions.
+  void CountValidation(const Decisions& d) {
+    ValidationResult& v = r_.validation;
+    for (const auto& c : d.completed) {
+      ++v.results_accepted;
+      if (c.digest != DigestOf(c.task.value())) ++v.wrong_accepted;
+    }
+    if (cheater_.empty()) return;
+    for (const auto& e : d.ended) {
+      const uint32_t who = cheater_[e.node.value() % owners_];
+      if (who == kHonest) continue;
+      if (e.outcome == core::AttemptOutcome::kSucceeded) {
+        ++v.accepted_total[who];
+        if (!caught_[who]) ++v.accepted_before_distrust[who];
+      } else if (e.outcome == core::AttemptOutcome::kDisagreed) {
+        caught_[who] = true;
+      }
+    }
   }
 
   absl::Status Run() {
@@ -376,7 +439,7 @@ class Simulator::Loop {
     const AttemptId attempt = core::Core::MakeAttemptId(TaskId(task), epoch);
     if (hooks_.trace) Trace(CoreTrace::Call::kReportResult, car, attempt.value(), epoch);
     const core::ResultVerdict v =
-        core_->ReportResult(now_, node, attempt, epoch, DigestOf(task), dec_);
+        core_->ReportResult(now_, node, attempt, epoch, ResultOf(car, task), dec_);
     if (v == core::ResultVerdict::kAccepted || v == core::ResultVerdict::kPendingQuorum) {
       ++r_.attempts_succeeded;
       ++r_.classes[cars_[car].speed_class].succeeded;
@@ -414,6 +477,20 @@ class Simulator::Loop {
     spec.task.work_units = s_.workload.work.mean;
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();
+    const ValidationConfig& val = s_.workload.validation;
+    spec.replication = val.replication;
+    spec.quorum = val.quorum;
+    spec.adaptive.trust_threshold = val.trust_threshold;
+    spec.adaptive.skip_probability = val.skip_probability;
+    spec.adaptive.untrusted_quorum = val.untrusted_quorum;
+    if (val.spot_check_rate > 0) {  // the driver knows these answers (sim: from the task id)
+      const uint32_t first = core_->task_count();
+      for (uint32_t i = 0; i < count; ++i) {
+        if (spot_rng_.Bernoulli(val.spot_check_rate)) {
+          spec.known_answers.push_back({i, DigestOf(first + i)});
+        }
+      }
+    }
     if (!workload_.constant_work()) {
       spec.tasks.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
@@ -448,6 +525,7 @@ class Simulator::Loop {
     if (hooks_.trace) AppendDecisionLines(now_, dec_, hooks_.trace->decisions);
     work_.Clear();
     SwapDecisions(work_, dec_);  // dec_ is now empty, ready for the follow-up calls
+    if (r_.validation.enabled) CountValidation(work_);
     for (const auto& c : work_.completed) {
       r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
     }
@@ -497,6 +575,7 @@ class Simulator::Loop {
     r_.sim_state_bytes = n * sizeof(Car) + queue_->MemoryBytes() +
                          task_work_.capacity() * sizeof(double) + started_.capacity() / 8;
     r_.core_bytes = core_->MemoryBytes();
+    for (const bool c : caught_) r_.validation.owners_never_caught += c ? 0 : 1;
   }
 
   const Scenario s_;
@@ -528,6 +607,13 @@ class Simulator::Loop {
   std::vector<double> task_work_;            // per task, only when work is not constant
   std::vector<bool> started_;                // per task: first attempt seen
   std::vector<int64_t> job_submitted_;       // per job (ns)
+  // Untrusted results: owners, and per owner its index among the cheaters (or kHonest);
+  // empty without cheaters. Per cheater: caught (an invalid result detected) yet.
+  static constexpr uint32_t kHonest = 0xffffffffu;
+  uint32_t owners_ = 0;
+  std::vector<uint32_t> cheater_;
+  std::vector<bool> caught_;
+  Rng spot_rng_{0};
   uint64_t next_task_index_ = 0;
 
   Decisions dec_, work_;

@@ -65,6 +65,20 @@ struct ClassResult {
   uint64_t succeeded = 0;
 };
 
+// Untrusted results (only when the scenario validates results or has cheating owners).
+struct ValidationResult {
+  bool enabled = false;
+  uint64_t results_accepted = 0;  // tasks done
+  uint64_t wrong_accepted = 0;    // accepted with a wrong digest
+  uint64_t cheating_owners = 0;
+  // Per cheating owner (in owner order): its wrong results accepted before its first
+  // invalid result was detected (its cars' results that ended kSucceeded before any of its
+  // cars' results ended kDisagreed), over the whole run, and whether it was ever caught.
+  std::vector<uint32_t> accepted_before_distrust;
+  std::vector<uint32_t> accepted_total;
+  uint64_t owners_never_caught = 0;
+};
+
 struct SimResult {
   uint64_t tasks_total = 0;  // tasks submitted by the end
   uint64_t tasks_completed = 0;
@@ -86,6 +100,7 @@ struct SimResult {
   DurationHistogram task_wait;        // submission -> first attempt start
   DurationHistogram task_turnaround;  // submission -> accepted result
   std::vector<ClassResult> classes;
+  ValidationResult validation;
   core::CoreStats core;        // the brain's own counters at the end
   std::string policy;          // as the brain names it
   size_t sim_state_bytes = 0;  // car arrays + peak event queue, for bytes_per_car

@@ -2,8 +2,10 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <sstream>
+#include <vector>
 
 namespace fleetgrid::sim {
 namespace {
@@ -15,6 +17,54 @@ nlohmann::ordered_json Dist(const DurationHistogram& h) {
   j["p50"] = h.QuantileSeconds(0.50);
   j["p95"] = h.QuantileSeconds(0.95);
   j["p99"] = h.QuantileSeconds(0.99);
+  return j;
+}
+
+// Mean, max and p50 of per-owner counts (0 when there are none).
+nlohmann::ordered_json Counts(std::vector<uint32_t> v) {
+  nlohmann::ordered_json j;
+  uint64_t sum = 0;
+  for (const uint32_t x : v) sum += x;
+  std::sort(v.begin(), v.end());
+  j["mean"] = v.empty() ? 0.0 : static_cast<double>(sum) / static_cast<double>(v.size());
+  j["p50"] = v.empty() ? 0u : v[v.size() / 2];
+  j["max"] = v.empty() ? 0u : v.back();
+  return j;
+}
+
+nlohmann::ordered_json ValidationJson(const Scenario& s, const SimResult& r) {
+  const ValidationResult& v = r.validation;
+  const ValidationConfig& c = s.workload.validation;
+  const core::CoreStats& cs = r.core;
+  nlohmann::ordered_json j;
+  j["replication"] = c.replication;
+  j["quorum"] = c.quorum;
+  j["trust_threshold"] = c.trust_threshold;
+  j["skip_probability"] = c.skip_probability;
+  j["untrusted_quorum"] = c.untrusted_quorum;
+  j["spot_check_rate"] = c.spot_check_rate;
+  j["daily_quota"] = c.daily_quota;
+  j["initial_quota"] = c.initial_quota;
+  j["owners"] = s.fleet.owners != 0 ? s.fleet.owners : s.fleet.size;
+  j["cheating_owners"] = v.cheating_owners;
+  j["colluding"] = s.fleet.malicious.colluding;
+  j["results_accepted"] = v.results_accepted;
+  j["wrong_results_accepted"] = v.wrong_accepted;
+  j["wrong_accepted_share"] = v.results_accepted > 0 ? static_cast<double>(v.wrong_accepted) /
+                                                           static_cast<double>(v.results_accepted)
+                                                     : 0.0;
+  j["attempts_per_accepted_result"] =
+      v.results_accepted > 0
+          ? static_cast<double>(r.attempts_started) / static_cast<double>(v.results_accepted)
+          : 0.0;
+  j["results_unreplicated"] = cs.results_unreplicated;
+  j["spot_checks_passed"] = cs.spot_checks_passed;
+  j["spot_checks_failed"] = cs.spot_checks_failed;
+  j["invalid_results"] = cs.attempts_disagreed;
+  j["quota_holds"] = cs.quota_holds;
+  j["cheater_accepted_before_distrust"] = Counts(v.accepted_before_distrust);
+  j["cheater_accepted_total"] = Counts(v.accepted_total);
+  j["cheaters_never_caught"] = v.owners_never_caught;
   return j;
 }
 
@@ -73,6 +123,7 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
       {"attempts_lost", cs.attempts_lost},       {"attempts_cancelled", cs.attempts_cancelled},
       {"attempts_expired", cs.attempts_expired}, {"nodes_lost", cs.nodes_lost},
       {"reports_rejected", cs.reports_rejected}, {"tasks_done", cs.tasks_done}};
+  if (r.validation.enabled) j["validation"] = ValidationJson(s, r);
   const double n = s.fleet.size;
   j["run"] = {{"wall_s", run.wall_s},
               {"peak_rss_bytes", run.peak_rss_bytes},
@@ -114,6 +165,20 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
   std::snprintf(buf, sizeof buf, "utilization %.4f (busy / available car-time)\n",
                 r.available_car_seconds > 0 ? r.busy_car_seconds / r.available_car_seconds : 0.0);
   os << buf;
+  if (r.validation.enabled) {
+    const ValidationResult& v = r.validation;
+    std::snprintf(
+        buf, sizeof buf,
+        "validation %" PRIu64 " results accepted, %" PRIu64
+        " wrong (%.4g%%), %.3g attempts per accepted result, %" PRIu64 " cheating owners\n",
+        v.results_accepted, v.wrong_accepted,
+        v.results_accepted > 0 ? 100.0 * v.wrong_accepted / v.results_accepted : 0.0,
+        v.results_accepted > 0
+            ? static_cast<double>(r.attempts_started) / static_cast<double>(v.results_accepted)
+            : 0.0,
+        v.cheating_owners);
+    os << buf;
+  }
   std::snprintf(buf, sizeof buf,
                 "run        %" PRIu64
                 " events in %.2f s (%.3g events/s), peak RSS %.1f MiB "

@@ -144,8 +144,19 @@ absl::Status CheckShares(double sum, const std::string& path) {
 
 absl::Status ParseFleet(const YAML::Node& n, FleetConfig& f) {
   const std::string path = "fleet";
-  FG_RETURN_IF_ERROR(CheckMap(n, path, {"size", "classes", "links"}));
+  FG_RETURN_IF_ERROR(CheckMap(n, path, {"size", "owners", "classes", "links", "malicious"}));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "size", &f.size, 1, 100'000'000));
+  FG_RETURN_IF_ERROR(ReadInt(n, path, "owners", &f.owners, 0, 100'000'000));
+  if (f.owners > f.size) {
+    return Err(Join(path, "owners"), "must be <= fleet.size (" + std::to_string(f.size) +
+                                         "), got " + std::to_string(f.owners));
+  }
+  if (const YAML::Node m = n["malicious"]) {
+    const std::string mp = Join(path, "malicious");
+    FG_RETURN_IF_ERROR(CheckMap(m, mp, {"owner_share", "colluding"}));
+    FG_RETURN_IF_ERROR(ReadNumber(m, mp, "owner_share", &f.malicious.owner_share, 0, 1));
+    FG_RETURN_IF_ERROR(ReadBool(m, mp, "colluding", &f.malicious.colluding));
+  }
   if (const YAML::Node c = n["classes"]) {
     const std::string cp = Join(path, "classes");
     if (!c.IsSequence() || c.size() == 0) return Err(cp, "expected a non-empty list");
@@ -241,7 +252,7 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
   FG_RETURN_IF_ERROR(CheckMap(n, path,
                               {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job",
-                               "max_jobs", "work", "input_bytes", "output_bytes"}));
+                               "max_jobs", "work", "input_bytes", "output_bytes", "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {
@@ -261,6 +272,39 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
     FG_RETURN_IF_ERROR(ParseWork(wk, Join(path, "work"), w.work));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "input_bytes", &w.input_bytes, 0, 1e18));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "output_bytes", &w.output_bytes, 0, 1e18));
+  if (const YAML::Node v = n["validation"]) {
+    const std::string vp = Join(path, "validation");
+    ValidationConfig& c = w.validation;
+    FG_RETURN_IF_ERROR(
+        CheckMap(v, vp,
+                 {"replication", "quorum", "trust_threshold", "skip_probability",
+                  "untrusted_quorum", "spot_check_rate", "daily_quota", "initial_quota"}));
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "replication", &c.replication, 1, 64));
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "quorum", &c.quorum, 1, 64));
+    if (c.quorum > c.replication) {
+      return Err(Join(vp, "quorum"), "must be <= replication (" + std::to_string(c.replication) +
+                                         "), got " + std::to_string(c.quorum));
+    }
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "trust_threshold", &c.trust_threshold, 0, 65535));
+    if (c.trust_threshold > 0 && c.quorum < 2) {
+      return Err(Join(vp, "trust_threshold"), "needs quorum >= 2 (nothing to skip otherwise)");
+    }
+    FG_RETURN_IF_ERROR(ReadNumber(v, vp, "skip_probability", &c.skip_probability, 0, 1));
+    FG_RETURN_IF_ERROR(ReadNumber(v, vp, "spot_check_rate", &c.spot_check_rate, 0, 1));
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "untrusted_quorum", &c.untrusted_quorum, 0, 64));
+    if (c.untrusted_quorum != 0 && (c.trust_threshold == 0 || c.untrusted_quorum < c.quorum)) {
+      return Err(Join(vp, "untrusted_quorum"),
+                 "must be 0 or >= quorum (" + std::to_string(c.quorum) +
+                     "), with trust_threshold > 0; got " + std::to_string(c.untrusted_quorum));
+    }
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "daily_quota", &c.daily_quota, 0, 65535));
+    FG_RETURN_IF_ERROR(ReadInt(v, vp, "initial_quota", &c.initial_quota, 0, 65535));
+    if (c.initial_quota > c.daily_quota) {
+      return Err(Join(vp, "initial_quota"), "must be <= daily_quota (" +
+                                                std::to_string(c.daily_quota) + "), got " +
+                                                std::to_string(c.initial_quota));
+    }
+  }
   if (w.kind == WorkloadKind::kPoisson && w.job_rate_per_s <= 0) {
     return Err(Join(path, "job_rate_per_s"),
                "must be > 0 for the poisson model, got " + NumberText(w.job_rate_per_s));

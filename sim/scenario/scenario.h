@@ -30,8 +30,18 @@ struct LinkClass {
   double share = 1.0;
 };
 
+// Cheating owners: every car of a malicious owner returns a wrong digest for every task.
+// Colluding cheaters all return the same wrong digest for a task (so they can win a quorum
+// together); others each return one of their own.
+struct MaliciousConfig {
+  double owner_share = 0;  // fraction of owners that cheat (rounded to a whole number)
+  bool colluding = true;
+};
+
 struct FleetConfig {
   uint32_t size = 1000;
+  uint32_t owners = 0;  // car c belongs to owner c % owners; 0 = one owner per car
+  MaliciousConfig malicious;
   std::vector<SpeedClass> classes{SpeedClass{}};
   std::vector<LinkClass> links{LinkClass{}};
 };
@@ -57,6 +67,23 @@ struct WorkDist {
 
 enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson };
 
+// How results are validated (the job's replication and quorum, coordinator/core's adaptive
+// replication, spot-checks and daily quota). The defaults validate nothing (FLEET-1).
+struct ValidationConfig {
+  uint8_t replication = 1;
+  uint8_t quorum = 1;
+  uint16_t trust_threshold = 0;  // adaptive replication off when 0
+  double skip_probability = 0;
+  uint8_t untrusted_quorum = 0;  // 0 = quorum
+  double spot_check_rate = 0;    // share of tasks whose answer the coordinator knows
+  uint16_t daily_quota = 0;      // per car; 0 = unlimited
+  uint16_t initial_quota = 0;    // 0 = daily_quota
+  bool enabled() const {
+    return replication != 1 || quorum != 1 || trust_threshold != 0 || spot_check_rate != 0 ||
+           daily_quota != 0;
+  }
+};
+
 struct WorkloadConfig {
   WorkloadKind kind = WorkloadKind::kBagOfTasks;
   // Bag of tasks: `tasks` tasks at t=0, or tasks_per_car x fleet.size when tasks == 0.
@@ -70,6 +97,7 @@ struct WorkloadConfig {
   WorkDist work;
   uint64_t input_bytes = 50'000'000;
   uint64_t output_bytes = 5'000'000;
+  ValidationConfig validation;
   // Total tasks the bag holds (bag of tasks only).
   uint64_t BagTasks(uint32_t fleet_size) const;
 };
