@@ -186,6 +186,7 @@ class NodeProcess {
     pid_ = Spawn(full, dir_ + "/node.out", dir_ + "/node.err");
   }
   bool running() { return pid_ > 0 && waitpid(pid_, &status_, WNOHANG) == 0; }
+  pid_t pid() const { return pid_; }
   // SIGTERM (the cars leave) and wait; the exit code, -1 if killed or timed out.
   int Terminate(int timeout_s = 30) {
     if (pid_ <= 0) return -1;

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <future>
+
 #include "tests/service/harness.h"
 
 namespace fleetgrid::testing {
@@ -18,8 +20,10 @@ struct RawStream {
   std::unique_ptr<grpc::ClientReaderWriter<v1::NodeMessage, v1::CoordinatorMessage>> rw;
 };
 
-std::unique_ptr<RawStream> OpenWithoutHello(TestCar& car) {
+std::unique_ptr<RawStream> OpenWithoutHello(TestCar& car, Duration deadline) {
   auto s = std::make_unique<RawStream>();
+  s->ctx.set_deadline(std::chrono::system_clock::now() +
+                      std::chrono::nanoseconds(deadline.nanos()));
   car.AddAuth(s->ctx);
   s->rw = car.stub().Connect(&s->ctx);
   return s;
@@ -56,20 +60,31 @@ TEST(Overload, ACarHoldingTooManyStreamsIsRefusedAndOthersAreNot) {
   h.options.service.max_streams_per_node = 2;
   h.Start();
   auto greedy = h.NewCar("greedy");
-  auto a = OpenWithoutHello(*greedy);
-  auto b = OpenWithoutHello(*greedy);
-  auto c = OpenWithoutHello(*greedy);
-  const grpc::Status third = EndOf(*c);
-  EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << third.error_message();
-  EXPECT_NE(third.error_message().find("node " + std::to_string(greedy->node_id())),
-            std::string::npos)
-      << third.error_message();
-  // Another car is served as usual.
+  // Three streams without Hello, each ending by its deadline at the latest. The server may
+  // see them in any order: exactly one is refused at once, whichever came third.
+  std::vector<std::unique_ptr<RawStream>> streams;
+  std::vector<std::future<grpc::Status>> ends;
+  for (int i = 0; i < 3; ++i) {
+    streams.push_back(OpenWithoutHello(*greedy, Duration::Seconds(3)));
+    ends.push_back(
+        std::async(std::launch::async, [s = streams.back().get()] { return EndOf(*s); }));
+  }
+  int refused = 0;
+  for (auto& e : ends) {
+    const grpc::Status s = e.get();
+    if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+      EXPECT_NE(s.error_message().find("node " + std::to_string(greedy->node_id())),
+                std::string::npos)
+          << s.error_message();
+    } else {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+    }
+  }
+  EXPECT_EQ(refused, 1);
+  // Another car is served as usual, and once its streams ended the greedy car is too.
   auto honest = h.NewCar("honest");
   EXPECT_TRUE(honest->Connect().ok());
-  // Once one of the greedy car's streams ends, it may open one again.
-  a->ctx.TryCancel();
-  EndOf(*a);
   EXPECT_TRUE(Eventually([&] { return greedy->Connect({}, Duration::Seconds(2)).ok(); }));
 }
 
@@ -83,22 +98,37 @@ TEST(Overload, WatchStreamsPastTheCapAreRefused) {
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReader<v1::JobProgress>> r;
   };
+  // The server may see the three in any order: exactly one is refused, the others are
+  // served until their deadline.
   std::vector<std::unique_ptr<Watch>> watches;
+  std::vector<std::future<std::pair<int, grpc::Status>>> ends;
   for (int i = 0; i < 3; ++i) {
     auto w = std::make_unique<Watch>();
+    w->ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
     v1::WatchJobRequest req;
     req.set_job_id(sub.job_id());
     w->r = h.jobs->WatchJob(&w->ctx, req);
+    ends.push_back(std::async(std::launch::async, [r = w->r.get()] {
+      v1::JobProgress p;
+      int snapshots = 0;
+      while (r->Read(&p)) ++snapshots;
+      return std::pair{snapshots, r->Finish()};
+    }));
     watches.push_back(std::move(w));
   }
-  v1::JobProgress p;
-  ASSERT_TRUE(watches[0]->r->Read(&p));
-  ASSERT_TRUE(watches[1]->r->Read(&p));
-  EXPECT_FALSE(watches[2]->r->Read(&p));
-  const grpc::Status third = watches[2]->r->Finish();
-  EXPECT_EQ(third.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << third.error_message();
-  EXPECT_NE(third.error_message().find("watch streams"), std::string::npos);
-  for (int i = 0; i < 2; ++i) watches[i]->ctx.TryCancel();
+  int refused = 0;
+  for (auto& e : ends) {
+    const auto [snapshots, status] = e.get();
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      ++refused;
+      EXPECT_EQ(snapshots, 0);
+      EXPECT_NE(status.error_message().find("watch streams"), std::string::npos);
+    } else {
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << status.error_message();
+      EXPECT_GE(snapshots, 1) << "a watcher within the cap was served";
+    }
+  }
+  EXPECT_EQ(refused, 1);
 }
 
 TEST(Overload, ConnectionsThatNeverSpeakAreClosedAndServiceGoesOn) {
