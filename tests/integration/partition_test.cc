@@ -328,21 +328,36 @@ bool JobDone(Harness& h, uint64_t job, Duration timeout) {
   return Eventually([&] { return h.GetJob(job).state() == v1::JOB_STATE_DONE; }, timeout);
 }
 
+// A coordinator (heartbeat 100 ms, `grace`) and one real agent of one car behind the proxy,
+// holding both tasks of a simulated job (`ready` once it has them).
+struct FarAgent {
+  explicit FarAgent(Duration grace) {
+    h.options.service.heartbeat_interval = Duration::Millis(100);
+    h.options.service.heartbeat_grace = grace;
+    h.Start();
+    proxy = std::make_unique<FaultProxy>(h.coordinator->address());
+    if (!proxy->Start().ok()) return;
+    far = std::make_unique<node::Fleet>(AgentOptions(proxy->address(), 1));
+    if (!far->Start().ok() || !h.Submit(SimulatedJob(2, 2.5), &sub).ok()) return;
+    ready = far->WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
+                           Duration::Seconds(20));
+  }
+  Harness h;
+  std::unique_ptr<FaultProxy> proxy;
+  std::unique_ptr<node::Fleet> far;
+  v1::SubmitJobResponse sub;
+  bool ready = false;
+};
+
 TEST(Partition, RealAgentsPartitionedForHalfTheGraceKeepTheirAttempts) {
   const auto t0 = Clock::now();
   const Duration grace = Duration::Seconds(3);
-  Harness h;
-  h.options.service.heartbeat_interval = Duration::Millis(100);
-  h.options.service.heartbeat_grace = grace;
-  h.Start();
-  FaultProxy proxy(h.coordinator->address());
-  ASSERT_TRUE(proxy.Start().ok());
-  node::Fleet far(AgentOptions(proxy.address(), 1));
-  ASSERT_TRUE(far.Start().ok());
-  v1::SubmitJobResponse sub;
-  ASSERT_TRUE(h.Submit(SimulatedJob(2, 2.5), &sub).ok());
-  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
-                            Duration::Seconds(20)));
+  FarAgent a(grace);
+  ASSERT_TRUE(a.ready) << "the agent behind the proxy did not get both tasks";
+  Harness& h = a.h;
+  FaultProxy& proxy = *a.proxy;
+  node::Fleet& far = *a.far;
+  const v1::SubmitJobResponse& sub = a.sub;
   proxy.Drop();
   std::this_thread::sleep_for(std::chrono::nanoseconds(grace.nanos() / 2));
   EXPECT_EQ(InspectTotals(h).attempts_lost, 0u);
@@ -366,18 +381,12 @@ TEST(Partition, RealAgentsPartitionedForHalfTheGraceKeepTheirAttempts) {
 TEST(Partition, RealAgentsPartitionedForTwiceTheGraceLoseTheirTasksToOthersOnce) {
   const auto t0 = Clock::now();
   const Duration grace = Duration::Millis(1500);
-  Harness h;
-  h.options.service.heartbeat_interval = Duration::Millis(100);
-  h.options.service.heartbeat_grace = grace;
-  h.Start();
-  FaultProxy proxy(h.coordinator->address());
-  ASSERT_TRUE(proxy.Start().ok());
-  node::Fleet far(AgentOptions(proxy.address(), 1));
-  ASSERT_TRUE(far.Start().ok());
-  v1::SubmitJobResponse sub;
-  ASSERT_TRUE(h.Submit(SimulatedJob(2, 2.5), &sub).ok());
-  ASSERT_TRUE(far.WaitUntil([](const node::FleetStats& s) { return s.attempts_assigned == 2; },
-                            Duration::Seconds(20)));
+  FarAgent a(grace);
+  ASSERT_TRUE(a.ready) << "the agent behind the proxy did not get both tasks";
+  Harness& h = a.h;
+  FaultProxy& proxy = *a.proxy;
+  node::Fleet& far = *a.far;
+  const v1::SubmitJobResponse& sub = a.sub;
   const auto cut = Clock::now();
   proxy.Drop();
   node::Fleet near(AgentOptions(h.coordinator->address(), 2));  // connected directly
