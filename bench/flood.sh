@@ -53,7 +53,7 @@ coord_prefix=(); pin_clients=(env)
 if (( ncpu >= 2 )); then coord_prefix=(taskset -c 0); pin_clients=(taskset -c "1-$((ncpu - 1))"); fi
 start_coordinator flood --heartbeat 1s --grace 10s --max-watchers "$max_watchers" \
   --connect-queues "$queues"
-"${pin_clients[@]}" "$fg" node --coordinator "127.0.0.1:$grpc_port" --cars "$cars" --availability always \
+"${pin_clients[@]}" "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$cars" --availability always \
   --report-every 0 >"$work/node.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 600); do
@@ -69,7 +69,7 @@ input_bytes: 0
 output_bytes: 32
 executor: {kind: simulated, seed: 1}
 YAML
-job=$("$fg" submit "$work/job.yaml" --coordinator "127.0.0.1:$grpc_port")
+job=$("$fg" submit "$work/job.yaml" "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port")
 
 echo "== 1. unloaded: $cars cars, heartbeat 1 s, ${secs} s"
 sleep 3

@@ -2,7 +2,7 @@
 # Live-system benchmark: a real coordinator and emulated cars on loopback, next to a bare gRPC
 # echo on the same machine (the physical baseline), all measured in one run.
 #
-#   bench/live.sh [--build DIR] [--cars N] [--procs P] [--quick]
+#   bench/live.sh [--build DIR] [--cars N] [--procs P] [--quick] [--tls]
 #
 #   1. echo        bench/echo/grpc_echo_bench: unary and ping-pong round trips, pipelined
 #                  message rate, and a paced phase shaped like a fleet's heartbeats (one-way
@@ -18,7 +18,9 @@
 #                  against grace + one heartbeat interval.
 #
 # Default N = 100,000 over P = 8 processes (about 3 GiB for the cars, 2 GiB for the
-# coordinator). --quick: N = 10,000 and shorter phases. Writes runs/bench-live/summary.json.
+# coordinator). --quick: N = 10,000 and shorter phases. --tls: the coordinator, cars and
+# clients speak TLS (a fresh `fleetgrid coordinator init`; the echo baseline stays
+# plaintext), else plaintext on loopback (--insecure). Writes runs/bench-live/summary.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,13 +28,15 @@ build=build/release
 cars=100000
 procs=8
 quick=0
+tls=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$2"; shift 2 ;;
     --cars) cars="$2"; shift 2 ;;
     --procs) procs="$2"; shift 2 ;;
     --quick) quick=1; cars=10000; procs=2; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    --tls) tls=1; shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -47,6 +51,7 @@ echo_bin="$build/bench/grpc_echo_bench"
 out=runs/bench-live
 rm -rf "$out"; mkdir -p "$out"
 source bench/lib.sh
+[[ $tls == 1 ]] && use_tls
 wait_connected() {  # wait_connected N TIMEOUT_S: seconds it took
   local t0; t0=$(date +%s.%N)
   while [[ "$(metric "$http_port" fleetgrid_nodes_connected)" != "$1" ]]; do
@@ -76,7 +81,7 @@ kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
 echo "== 2. throughput: short hash tasks, each result durable before its ack"
 throughput() {  # throughput NAME CARS SLOTS TASKS
   start_coordinator "$1"
-  "$fg" node --coordinator "127.0.0.1:$grpc_port" --cars "$2" --slots "$3" \
+  "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$2" --slots "$3" \
     --availability always --report-every 0 >"$work/$1-node.log" 2>&1 &
   local node_pid=$!; pids+=("$node_pid")
   wait_connected "$2" 120 >/dev/null
@@ -90,7 +95,7 @@ executor: {kind: hash, rounds: 1, seed: 7}
 EOF
   local c0 n0 t0 id
   c0=$(cpu_ticks "$coord_pid"); n0=$(cpu_ticks "$node_pid"); t0=$(date +%s.%N)
-  id=$("$fg" submit "$work/$1.yaml" --coordinator "127.0.0.1:$grpc_port")
+  id=$("$fg" submit "$work/$1.yaml" "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port")
   # Steady rate: results between 10% and 90% of the job, sampled every 100 ms.
   python3 - "$http_port" "$4" "$t0" >"$work/$1.rate" <<'PY'
 import sys, time, urllib.request
@@ -113,7 +118,7 @@ print("%.0f %.3f" % (rate, elapsed))
 PY
   local c1 n1; c1=$(cpu_ticks "$coord_pid"); n1=$(cpu_ticks "$node_pid")
   read -r rate elapsed <"$work/$1.rate"
-  "$fg" job "$id" --coordinator "127.0.0.1:$grpc_port" | grep -q DONE
+  "$fg" job "$id" "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" | grep -q DONE
   local commits items
   commits=$(metric "$http_port" fleetgrid_store_commits_total)
   items=$(metric "$http_port" fleetgrid_store_commit_items_total)
@@ -132,7 +137,7 @@ echo "== 3. heartbeats: $cars cars over $procs processes, every 10 s"
 start_coordinator fleet --heartbeat 10s --grace 30s
 coord_rss0=$(ps -o rss= -p "$coord_pid")
 # The probe car connects first, alone, and takes the only task of a long job.
-"$fg" node --coordinator "127.0.0.1:$grpc_port" --cars 1 --first-car "$cars" \
+"$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars 1 --first-car "$cars" \
   --availability always --executor simulated --report-every 0 >"$work/probe.log" 2>&1 &
 probe_pid=$!; pids+=("$probe_pid")
 wait_connected 1 60 >/dev/null
@@ -144,12 +149,12 @@ input_bytes: 0
 output_bytes: 32
 executor: {kind: simulated, seed: 1}
 EOF
-"$fg" submit "$work/probe.yaml" --coordinator "127.0.0.1:$grpc_port" >/dev/null
+"$fg" submit "$work/probe.yaml" "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" >/dev/null
 while [[ "$(metric "$http_port" fleetgrid_running_attempts)" != "1" ]]; do sleep 0.2; done
 per=$((cars / procs))
 node_pids=()
 for i in $(seq 0 $((procs - 1))); do
-  "$fg" node --coordinator "127.0.0.1:$grpc_port" --cars "$per" --first-car $((i * per)) \
+  "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$per" --first-car $((i * per)) \
     --availability always --report-every 0 >"$work/fleet-$i.log" 2>&1 &
   node_pids+=("$!"); pids+=("$!")
 done
@@ -202,19 +207,21 @@ json.dump({"cars": $((per * procs)), "processes": $procs, "connect_s": $connect_
 PY
 
 # ---------------------------------------------------------------------------------------
-python3 - "$out" <<'PY'
+python3 - "$out" "$tls" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 e = json.load(open(f"{out}/echo.json")); ef = json.load(open(f"{out}/echo_fleet.json"))
 b = json.load(open(f"{out}/batched.json")); u = json.load(open(f"{out}/unbatched.json"))
 h = json.load(open(f"{out}/heartbeats.json"))
 echo_rate = e["pipeline"]["messages_per_s"]
-summary = {"echo": e, "echo_fleet": ef, "batched": b, "unbatched": u, "heartbeats": h,
+summary = {"transport": "tls" if sys.argv[2] == "1" else "plaintext",
+           "echo": e, "echo_fleet": ef, "batched": b, "unbatched": u, "heartbeats": h,
            "tasks_per_s_vs_echo": b["tasks_per_s"] / echo_rate,
            "hb_p99_vs_echo_p99_1000_streams": h["delay_p99_us"] / e["paced"]["one_way_p99_us"],
            "hb_p99_vs_echo_p99_same_streams": h["delay_p99_us"] / ef["paced"]["one_way_p99_us"]}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print()
+print("transport: %s (cars, clients and coordinator)" % summary["transport"])
 print("bare echo: unary rtt p50/p99 %.0f/%.0f us, ping-pong %.0f/%.0f us, pipelined %.0f msg/s" % (
     e["unary"]["rtt_p50_us"], e["unary"]["rtt_p99_us"], e["pingpong"]["rtt_p50_us"],
     e["pingpong"]["rtt_p99_us"], echo_rate))

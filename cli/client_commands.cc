@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/job_file.h"
+#include "cli/tls_flags.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
 
@@ -30,11 +31,11 @@ struct ClientFlags {
   bool watch = false;
   std::string out_dir;
   std::string reason;
+  ClientTlsFlags tls;
+  std::shared_ptr<grpc::Channel> channel;  // made from the flags before the command runs
 };
 
-std::shared_ptr<grpc::Channel> Channel(const std::string& addr) {
-  return grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
-}
+std::shared_ptr<grpc::Channel> Channel(const ClientFlags& f) { return f.channel; }
 
 void SetDeadline(grpc::ClientContext& ctx, int seconds = 15) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
@@ -135,7 +136,7 @@ int Submit(const ClientFlags& f) {
     return kExitUsage;
   }
   *req.mutable_spec() = *std::move(spec);
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
   SetDeadline(ctx);
   v1::SubmitJobResponse resp;
@@ -145,7 +146,7 @@ int Submit(const ClientFlags& f) {
 }
 
 int Jobs(const ClientFlags& f) {
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   std::printf("%-8s %-10s %-24s %9s %9s %9s %9s\n", "JOB", "STATE", "NAME", "TASKS", "DONE",
               "RUNNING", "FAILED");
   std::string token;
@@ -181,7 +182,7 @@ void PrintJob(const v1::Job& j) {
 }
 
 int Watch(const ClientFlags& f) {
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
   v1::WatchJobRequest req;
   req.set_job_id(f.job_id);
@@ -217,7 +218,7 @@ int Watch(const ClientFlags& f) {
 
 int JobCmd(const ClientFlags& f) {
   if (f.watch) return Watch(f);
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
   SetDeadline(ctx);
   v1::GetJobRequest req;
@@ -229,7 +230,7 @@ int JobCmd(const ClientFlags& f) {
 }
 
 int Cancel(const ClientFlags& f) {
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
   SetDeadline(ctx);
   v1::CancelJobRequest req;
@@ -243,7 +244,7 @@ int Cancel(const ClientFlags& f) {
 }
 
 int Nodes(const ClientFlags& f) {
-  auto stub = v1::AdminService::NewStub(Channel(f.coordinator));
+  auto stub = v1::AdminService::NewStub(Channel(f));
   std::printf("%-8s %-14s %-16s %-9s %8s %7s %s\n", "NODE", "SESSION", "OWNER", "CAR", "SPEED",
               "RUNNING", "NAME");
   std::string token;
@@ -274,7 +275,7 @@ int Results(const ClientFlags& f) {
     std::cerr << "fleetgrid results: cannot create " << f.out_dir << ": " << ec.message() << "\n";
     return kExitFailure;
   }
-  auto stub = v1::JobService::NewStub(Channel(f.coordinator));
+  auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
   v1::FetchResultsRequest req;
   req.set_job_id(f.job_id);
@@ -321,7 +322,18 @@ std::vector<Command> AddClientCommands(CLI::App& app) {
     CLI::App* sub = app.add_subcommand(name, help);
     sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
         ->capture_default_str();
-    out.push_back({sub, [f, run] { return run(*f); }});
+    AddClientTlsFlags(*sub, f->tls);
+    out.push_back({sub, [f, run, name] {
+                     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+                         CoordinatorChannel(f->tls, f->coordinator);
+                     if (!channel.ok()) {
+                       std::cerr << "fleetgrid " << name << ": " << channel.status().message()
+                                 << "\n";
+                       return kExitUsage;
+                     }
+                     f->channel = *std::move(channel);
+                     return run(*f);
+                   }});
     return std::pair{sub, f};
   };
   {

@@ -28,6 +28,8 @@ std::vector<Command> AddVersionCommand(CLI::App& app);
 std::vector<Command> AddSimCommands(CLI::App& app);         // sim, sweep
 std::vector<Command> AddLiveCommands(CLI::App& app);        // coordinator + the client commands
 std::vector<Command> AddCoordinatorCommand(CLI::App& app);  // coordinator
+// coordinator init (cli/coordinator_init_command.cc), under the coordinator command.
+std::vector<Command> AddCoordinatorInitCommand(CLI::App& coordinator);
 std::vector<Command> AddClientCommands(CLI::App& app);  // submit, jobs, job, cancel, nodes, results
 std::vector<Command> AddNodeCommand(CLI::App& app);     // node (cli/node_command.cc)
 

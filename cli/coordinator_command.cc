@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/tls_flags.h"
 #include "coordinator/service/coordinator.h"
 
 namespace fleetgrid::cli {
@@ -59,11 +60,18 @@ struct CoordinatorFlags {
   uint64_t max_sessions = 1'000'000;
   uint64_t max_streams_per_node = 256;
   uint64_t max_watchers = 10'000;
+  ServerTlsFlags tls;
 };
 
 int RunCoordinator(const CoordinatorFlags& f) {
   service::CoordinatorOptions o;
   o.listen = f.listen;
+  absl::StatusOr<ServerTls> tls = ServerTlsFromFlags(f.tls, f.listen);
+  if (!tls.ok()) {
+    std::cerr << "fleetgrid coordinator: " << tls.status().message() << "\n";
+    return kExitUsage;
+  }
+  o.tls = *std::move(tls);
   o.db_path = f.db;
   o.db_max_bytes = f.db_max_bytes;
   o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
@@ -108,7 +116,11 @@ int RunCoordinator(const CoordinatorFlags& f) {
               << ":" << (*c)->metrics_port() << "/metrics";
   }
   std::cout << ", store " << (*c)->store().Describe() << ", policy " << o.service.policy
-            << ", grace " << o.service.heartbeat_grace.ToString() << std::endl;
+            << ", grace " << o.service.heartbeat_grace.ToString() << ", "
+            << (!o.tls.enabled()              ? "plaintext (--insecure)"
+                : o.tls.client_ca_pem.empty() ? "TLS"
+                                              : "TLS, client certificates verified when presented")
+            << std::endl;
   int sig = 0;
   sigwait(&stop, &sig);
   std::cout << "fleetgrid coordinator: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
@@ -125,6 +137,9 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   auto f = std::make_shared<CoordinatorFlags>();
   CLI::App* sub =
       app.add_subcommand("coordinator", "Run the live coordinator (gRPC service, durable store).");
+  // `coordinator init` first: when it ran, its parent counts as parsed too.
+  std::vector<Command> out = AddCoordinatorInitCommand(*sub);
+  AddServerTlsFlags(*sub, f->tls);
   sub->add_option("--listen", f->listen, "gRPC address HOST:PORT (port 0 = pick one)")
       ->capture_default_str();
   sub->add_option("--db", f->db, "SQLite database file (WAL, synchronous=FULL)")
@@ -166,7 +181,8 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
   sub->add_option("--metrics-listen", f->metrics_listen,
                   "HTTP /metrics and /healthz address (port 0 = pick, off = none)")
       ->capture_default_str();
-  return {{sub, [f] { return RunCoordinator(*f); }}};
+  out.push_back({sub, [f] { return RunCoordinator(*f); }});
+  return out;
 }
 
 }  // namespace fleetgrid::cli

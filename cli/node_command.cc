@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/command.h"
+#include "cli/tls_flags.h"
 #include "node/fleet.h"
 #include "node/scenario.h"
 
@@ -28,6 +29,7 @@ struct NodeFlags {
   double mean_off_s = 0;
   double report_every_s = 10;
   double duration_s = 0;
+  ClientTlsFlags tls;
 };
 
 void PrintStats(const node::Fleet& fleet, std::chrono::steady_clock::time_point t0) {
@@ -49,6 +51,12 @@ void PrintStats(const node::Fleet& fleet, std::chrono::steady_clock::time_point 
 
 int RunNode(NodeFlags& f) {
   node::FleetOptions& o = f.options;
+  absl::StatusOr<ClientTls> tls = ClientTlsFromFlags(f.tls, o.coordinator);
+  if (!tls.ok()) {
+    std::cerr << "fleetgrid node: " << tls.status().message() << "\n";
+    return kExitUsage;
+  }
+  o.tls = *std::move(tls);
   if (f.executor == "both") {
     o.executors = {node::ExecutorChoice::kHash, node::ExecutorChoice::kSimulated};
   } else {
@@ -106,6 +114,7 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
       app.add_subcommand("node", "Run emulated cars (car agents) that connect to a coordinator.");
   sub->add_option("--coordinator", o.coordinator, "Coordinator address host:port")
       ->capture_default_str();
+  AddClientTlsFlags(*sub, f->tls);
   sub->add_option("--cars", o.cars, "Cars emulated by this process")
       ->capture_default_str()
       ->check(CLI::Range(1u, 1'000'000u));

@@ -73,9 +73,13 @@ absl::Status Fleet::Start() {
   if (started_) return absl::FailedPreconditionError("fleet already started");
   FleetOptions& o = ctx_->options;
   if (absl::Status s = Validate(o); !s.ok()) return s;
+  grpc::ChannelArguments base_args;
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFor(o.tls, o.coordinator, base_args);
+  if (!credentials.ok()) return credentials.status();
   const uint32_t nch = o.channels != 0 ? o.channels : (o.cars + 499) / 500;
   for (uint32_t i = 0; i < nch; ++i) {
-    grpc::ChannelArguments args;
+    grpc::ChannelArguments args = base_args;
     // Distinct args and a local subchannel pool: each channel opens its own connection.
     args.SetInt("fleetgrid.channel_index", static_cast<int>(i));
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
@@ -85,7 +89,7 @@ absl::Status Fleet::Start() {
     args.SetInt(GRPC_ARG_MAX_RECEIVE_MESSAGE_LENGTH, 8 << 20);
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5'000);
-    auto ch = grpc::CreateCustomChannel(o.coordinator, grpc::InsecureChannelCredentials(), args);
+    auto ch = grpc::CreateCustomChannel(o.coordinator, *credentials, args);
     ctx_->stubs.push_back(v1::NodeService::NewStub(ch));
     ctx_->channels.push_back(std::move(ch));
   }

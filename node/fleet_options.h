@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/time.h"
+#include "common/tls.h"
 #include "node/availability.h"
 #include "node/backoff.h"
 #include "node/executor.h"
@@ -16,6 +17,8 @@ namespace fleetgrid::node {
 struct FleetOptions {
   // Coordinator address, host:port.
   std::string coordinator = "127.0.0.1:7070";
+  // TLS to the coordinator; not enabled: plaintext, refused unless the address is loopback.
+  ClientTls tls;
   // Number of cars emulated in this process (car indices [first_car, first_car + cars)).
   uint32_t cars = 1;
   // Index of the first car: lets several processes emulate disjoint parts of one fleet.

@@ -9,6 +9,9 @@ namespace fleetgrid::service {
 
 absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const CoordinatorOptions& options,
                                                                 Store* store) {
+  // Checked first: a refused transport opens nothing.
+  FG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                      ServerCredentialsFor(options.tls, options.listen));
   std::unique_ptr<Coordinator> c(new Coordinator());
   if (store != nullptr) {
     c->store_ = store;
@@ -25,7 +28,7 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   c->job_service_ = std::make_unique<JobServiceImpl>(c->brain_.get(), &c->metrics_);
   c->admin_service_ = std::make_unique<AdminServiceImpl>(c->brain_.get(), &c->metrics_);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &c->port_);
+  builder.AddListeningPort(options.listen, credentials, &c->port_);
   // Two coordinators must never share a port (gRPC enables SO_REUSEPORT by default).
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(static_cast<int>(options.service.max_message_bytes));

@@ -4,6 +4,8 @@
 // brain from it, then listens. Shutdown() is graceful: streams are closed (cars reconnect
 // elsewhere or later), the server stops accepting and finishes in-flight calls, pending
 // changes are committed, threads joined. Thread safety: Shutdown() from any one thread.
+// The gRPC port speaks TLS when options.tls is set, else plaintext on loopback only; the
+// metrics endpoint is always plaintext HTTP (keep it on loopback).
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -12,6 +14,7 @@
 #include <memory>
 #include <string>
 
+#include "common/tls.h"
 #include "coordinator/service/brain.h"
 #include "coordinator/service/http_server.h"
 #include "coordinator/service/metrics.h"
@@ -21,6 +24,9 @@ namespace fleetgrid::service {
 
 struct CoordinatorOptions {
   std::string listen = "127.0.0.1:7070";  // port 0 = pick one (see port())
+  // TLS of the gRPC port. Unset (no certificate): plaintext, and then Start() refuses any
+  // `listen` that is not loopback (common/tls.h).
+  ServerTls tls;
   std::string db_path = "./fleetgrid.db";
   uint64_t db_max_bytes = 0;  // cap on the SQLite file (0 = none); see SqliteStoreOptions
   std::string metrics_listen = "127.0.0.1:9090";  // "" = no HTTP endpoint; port 0 = pick

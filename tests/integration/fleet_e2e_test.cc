@@ -295,9 +295,9 @@ TEST(FleetEndToEnd, RealCarAgentsKeepTheirAttemptsThroughAKill9WithinTheGrace) {
   const std::string scenario = dir + "/speed1.yaml";  // every car at speed 1
   std::ofstream(scenario) << "fleet:\n  classes: [{speed: 1, share: 1}]\n";
   NodeProcess cars(dir);
-  cars.Start({"--coordinator", address, "--cars", std::to_string(kCarsHere), "--scenario", scenario,
-              "--availability", "always", "--executor", "simulated", "--seed", "5",
-              "--report-every", "0.1"});
+  cars.Start({"--insecure", "--coordinator", address, "--cars", std::to_string(kCarsHere),
+              "--scenario", scenario, "--availability", "always", "--executor", "simulated",
+              "--seed", "5", "--report-every", "0.1"});
 
   v1::SubmitJobRequest req;
   v1::JobSpec& spec = *req.mutable_spec();

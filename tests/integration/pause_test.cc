@@ -39,8 +39,9 @@ PauseOutcome PauseForThreeGraces(const std::string& name, const std::vector<std:
   EXPECT_TRUE(coord.Start(flags)) << coord.stderr_text();
   if (coord.pid() <= 0) return r;
   NodeProcess cars(dir);
-  cars.Start({"--coordinator", coord.address(), "--cars", std::to_string(kCars), "--availability",
-              "always", "--executor", "simulated", "--seed", "5", "--report-every", "0"});
+  cars.Start({"--insecure", "--coordinator", coord.address(), "--cars", std::to_string(kCars),
+              "--availability", "always", "--executor", "simulated", "--seed", "5",
+              "--report-every", "0"});
 
   // Tasks far longer than the test: every car holds one attempt throughout.
   v1::SubmitJobRequest req;

@@ -83,7 +83,7 @@ inline CliResult RunCli(const std::vector<std::string>& args, const std::string&
   return r;
 }
 
-// A `fleetgrid coordinator` process on 127.0.0.1 port 0.
+// A `fleetgrid coordinator` process on 127.0.0.1 port 0 (plaintext unless set_transport()).
 class CoordinatorProcess {
  public:
   CoordinatorProcess(std::string dir, std::string db) : dir_(std::move(dir)), db_(std::move(db)) {}
@@ -94,6 +94,7 @@ class CoordinatorProcess {
     std::vector<std::string> args = {
         FLEETGRID_BIN,      "coordinator", "--listen", listen_, "--db",        db_,
         "--metrics-listen", "127.0.0.1:0", "--grace",  grace_,  "--heartbeat", heartbeat_};
+    args.insert(args.end(), transport_.begin(), transport_.end());
     args.insert(args.end(), extra.begin(), extra.end());
     out_ = dir_ + "/coordinator." + std::to_string(++starts_) + ".out";
     pid_ = Spawn(args, out_, dir_ + "/coordinator." + std::to_string(starts_) + ".err", env_);
@@ -128,6 +129,9 @@ class CoordinatorProcess {
   }
   // Listen here instead of a picked port (to restart on the same address).
   void set_listen(std::string listen) { listen_ = std::move(listen); }
+  // The transport flags of the next Start() (default --insecure: plaintext on loopback), e.g.
+  // {"--tls-cert", CERT, "--tls-key", KEY}.
+  void set_transport(std::vector<std::string> flags) { transport_ = std::move(flags); }
   // --grace and --heartbeat of the next Start() (default 2s and 500ms).
   void set_liveness(std::string grace, std::string heartbeat) {
     grace_ = std::move(grace);
@@ -165,6 +169,7 @@ class CoordinatorProcess {
   std::string dir_, db_, out_, address_;
   std::string listen_ = "127.0.0.1:0";
   std::string grace_ = "2s", heartbeat_ = "500ms";
+  std::vector<std::string> transport_ = {"--insecure"};
   std::vector<std::string> env_;
   pid_t pid_ = 0;
   int starts_ = 0;

@@ -153,11 +153,13 @@ TEST(ClientCommands, SubmitWatchListResultsAgainstARealCoordinator) {
   CoordinatorProcess coord(dir, dir + "/fleetgrid.db");
   ASSERT_TRUE(coord.Start()) << coord.stderr_text();
   const std::string data = FLEETGRID_TEST_DATA;
-  auto r = RunCli({"submit", data + "/job_ok.yaml", "--coordinator", coord.address()}, dir);
+  auto r = RunCli({"submit", data + "/job_ok.yaml", "--insecure", "--coordinator", coord.address()},
+                  dir);
   ASSERT_EQ(r.rc, 0) << r.err;
   const uint64_t job = std::stoull(r.out);
   // The same file again (same idempotency key) gives the same job.
-  auto again = RunCli({"submit", data + "/job_ok.yaml", "--coordinator", coord.address()}, dir);
+  auto again = RunCli(
+      {"submit", data + "/job_ok.yaml", "--insecure", "--coordinator", coord.address()}, dir);
   EXPECT_EQ(std::stoull(again.out), job);
 
   {
@@ -174,23 +176,23 @@ TEST(ClientCommands, SubmitWatchListResultsAgainstARealCoordinator) {
     }
     car.Leave();
   }
-  auto watch =
-      RunCli({"job", std::to_string(job), "--watch", "--coordinator", coord.address()}, dir);
+  auto watch = RunCli(
+      {"job", std::to_string(job), "--watch", "--insecure", "--coordinator", coord.address()}, dir);
   EXPECT_EQ(watch.rc, 0) << watch.err;
   EXPECT_NE(watch.out.find("6/6 DONE"), std::string::npos) << watch.out;
-  auto jobs = RunCli({"jobs", "--coordinator", coord.address()}, dir);
+  auto jobs = RunCli({"jobs", "--insecure", "--coordinator", coord.address()}, dir);
   EXPECT_EQ(jobs.rc, 0);
   EXPECT_NE(jobs.out.find("cli-hash"), std::string::npos) << jobs.out;
-  auto nodes = RunCli({"nodes", "--coordinator", coord.address()}, dir);
+  auto nodes = RunCli({"nodes", "--insecure", "--coordinator", coord.address()}, dir);
   EXPECT_EQ(nodes.rc, 0);
   EXPECT_NE(nodes.out.find("cli-car"), std::string::npos) << nodes.out;
-  auto res = RunCli(
-      {"results", std::to_string(job), "--out", dir + "/results", "--coordinator", coord.address()},
-      dir);
+  auto res = RunCli({"results", std::to_string(job), "--out", dir + "/results", "--insecure",
+                     "--coordinator", coord.address()},
+                    dir);
   EXPECT_EQ(res.rc, 0) << res.err;
   EXPECT_TRUE(std::filesystem::exists(dir + "/results/manifest.json"));
   EXPECT_EQ(ReadFile(dir + "/results/task-3.out"), HashOutput(7, 3, "", 50));
-  auto unknown = RunCli({"job", "999", "--coordinator", coord.address()}, dir);
+  auto unknown = RunCli({"job", "999", "--insecure", "--coordinator", coord.address()}, dir);
   EXPECT_EQ(unknown.rc, 1);
   EXPECT_NE(unknown.err.find("unknown job 999"), std::string::npos) << unknown.err;
   EXPECT_EQ(coord.Terminate(), 0);
@@ -219,8 +221,8 @@ TEST(CoordinatorProcessTest, RefusesADamagedDatabase) {
     std::ofstream f(dir + "/bad.db", std::ios::binary);
     f << "SQLite format 3" << std::string(1, '\0') << std::string(8000, '\x7f');
   }
-  auto r = RunCli({"coordinator", "--listen", "127.0.0.1:0", "--metrics-listen", "off", "--db",
-                   dir + "/bad.db"},
+  auto r = RunCli({"coordinator", "--insecure", "--listen", "127.0.0.1:0", "--metrics-listen",
+                   "off", "--db", dir + "/bad.db"},
                   dir);
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("integrity"), std::string::npos) << r.err;
@@ -239,8 +241,8 @@ TEST(CoordinatorProcessTest, SecondCoordinatorOnTheSamePortIsRefused) {
   const std::string dir = TempDir("port");
   CoordinatorProcess first(dir, dir + "/a.db");
   ASSERT_TRUE(first.Start());
-  auto r = RunCli({"coordinator", "--listen", first.address(), "--metrics-listen", "off", "--db",
-                   dir + "/b.db"},
+  auto r = RunCli({"coordinator", "--insecure", "--listen", first.address(), "--metrics-listen",
+                   "off", "--db", dir + "/b.db"},
                   dir, 20);
   EXPECT_EQ(r.rc, 1);
   EXPECT_NE(r.err.find("cannot listen"), std::string::npos) << r.err;
