@@ -1,4 +1,5 @@
 // Client commands against a live coordinator: submit, jobs, job, nodes, results, cancel.
+// Each sends the client's API token (--token, --token-file or $FLEETGRID_TOKEN).
 #include <grpcpp/grpcpp.h>
 #include <openssl/sha.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/job_file.h"
 #include "cli/tls_flags.h"
@@ -33,33 +35,19 @@ struct ClientFlags {
   std::string reason;
   ClientTlsFlags tls;
   std::shared_ptr<grpc::Channel> channel;  // made from the flags before the command runs
+  ClientTokenFlags auth;
 };
 
 std::shared_ptr<grpc::Channel> Channel(const ClientFlags& f) { return f.channel; }
 
-void SetDeadline(grpc::ClientContext& ctx, int seconds = 15) {
+// A unary call's context: a deadline and the client's token.
+void Prepare(grpc::ClientContext& ctx, const ClientFlags& f, int seconds = 15) {
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  AddBearer(ctx, f.auth);
 }
 
-// Prints a failed call the way a user can act on; returns the exit code.
 int Fail(const std::string& what, const ClientFlags& f, const grpc::Status& s) {
-  std::cerr << "fleetgrid " << what << ": ";
-  switch (s.error_code()) {
-    case grpc::StatusCode::UNAVAILABLE:
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      std::cerr << "cannot reach the coordinator at " << f.coordinator << " (" << s.error_message()
-                << ")\n";
-      return kExitFailure;
-    case grpc::StatusCode::NOT_FOUND:
-      std::cerr << s.error_message() << "\n";
-      return kExitFailure;
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      std::cerr << "rejected by the coordinator: " << s.error_message() << "\n";
-      return kExitUsage;
-    default:
-      std::cerr << s.error_message() << " (gRPC status " << s.error_code() << ")\n";
-      return kExitFailure;
-  }
+  return FailedCall(what, f.coordinator, s);
 }
 
 const char* StateName(v1::JobState s) {
@@ -138,7 +126,7 @@ int Submit(const ClientFlags& f) {
   *req.mutable_spec() = *std::move(spec);
   auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  Prepare(ctx, f);
   v1::SubmitJobResponse resp;
   if (auto s = stub->SubmitJob(&ctx, req, &resp); !s.ok()) return Fail("submit", f, s);
   std::cout << resp.job_id() << (resp.duplicate() ? " (already submitted)" : "") << "\n";
@@ -152,7 +140,7 @@ int Jobs(const ClientFlags& f) {
   std::string token;
   do {
     grpc::ClientContext ctx;
-    SetDeadline(ctx);
+    Prepare(ctx, f);
     v1::ListJobsRequest req;
     req.set_page_token(token);
     v1::ListJobsResponse resp;
@@ -184,6 +172,7 @@ void PrintJob(const v1::Job& j) {
 int Watch(const ClientFlags& f) {
   auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
+  AddBearer(ctx, f.auth);
   v1::WatchJobRequest req;
   req.set_job_id(f.job_id);
   req.mutable_min_interval()->set_nanos(250'000'000);
@@ -220,7 +209,7 @@ int JobCmd(const ClientFlags& f) {
   if (f.watch) return Watch(f);
   auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  Prepare(ctx, f);
   v1::GetJobRequest req;
   req.set_job_id(f.job_id);
   v1::GetJobResponse resp;
@@ -232,7 +221,7 @@ int JobCmd(const ClientFlags& f) {
 int Cancel(const ClientFlags& f) {
   auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
-  SetDeadline(ctx);
+  Prepare(ctx, f);
   v1::CancelJobRequest req;
   req.set_job_id(f.job_id);
   req.set_reason(f.reason);
@@ -250,7 +239,7 @@ int Nodes(const ClientFlags& f) {
   std::string token;
   do {
     grpc::ClientContext ctx;
-    SetDeadline(ctx);
+    Prepare(ctx, f);
     v1::ListNodesRequest req;
     req.set_page_token(token);
     req.set_page_size(1000);
@@ -277,6 +266,7 @@ int Results(const ClientFlags& f) {
   }
   auto stub = v1::JobService::NewStub(Channel(f));
   grpc::ClientContext ctx;
+  AddBearer(ctx, f.auth);
   v1::FetchResultsRequest req;
   req.set_job_id(f.job_id);
   auto reader = stub->FetchResults(&ctx, req);
@@ -323,6 +313,7 @@ std::vector<Command> AddClientCommands(CLI::App& app) {
     sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
         ->capture_default_str();
     AddClientTlsFlags(*sub, f->tls);
+    AddClientTokenFlags(*sub, f->auth);
     out.push_back({sub, [f, run, name] {
                      absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
                          CoordinatorChannel(f->tls, f->coordinator);

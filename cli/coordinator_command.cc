@@ -4,14 +4,13 @@
 #include <cctype>
 #include <iostream>
 
+#include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
 #include "coordinator/service/coordinator.h"
 
 namespace fleetgrid::cli {
-namespace {
 
-// "30s", "500ms", "5m", "2h", "1d", "inf"; a bare number means seconds.
 bool ParseDuration(const std::string& text, Duration& out) {
   if (text == "inf" || text == "infinite" || text == "none") {
     out = Duration::Infinite();
@@ -44,6 +43,8 @@ bool ParseDuration(const std::string& text, Duration& out) {
   return true;
 }
 
+namespace {
+
 struct CoordinatorFlags {
   std::string listen = "127.0.0.1:7070";
   std::string db = "./fleetgrid.db";
@@ -52,7 +53,8 @@ struct CoordinatorFlags {
   std::string heartbeat = "5s";
   std::string lease = "inf";
   std::string policy = "fifo";
-  std::string join_token;
+  std::string admin_token_file;
+  std::string credential_ttl = "30d";
   std::string metrics_listen = "127.0.0.1:9090";
   int connect_queues = 16;
   double suspect_fraction = 0.5;
@@ -76,7 +78,6 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.db_max_bytes = f.db_max_bytes;
   o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
   o.service.policy = f.policy;
-  o.service.join_token = f.join_token;
   o.service.connect_queues = f.connect_queues;
   o.service.loss_guard.suspect_fraction = f.suspect_fraction;
   o.service.loss_guard.max_losses_per_second = f.max_losses_per_second;
@@ -86,7 +87,8 @@ int RunCoordinator(const CoordinatorFlags& f) {
   for (auto [text, dst, name] :
        {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
-        std::tuple{f.lease, &o.service.lease, "--lease"}}) {
+        std::tuple{f.lease, &o.service.lease, "--lease"},
+        std::tuple{f.credential_ttl, &o.service.credential_ttl, "--credential-ttl"}}) {
     if (!ParseDuration(text, *dst)) {
       std::cerr << "fleetgrid coordinator: " << name << ": bad duration '" << text
                 << "' (e.g. 30s, 500ms, 5m, 2h, inf)\n";
@@ -97,6 +99,26 @@ int RunCoordinator(const CoordinatorFlags& f) {
       o.service.heartbeat_grace <= o.service.heartbeat_interval) {
     std::cerr << "fleetgrid coordinator: --grace must be finite and longer than --heartbeat\n";
     return kExitUsage;
+  }
+  if (o.service.credential_ttl.IsInfinite()) {
+    std::cerr << "fleetgrid coordinator: --credential-ttl must be finite\n";
+    return kExitUsage;
+  }
+  if (!f.admin_token_file.empty()) {
+    auto token = ReadTokenFile(f.admin_token_file);
+    if (token.ok() && !service::IsApiTokenFormat(*token)) {
+      token = absl::InvalidArgumentError("token file " + f.admin_token_file +
+                                         ": the first line is not fga_ followed by 64 hex digits");
+    }
+    if (!token.ok()) {
+      std::cerr << "fleetgrid coordinator: --admin-token-file: " << token.status().message()
+                << "\n";
+      return kExitUsage;
+    }
+    o.service.admin_token_sha256 = service::AsString(service::Sha256(*token));
+  } else {
+    std::cerr << "fleetgrid coordinator: WARNING: no --admin-token-file: job and admin calls "
+                 "are not authenticated and any join token enrolls a car (development only)\n";
   }
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop;
@@ -156,7 +178,13 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--policy", f->policy, "scheduling policy (fifo, random, fastest-first, ...)")
       ->capture_default_str();
-  sub->add_option("--join-token", f->join_token, "token cars must present to enroll (\"\" = any)");
+  sub->add_option("--admin-token-file", f->admin_token_file,
+                  "file whose first line is the admin token (fga_ + 64 hex; see coordinator "
+                  "init). Set: every job and admin call needs an API token and cars need an "
+                  "issued join token. Unset: open (development)");
+  sub->add_option("--credential-ttl", f->credential_ttl,
+                  "lifetime of each node credential issued (cars renew before it ends)")
+      ->capture_default_str();
   sub->add_option("--connect-queues", f->connect_queues,
                   "completion queues (one thread each) serving car sessions")
       ->check(CLI::Range(1, 256));

@@ -111,8 +111,11 @@ int RunInit(const InitFlags& f) {
             << " (add names with --san).\n"
             << "Start the coordinator with:\n"
             << "  fleetgrid coordinator --tls-cert " << (dir / "server.pem").string()
-            << " --tls-key " << (dir / "server.key").string() << "\n"
-            << "and connect cars and clients with --tls-ca " << (dir / "ca.pem").string() << ".\n";
+            << " --tls-key " << (dir / "server.key").string() << " \\\n"
+            << "      --admin-token-file " << (dir / "admin.token").string() << "\n"
+            << "and connect cars and clients with --tls-ca " << (dir / "ca.pem").string()
+            << "; clients authenticate with --token-file " << (dir / "admin.token").string()
+            << " (or an API token from `fleetgrid admin api-token issue`).\n";
   return kExitOk;
 }
 

@@ -33,6 +33,16 @@ void SetNow(google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(ns % 1000'000'000));
 }
 
+int64_t UnixNanos(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1000'000'000 + t.nanos();
+}
+
+int64_t UnixNowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 void SetDuration(google::protobuf::Duration* d, Duration v) {
   d->set_seconds(v.nanos() / 1000'000'000);
   d->set_nanos(static_cast<int32_t>(v.nanos() % 1000'000'000));
@@ -81,6 +91,7 @@ Car::Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel>
       period_timer_(fleet.io),
       reconnect_timer_(fleet.io),
       heartbeat_timer_(fleet.io),
+      renew_timer_(fleet.io),
       heartbeat_interval_(fleet.options.default_heartbeat_interval) {
   link_.set_download_bytes_per_s(2'500'000);
   link_.set_upload_bytes_per_s(2'500'000);
@@ -227,7 +238,51 @@ void Car::OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollRespo
   node_id_ = resp.credential().node_id();
   credential_id_ = resp.credential().credential_id();
   secret_ = resp.credential().secret();
+  ScheduleRenewal(resp.credential());
   OpenSession();
+}
+
+void Car::ScheduleRenewal(const v1::NodeCredential& c) {
+  credential_expires_unix_ns_ = UnixNanos(c.expires_at());
+  const int64_t issued = UnixNanos(c.issued_at());
+  if (credential_expires_unix_ns_ <= issued) return;  // no expiry given: nothing to renew
+  const int64_t at = issued + (credential_expires_unix_ns_ - issued) / 3 * 2;
+  renew_timer_.expires_after(ToSteady(Duration::Nanos(std::max<int64_t>(0, at - UnixNowNanos()))));
+  renew_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) Renew();
+  });
+}
+
+void Car::Renew() {
+  if (shutdown_ || node_id_ == 0 || renew_call_) return;
+  v1::RenewCredentialRequest req;
+  req.set_credential_id(credential_id_);
+  renew_call_ =
+      StartRenewCredential(fleet_, fleet_.StubFor(index_), node_id_, secret_, std::move(req),
+                           [this, node = node_id_](grpc::Status s, v1::RenewCredentialResponse r) {
+                             OnRenewed(node, s, std::move(r));
+                           });
+}
+
+void Car::OnRenewed(uint64_t node, const grpc::Status& s, v1::RenewCredentialResponse resp) {
+  renew_call_.reset();
+  if (shutdown_ || node != node_id_) return;  // stopped or enrolled anew meanwhile
+  if (!s.ok()) {
+    // Try again halfway to the expiry (a refused credential ends the session anyway).
+    Log("credential renewal failed: " + s.error_message());
+    const int64_t left = credential_expires_unix_ns_ - UnixNowNanos();
+    if (s.error_code() == grpc::StatusCode::UNAUTHENTICATED || left <= 0) return;
+    renew_timer_.expires_after(ToSteady(Duration::Nanos(left / 2)));
+    renew_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) Renew();
+    });
+    return;
+  }
+  ++fleet_.counters.credentials_renewed;
+  credential_id_ = resp.credential().credential_id();
+  secret_ = resp.credential().secret();
+  Log("credential renewed: " + credential_id_);
+  ScheduleRenewal(resp.credential());
 }
 
 v1::NodeState Car::CurrentState() const {
@@ -287,6 +342,7 @@ void Car::OpenSession() {
   heartbeat_seq_ = 0;
   requested_slots_ = 0;
   session_ = std::make_shared<Session>(fleet_, this);
+  session_credential_id_ = credential_id_;
   session_->Start(fleet_.StubFor(index_), node_id_, secret_, MakeHello());
 }
 
@@ -339,9 +395,27 @@ void Car::OnSessionDone(Session* s, const grpc::Status& status) {
   if (session_id_ != 0) previous_session_id_ = session_id_;
   session_.reset();
   link_state_ = Link::kIdle;
-  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
-    node_id_ = 0;  // credential refused (e.g. the coordinator lost it): enroll again
+  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED &&
+      session_credential_id_ != credential_id_) {
+    // The session's credential ran out after the car renewed it: reconnect with the new one
+    // (its attempts are kept by the coordinator for the grace, and listed in the Hello).
+    Log("session credential " + session_credential_id_ + " ended; reconnecting with " +
+        credential_id_);
+  } else if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     DropAllAttempts();
+    const std::string& why = status.error_message();
+    if (why.find("revoked") != std::string::npos || why.find("expired") != std::string::npos) {
+      // Retrying cannot help (a new credential needs a new join token): stop this car.
+      ++fleet_.counters.credentials_refused;
+      std::fprintf(stderr,
+                   "car %u: node %llu: credential %s refused by the coordinator (%s); this car "
+                   "stops. Enroll it again with a new join token.\n",
+                   index_, static_cast<unsigned long long>(node_id_), credential_id_.c_str(),
+                   why.c_str());
+      Shutdown();
+      return;
+    }
+    node_id_ = 0;  // credential unknown (e.g. the coordinator lost it): enroll again
   }
   if (shutdown_ || !available_) return;
   ++fleet_.counters.reconnects;
@@ -691,6 +765,8 @@ void Car::Shutdown() {
   period_timer_.cancel();
   reconnect_timer_.cancel();
   heartbeat_timer_.cancel();
+  renew_timer_.cancel();
+  if (renew_call_) renew_call_->Cancel();
   for (auto& [id, a] : attempts_) {
     if (a.timer) a.timer->cancel();
   }
@@ -707,6 +783,7 @@ void Car::Shutdown() {
 }
 
 void Car::CancelAll() {
+  if (renew_call_) renew_call_->Cancel();
   if (enroll_call_) {
     enroll_call_->Cancel();
     enroll_call_.reset();

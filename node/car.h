@@ -69,6 +69,11 @@ class Car {
   bool AcquireConnectSlot();
   void ReleaseConnectSlot();
   void OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp);
+  // Renews the credential at 2/3 of its lifetime (the old one stays valid until it expires;
+  // the session opened with it then ends and the car reconnects with the new one).
+  void ScheduleRenewal(const v1::NodeCredential& c);
+  void Renew();
+  void OnRenewed(uint64_t node, const grpc::Status& s, v1::RenewCredentialResponse resp);
   void OpenSession();
   void ScheduleReconnect();
   void CloseSession(bool vanish);
@@ -107,12 +112,16 @@ class Car {
   boost::asio::steady_timer period_timer_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer heartbeat_timer_;
+  boost::asio::steady_timer renew_timer_;
 
   // Credential (from Enroll).
   uint64_t node_id_ = 0;
   std::string credential_id_;
   std::string secret_;
+  int64_t credential_expires_unix_ns_ = 0;
+  std::string session_credential_id_;  // the credential the current session was opened with
   std::shared_ptr<CallHandle> enroll_call_;
+  std::shared_ptr<CallHandle> renew_call_;
   uint64_t enroll_generation_ = 0;
 
   Link link_state_ = Link::kIdle;

@@ -152,6 +152,8 @@ FleetStats Fleet::stats() const {
   s.attempts_lost = c.attempts_lost;
   s.attempts_failed = c.attempts_failed;
   s.results_sent = c.results_sent;
+  s.credentials_refused = c.credentials_refused;
+  s.credentials_renewed = c.credentials_renewed;
   s.results_corrupted = c.results_corrupted;
   s.leaves = c.leaves;
   s.vanishes = c.vanishes;

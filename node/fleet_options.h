@@ -71,14 +71,16 @@ struct FleetStats {
   uint64_t heartbeats_sent = 0;
   uint64_t work_requests = 0;
   uint64_t attempts_assigned = 0;
-  uint64_t attempts_done = 0;      // results accepted (or duplicate)
-  uint64_t attempts_rejected = 0;  // results rejected by the coordinator
-  uint64_t attempts_lost = 0;      // dropped: car drove off, cancelled, dropped at reconnect
-  uint64_t attempts_failed = 0;    // reported AttemptFailed
-  uint64_t results_sent = 0;       // results fully sent (inline or upload)
-  uint64_t results_corrupted = 0;  // byzantine results sent
-  uint64_t leaves = 0;             // clean Leave messages sent
-  uint64_t vanishes = 0;           // streams dropped without a word
+  uint64_t attempts_done = 0;        // results accepted (or duplicate)
+  uint64_t attempts_rejected = 0;    // results rejected by the coordinator
+  uint64_t attempts_lost = 0;        // dropped: car drove off, cancelled, dropped at reconnect
+  uint64_t attempts_failed = 0;      // reported AttemptFailed
+  uint64_t results_sent = 0;         // results fully sent (inline or upload)
+  uint64_t results_corrupted = 0;    // byzantine results sent
+  uint64_t leaves = 0;               // clean Leave messages sent
+  uint64_t vanishes = 0;             // streams dropped without a word
+  uint64_t credentials_refused = 0;  // cars stopped: credential revoked or expired
+  uint64_t credentials_renewed = 0;  // RenewCredential calls that succeeded
 };
 
 }  // namespace fleetgrid::node

@@ -7,25 +7,31 @@
 namespace fleetgrid::node {
 namespace {
 
-class EnrollCall final : public CallHandle, public std::enable_shared_from_this<EnrollCall> {
+// One unary call; `start(ctx, req, resp, on_done)` issues it on the stub's async API.
+template <typename Req, typename Resp>
+class UnaryCall final : public CallHandle,
+                        public std::enable_shared_from_this<UnaryCall<Req, Resp>> {
  public:
-  EnrollCall(FleetContext& f, v1::EnrollRequest req, EnrollDone done)
+  using Done = std::function<void(grpc::Status, Resp)>;
+  UnaryCall(FleetContext& f, Req req, Done done)
       : fleet_(f), req_(std::move(req)), done_(std::move(done)) {}
-  void Run(v1::NodeService::Stub* stub) {
+  template <typename Start>
+  void Run(Start start) {
     fleet_.calls.Started();
-    stub->async()->Enroll(&ctx_, &req_, &resp_, [self = shared_from_this()](grpc::Status s) {
+    start(&ctx_, &req_, &resp_, [self = this->shared_from_this()](grpc::Status s) {
       boost::asio::post(self->fleet_.io, [self, s] { self->done_(s, std::move(self->resp_)); });
       self->fleet_.calls.Ended();
     });
   }
+  grpc::ClientContext& context() { return ctx_; }
   void Cancel() override { ctx_.TryCancel(); }
 
  private:
   FleetContext& fleet_;
   grpc::ClientContext ctx_;
-  v1::EnrollRequest req_;
-  v1::EnrollResponse resp_;
-  EnrollDone done_;
+  Req req_;
+  Resp resp_;
+  Done done_;
 };
 
 class FetchCall final : public CallHandle,
@@ -119,8 +125,19 @@ class UploadCall final : public CallHandle,
 
 std::shared_ptr<CallHandle> StartEnroll(FleetContext& fleet, v1::NodeService::Stub* stub,
                                         v1::EnrollRequest req, EnrollDone done) {
-  auto call = std::make_shared<EnrollCall>(fleet, std::move(req), std::move(done));
-  call->Run(stub);
+  auto call = std::make_shared<UnaryCall<v1::EnrollRequest, v1::EnrollResponse>>(
+      fleet, std::move(req), std::move(done));
+  call->Run([stub](auto... args) { stub->async()->Enroll(args...); });
+  return call;
+}
+
+std::shared_ptr<CallHandle> StartRenewCredential(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                 uint64_t node_id, const std::string& secret,
+                                                 v1::RenewCredentialRequest req, RenewDone done) {
+  auto call = std::make_shared<UnaryCall<v1::RenewCredentialRequest, v1::RenewCredentialResponse>>(
+      fleet, std::move(req), std::move(done));
+  AddCredential(call->context(), node_id, secret);
+  call->Run([stub](auto... args) { stub->async()->RenewCredential(args...); });
   return call;
 }
 

@@ -1,6 +1,6 @@
-// Internal: the car's non-stream calls (Enroll, FetchInput, UploadResult) on gRPC's callback
-// API. Each call owns its ClientContext and buffers, posts its outcome to the fleet's
-// io_context and frees itself. Cancel() may be called from the I/O thread while it runs.
+// Internal: the car's non-stream calls (Enroll, RenewCredential, FetchInput, UploadResult) on
+// gRPC's callback API. Each call owns its ClientContext and buffers, posts its outcome to the
+// fleet's io_context and frees itself. Cancel() may be called from the I/O thread while it runs.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -25,6 +25,12 @@ class CallHandle {
 using EnrollDone = std::function<void(grpc::Status, v1::EnrollResponse)>;
 std::shared_ptr<CallHandle> StartEnroll(FleetContext& fleet, v1::NodeService::Stub* stub,
                                         v1::EnrollRequest req, EnrollDone done);
+
+// Exchanges the credential (node_id, secret) for a fresh one before it expires.
+using RenewDone = std::function<void(grpc::Status, v1::RenewCredentialResponse)>;
+std::shared_ptr<CallHandle> StartRenewCredential(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                 uint64_t node_id, const std::string& secret,
+                                                 v1::RenewCredentialRequest req, RenewDone done);
 
 // Downloads an attempt's whole input from `offset` and checks its size. `done` gets the bytes.
 using FetchDone = std::function<void(grpc::Status, std::string)>;

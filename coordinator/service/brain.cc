@@ -35,7 +35,10 @@ TimePoint LatestTime(const std::vector<core::Change>& log) {
 }  // namespace
 
 Brain::Brain(ServiceOptions options, Store* store, Metrics* metrics)
-    : options_(std::move(options)), store_(store), metrics_(metrics) {}
+    : options_(std::move(options)),
+      store_(store),
+      metrics_(metrics),
+      identities_(options_.admin_token_sha256, options_.credential_ttl.millis()) {}
 
 Brain::~Brain() { Stop(); }
 
@@ -92,9 +95,8 @@ absl::Status Brain::Start() {
     x.enrolled_unix_ns = n.enrolled_unix_ms * 1'000'000;
     owners_[n.owner] = core_->GetNode(id)->owner;
     if (!n.enroll_key.empty()) enroll_keys_[n.enroll_key] = n.node_id;
-    std::lock_guard lock(cred_mu_);
-    secret_sha_[n.node_id] = n.secret_sha256;
   }
+  identities_.Load(state);
   jobs_.resize(core_->job_count());
   for (const JobRecord& j : state.jobs) {
     const JobId id = CoreJob(j.job_id);
@@ -105,6 +107,7 @@ absl::Status Brain::Start() {
     JobExtra& x = jobs_[id.value()];
     x.spec.ParseFromString(j.spec);
     x.submitted_unix_ns = j.submitted_unix_ms * 1'000'000;
+    x.submitted_by = j.submitted_by;
     if (!j.idempotency_key.empty()) job_keys_[j.idempotency_key] = j.job_id;
   }
   for (const ResultRecord& r : state.results) {
@@ -128,6 +131,7 @@ absl::Status Brain::Start() {
   Post([this] {
     Rearm();
     StatsTick();
+    CredentialTick();
   });
   return absl::OkStatus();
 }
@@ -163,6 +167,7 @@ void Brain::Stop() {
     stopping_ = true;
     wake_timer_.cancel();
     stats_timer_.cancel();
+    credential_timer_.cancel();
     for (auto& [job, w] : watchers_) w->timer->cancel();
     watchers_.clear();
   });
@@ -216,6 +221,9 @@ void Brain::CollectChanges(WriteBatch* extra) {
       for (auto& n : extra->nodes) pending_.nodes.push_back(std::move(n));
       for (auto& j : extra->jobs) pending_.jobs.push_back(std::move(j));
       for (auto& r : extra->results) pending_.results.push_back(std::move(r));
+      for (auto& t : extra->join_tokens) pending_.join_tokens.push_back(std::move(t));
+      for (auto& c : extra->credentials) pending_.credentials.push_back(std::move(c));
+      for (auto& t : extra->api_tokens) pending_.api_tokens.push_back(std::move(t));
     }
   }
   changes_scratch_.clear();
@@ -289,8 +297,9 @@ void Brain::CommitLoop() {
 }
 
 absl::Status Brain::CommitWithRetry(const WriteBatch& batch) {
-  const uint64_t items =
-      batch.changes.size() + batch.jobs.size() + batch.results.size() + batch.nodes.size();
+  const uint64_t items = batch.changes.size() + batch.jobs.size() + batch.results.size() +
+                         batch.nodes.size() + batch.join_tokens.size() + batch.credentials.size() +
+                         batch.api_tokens.size();
   auto backoff = std::chrono::milliseconds(20);
   for (bool told = false;;) {
     const TimePoint t0 = clock_.Now();

@@ -31,6 +31,7 @@
 #include "common/clock.h"
 #include "coordinator/core/core.h"
 #include "coordinator/service/convert.h"
+#include "coordinator/service/identities.h"
 #include "coordinator/service/metrics.h"
 #include "coordinator/service/store.h"
 #include "fleetgrid/v1/admin.pb.h"
@@ -44,7 +45,10 @@ struct ServiceOptions {
   Duration heartbeat_grace = Duration::Seconds(30);  // > gRPC keepalive detection
   Duration lease = Duration::Infinite();             // attempt timeout (hoarding protection)
   std::string policy = "fifo";
-  std::string join_token;  // Enroll must present it; "" = any token (development)
+  // SHA-256 of the admin token (--admin-token-file); "" = open mode: JobService and
+  // AdminService unauthenticated, any join token enrolls (development, loopback only).
+  std::string admin_token_sha256;
+  Duration credential_ttl = Duration::Hours(30 * 24);  // of each node credential issued
   uint64_t max_message_bytes = 4ull << 20;
   uint64_t max_chunk_bytes = 1ull << 20;
   uint64_t inline_result_max_bytes = 256ull << 10;
@@ -125,12 +129,20 @@ class Brain {
   bool healthy() const { return !broken_.load(); }
   const ServiceOptions& options() const { return options_; }
 
+  // Who may call what (authorizer.h reads it). Thread-safe.
+  const Identities& identities() const { return identities_; }
+
   // --- Nodes
   void Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply);
-  // OK if `secret` is the credential of node `node_id` (wire id). Thread-safe, no posting.
-  absl::Status Authenticate(uint64_t node_id, std::string_view secret) const;
-  // A car opened a session (Hello already checked against its credential).
-  void OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeOutbox> outbox);
+  // The node `node_id` (wire id) presenting `secret`, if that is one of its live
+  // credentials. Thread-safe, no posting.
+  absl::StatusOr<Caller> Authenticate(uint64_t node_id, std::string_view secret) const;
+  // A new credential for the calling car (`caller` authenticated it).
+  void RenewCredential(Caller caller, v1::RenewCredentialRequest req,
+                       Reply<v1::RenewCredentialResponse> reply);
+  // A car opened a session (Hello already checked against its credential `credential_id`).
+  void OpenSession(uint64_t node_id, std::string credential_id, v1::Hello hello,
+                   std::shared_ptr<NodeOutbox> outbox);
   // Messages (not Hello, not result chunks, not batches) on that session, in order.
   void OnNodeMessages(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
                       std::vector<v1::NodeMessage> msgs);
@@ -142,12 +154,12 @@ class Brain {
   void OutputCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> reply);
   void InputOf(uint64_t node_id, v1::AttemptRef ref, Reply<InputSource> reply);
 
-  // --- Jobs
-  void SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply);
+  // --- Jobs. `caller`: who submits / cancels (a SUBMIT token cancels only its own jobs).
+  void SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Caller caller = {});
   void GetJob(uint64_t job_id, Reply<v1::Job> reply);
   void ListJobs(v1::ListJobsRequest req, Reply<v1::ListJobsResponse> reply);
   void ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> reply);
-  void CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply);
+  void CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply, Caller caller = {});
   void WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<ProgressOutbox> out);
   // Metadata of the stored results of a job (task ids in index order).
   void ResultsOf(v1::FetchResultsRequest req, Reply<std::vector<v1::TaskResult>> reply);
@@ -158,6 +170,14 @@ class Brain {
   void GetNode(uint64_t node_id, Reply<v1::NodeInfo> reply);
   void FleetStats(Reply<v1::FleetStats> reply);
   void DrainNode(v1::DrainNodeRequest req, Reply<v1::DrainNodeResponse> reply);
+  // Revokes credentials; sessions opened with them end (UNAUTHENTICATED), and cars left
+  // without a live credential lose their attempts as if they had left.
+  void RevokeCredential(v1::RevokeCredentialRequest req, Reply<v1::RevokeCredentialResponse> reply);
+  void IssueJoinToken(v1::IssueJoinTokenRequest req, Reply<v1::IssueJoinTokenResponse> reply);
+  void RevokeJoinToken(v1::RevokeJoinTokenRequest req, Reply<v1::RevokeJoinTokenResponse> reply);
+  void IssueApiToken(v1::IssueApiTokenRequest req, Reply<v1::IssueApiTokenResponse> reply);
+  void RevokeApiToken(v1::RevokeApiTokenRequest req, Reply<v1::RevokeApiTokenResponse> reply);
+  void ListApiTokens(v1::ListApiTokensRequest req, Reply<v1::ListApiTokensResponse> reply);
 
   // Test hook: runs fn on the owner thread with the core (read only).
   void InspectForTesting(std::function<void(const core::Core&)> fn);
@@ -167,6 +187,7 @@ class Brain {
     std::shared_ptr<NodeOutbox> outbox;
     uint64_t session_id = 0;
     int64_t connected_unix_ns = 0;
+    std::string credential_id;  // the credential the session was opened with
   };
   struct NodeExtra {  // what the service keeps per node beyond the core
     std::string owner;
@@ -179,6 +200,7 @@ class Brain {
   };
   struct JobExtra {
     v1::JobSpec spec;
+    std::string submitted_by;  // API token id ("admin": the admin token; "" = open mode)
     int64_t submitted_unix_ns = 0;
     int64_t started_unix_ns = 0;
     int64_t finished_unix_ns = 0;
@@ -216,6 +238,12 @@ class Brain {
   void Rearm();
   void OnWake();
   void StatsTick();  // refreshes the metrics gauges every 500 ms
+  // Every heartbeat interval: ends the sessions whose credential expired.
+  void CredentialTick();
+  // Ends node n's session if its credential is no longer live, and takes its attempts
+  // (they are requeued) if the node has no live credential left. Owner thread, between
+  // d_.Clear() and AfterCall().
+  void DropUnauthenticated(NodeId n, int64_t now_ms, const char* why);
   // Carries out `d_`: queues the messages to cars (FlushOutgoing), updates counters.
   void ApplyDecisions();
   // Queues a message for a car; it is sent once everything produced so far is durable.
@@ -254,6 +282,7 @@ class Brain {
       io_.get_executor()};
   boost::asio::steady_timer wake_timer_{io_};
   boost::asio::steady_timer stats_timer_{io_};
+  boost::asio::steady_timer credential_timer_{io_};
   TimePoint scheduled_wake_ = TimePoint::Infinite();
   bool stopping_ = false;  // owner thread: Stop() began; timers must not re-arm
   std::thread owner_thread_;
@@ -270,8 +299,12 @@ class Brain {
   std::vector<core::Change> changes_scratch_;
   std::vector<NodeExtra> nodes_;  // by core NodeId
   std::map<std::string, OwnerId> owners_;
-  std::map<std::string, uint64_t> enroll_keys_;                 // idempotency key -> wire node id
-  std::map<uint64_t, v1::EnrollResponse> enroll_replies_;       // this process's enrollments
+  std::map<std::string, uint64_t> enroll_keys_;  // idempotency key -> wire node id
+  struct EnrollReply {
+    v1::EnrollResponse response;
+    std::string join_token_id;  // a retry must present the same join token
+  };
+  std::map<uint64_t, EnrollReply> enroll_replies_;              // this process's enrollments
   std::vector<JobExtra> jobs_;                                  // by core JobId
   std::map<std::string, uint64_t> job_keys_;                    // idempotency key -> wire job id
   std::multimap<uint64_t, std::shared_ptr<Watcher>> watchers_;  // by core job id
@@ -283,9 +316,7 @@ class Brain {
   uint64_t next_session_id_ = 1;
   int64_t unix_minus_steady_ns_ = 0;
 
-  // Credentials (read by gRPC threads).
-  mutable std::mutex cred_mu_;
-  std::unordered_map<uint64_t, std::string> secret_sha_;  // wire node id -> sha256(secret)
+  Identities identities_;  // thread-safe (read by gRPC threads)
 
   // The pending group, shared with the committer.
   std::mutex commit_mu_;

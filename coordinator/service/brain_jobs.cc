@@ -14,10 +14,11 @@ bool Final(core::JobStatus s) {
 
 }  // namespace
 
-void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply) {
+void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Caller caller) {
   auto core_spec = ToCoreJobSpec(spec, options_.limits);
   if (!core_spec.ok()) return reply(core_spec.status());
-  Post([this, spec = std::move(spec), cs = *std::move(core_spec), reply = std::move(reply)] {
+  Post([this, spec = std::move(spec), cs = *std::move(core_spec), reply = std::move(reply),
+        by = std::move(caller.token_id)] {
     if (broken_.load()) return reply(Unavailable());
     if (!spec.idempotency_key().empty()) {
       auto it = job_keys_.find(spec.idempotency_key());
@@ -49,6 +50,8 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply) {
     rec.idempotency_key = spec.idempotency_key();
     rec.spec = spec.SerializeAsString();
     rec.submitted_unix_ms = x.submitted_unix_ns / 1'000'000;
+    rec.submitted_by = by;
+    x.submitted_by = by;
     extra.jobs.push_back(std::move(rec));
     if (!spec.idempotency_key().empty()) job_keys_[spec.idempotency_key()] = WireJob(*id);
     metrics_->jobs_submitted_total.fetch_add(1, std::memory_order_relaxed);
@@ -209,12 +212,18 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
   });
 }
 
-void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply) {
-  Post([this, req = std::move(req), reply = std::move(reply)] {
+void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> reply, Caller caller) {
+  Post([this, req = std::move(req), reply = std::move(reply), caller = std::move(caller)] {
     if (broken_.load()) return reply(Unavailable());
     const auto j_or = KnownJob(req.job_id());
     if (!j_or.ok()) return reply(j_or.status());
     const JobId j = *j_or;
+    // A SUBMIT token cancels only what it submitted; ADMIN (and open mode) anything.
+    if (caller.role == v1::API_ROLE_SUBMIT && jobs_[j.value()].submitted_by != caller.token_id) {
+      return reply(absl::PermissionDeniedError("job " + std::to_string(req.job_id()) +
+                                               " was not submitted with API token " +
+                                               caller.token_id));
+    }
     v1::CancelJobResponse resp;
     if (Final(core_->GetJob(j)->status)) {
       resp.set_already_final(true);

@@ -1,18 +1,9 @@
 // Brain: the car side (enrollment, sessions, reports, results) and the admin queries.
-#include <random>
-
 #include "coordinator/service/brain.h"
 
 namespace fleetgrid::service {
 
 namespace {
-
-std::string RandomSecret() {
-  std::random_device rd;
-  std::string s(32, '\0');
-  for (char& c : s) c = static_cast<char>(rd() & 0xff);
-  return s;
-}
 
 v1::CoordinatorMessage ErrorMessage(absl::StatusCode code, std::string text) {
   v1::CoordinatorMessage m;
@@ -28,15 +19,19 @@ uint8_t HwClass(v1::HardwareClass c) {
 }  // namespace
 
 void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
-  if (!options_.join_token.empty() && req.join_token() != options_.join_token) {
-    return reply(absl::UnauthenticatedError("unknown join token"));
-  }
   if (req.hardware().speed_work_units_per_s() < 0) {
     return reply(absl::InvalidArgumentError("hardware.speed_work_units_per_s must be > 0"));
   }
+  std::string token = std::move(*req.mutable_join_token());
   req.clear_join_token();  // never stored
-  Post([this, req = std::move(req), reply = std::move(reply)] {
+  Post([this, req = std::move(req), token = std::move(token), reply = std::move(reply)]() mutable {
     if (broken_.load()) return reply(Unavailable());
+    const int64_t now_ms = UnixNowNanos() / 1'000'000;
+    // In open mode any join token enrolls (development); else it must be an issued one.
+    const std::string token_id = identities_.open() ? "" : identities_.JoinTokenId(token);
+    if (!identities_.open() && token_id.empty()) {
+      return reply(absl::UnauthenticatedError("unknown join token"));
+    }
     if (!req.idempotency_key().empty()) {
       auto it = enroll_keys_.find(req.idempotency_key());
       if (it != enroll_keys_.end()) {
@@ -46,12 +41,24 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
               "idempotency_key was used by an enrollment before the coordinator restarted; "
               "use the credential it returned, or enroll with a new key"));
         }
-        v1::EnrollResponse dup = r->second;
+        // The credential goes only to whoever holds the join token that earned it.
+        if (r->second.join_token_id != token_id) {
+          return reply(
+              absl::UnauthenticatedError("this idempotency_key enrolled with another join token"));
+        }
+        v1::EnrollResponse dup = r->second.response;
         dup.set_duplicate(true);
         return Defer([reply, dup](const absl::Status& s) { s.ok() ? reply(dup) : reply(s); });
       }
     }
     if (store_full_.load()) return reply(StoreFull());
+    WriteBatch batch;
+    if (!identities_.open()) {
+      auto used = identities_.UseJoinToken(token, req.owner(), now_ms);
+      if (!used.ok()) return reply(used.status());
+      if (req.owner().empty()) req.set_owner(used->owner);
+      batch.join_tokens.push_back(*std::move(used));
+    }
     auto [owner_it, fresh] =
         owners_.try_emplace(req.owner(), OwnerId(static_cast<uint32_t>(owners_.size())));
     (void)fresh;
@@ -75,30 +82,20 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
     x.agent_version = req.agent_version();
     x.hardware = req.hardware();
     x.enrolled_unix_ns = now_unix;
-    const std::string secret = RandomSecret();
-    WriteBatch batch;
     NodeRecord rec;
     rec.node_id = wire;
-    rec.secret_sha256 = AsString(Sha256(secret));
     rec.owner = req.owner();
     rec.enroll_key = req.idempotency_key();
     rec.enroll_request = req.SerializeAsString();
     rec.enrolled_unix_ms = now_unix / 1'000'000;
-    {
-      std::lock_guard lock(cred_mu_);
-      secret_sha_[wire] = rec.secret_sha256;
-    }
     batch.nodes.push_back(std::move(rec));
+    Issued<CredentialRecord> cred = identities_.IssueCredential(wire, req.owner(), now_ms);
     v1::EnrollResponse resp;
-    v1::NodeCredential* cred = resp.mutable_credential();
-    cred->set_node_id(wire);
-    cred->set_credential_id("cred-" + std::to_string(wire));
-    cred->set_secret(secret);
-    *cred->mutable_issued_at() = ToTimestamp(now_unix);
-    *cred->mutable_expires_at() = ToTimestamp(now_unix + 365LL * 86400 * 1'000'000'000);
+    *resp.mutable_credential() = CredentialMessage(cred);
+    batch.credentials.push_back(std::move(cred.record));
     if (!req.idempotency_key().empty()) {
       enroll_keys_[req.idempotency_key()] = wire;
-      enroll_replies_[wire] = resp;
+      enroll_replies_[wire] = {resp, token_id};
     }
     metrics_->nodes_enrolled.fetch_add(1, std::memory_order_relaxed);
     CollectChanges(&batch);
@@ -106,22 +103,23 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
   });
 }
 
-absl::Status Brain::Authenticate(uint64_t node_id, std::string_view secret) const {
-  const std::string sha = AsString(Sha256(secret));
-  std::lock_guard lock(cred_mu_);
-  auto it = secret_sha_.find(node_id);
-  if (it == secret_sha_.end() || it->second != sha) {
-    return absl::UnauthenticatedError("unknown node or bad credential");
-  }
-  return absl::OkStatus();
+absl::StatusOr<Caller> Brain::Authenticate(uint64_t node_id, std::string_view secret) const {
+  return identities_.AuthenticateNode(node_id, secret, UnixNowNanos() / 1'000'000);
 }
 
-void Brain::OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeOutbox> outbox) {
-  Post([this, node_id, hello = std::move(hello), outbox = std::move(outbox)] {
+void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello hello,
+                        std::shared_ptr<NodeOutbox> outbox) {
+  Post([this, node_id, credential_id = std::move(credential_id), hello = std::move(hello),
+        outbox = std::move(outbox)] {
     if (broken_.load()) return outbox->Finish(Unavailable());
     const NodeId n = CoreNode(node_id);
     if (!n.valid() || n.value() >= nodes_.size()) {
       return outbox->Finish(absl::UnauthenticatedError("unknown node"));
+    }
+    // Revoked while the Hello was on its way.
+    if (!identities_.CredentialLive(credential_id, UnixNowNanos() / 1'000'000)) {
+      return outbox->Finish(
+          absl::UnauthenticatedError("node credential " + credential_id + " is not valid"));
     }
     NodeExtra& x = nodes_[n.value()];
     if (x.session.outbox && x.session.outbox != outbox) {
@@ -140,7 +138,7 @@ void Brain::OpenSession(uint64_t node_id, v1::Hello hello, std::shared_ptr<NodeO
       AfterCall();
       return outbox->Finish(s);
     }
-    x.session = {outbox, next_session_id_++, UnixNowNanos()};
+    x.session = {outbox, next_session_id_++, UnixNowNanos(), credential_id};
     if (!hello.agent_version().empty()) x.agent_version = hello.agent_version();
     if (hello.has_hardware()) x.hardware = hello.hardware();
     x.last_heartbeat_unix_ns = x.session.connected_unix_ns;
@@ -427,10 +425,14 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
   out.set_display_name(x.display_name);
   *out.mutable_hardware() = x.hardware;
   out.mutable_hardware()->set_speed_work_units_per_s(info.speed);
+  const int64_t expiry = identities_.NodeCredentialExpiry(WireNode(n), UnixNowNanos() / 1'000'000);
+  if (expiry != 0) *out.mutable_credential_expires_at() = ToTimestamp(expiry * 1'000'000);
   if (x.session.outbox) {
     out.set_connection_state(info.draining ? v1::CONNECTION_STATE_DRAINING
                                            : v1::CONNECTION_STATE_CONNECTED);
     *out.mutable_connected_since() = ToTimestamp(x.session.connected_unix_ns);
+  } else if (expiry == 0) {
+    out.set_connection_state(v1::CONNECTION_STATE_REVOKED);  // no live credential left
   } else if (info.connection == core::NodeConnection::kConnected ||
              info.connection == core::NodeConnection::kSilent) {
     out.set_connection_state(v1::CONNECTION_STATE_SUSPECT);

@@ -1,8 +1,9 @@
 // The gRPC services (callback API) over the Brain: NodeService, JobService, AdminService.
 //
-// Thin: each handler checks what it can without the brain (authentication, chunk order and
-// sizes, digests), posts the rest to the Brain and finishes when the brain answers. Each
-// stream is a reactor object owning its per-call state. Thread-safe.
+// Thin: each handler first asks the Authorizer (authorizer.h) who calls and whether it may,
+// checks what it can without the brain (chunk order and sizes, digests), posts the rest to the
+// Brain and finishes when the brain answers. Each stream is a reactor object owning its per-call
+// state. Thread-safe.
 #pragma once
 
 #include "coordinator/service/brain.h"
@@ -39,6 +40,9 @@ class NodeServiceImpl final : public NodeServiceBase {
       : brain_(brain), metrics_(metrics), budgets_(brain->options()) {}
   grpc::ServerUnaryReactor* Enroll(grpc::CallbackServerContext* ctx, const v1::EnrollRequest* req,
                                    v1::EnrollResponse* resp) override;
+  grpc::ServerUnaryReactor* RenewCredential(grpc::CallbackServerContext* ctx,
+                                            const v1::RenewCredentialRequest* req,
+                                            v1::RenewCredentialResponse* resp) override;
   // Adds the Connect streams' completion queues to `builder` (before BuildAndStart).
   void AddConnectQueues(grpc::ServerBuilder& builder, int queues);
   // After BuildAndStart / after the server's Shutdown.
@@ -102,6 +106,24 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* DrainNode(grpc::CallbackServerContext* ctx,
                                       const v1::DrainNodeRequest* req,
                                       v1::DrainNodeResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeCredential(grpc::CallbackServerContext* ctx,
+                                             const v1::RevokeCredentialRequest* req,
+                                             v1::RevokeCredentialResponse* resp) override;
+  grpc::ServerUnaryReactor* IssueJoinToken(grpc::CallbackServerContext* ctx,
+                                           const v1::IssueJoinTokenRequest* req,
+                                           v1::IssueJoinTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeJoinToken(grpc::CallbackServerContext* ctx,
+                                            const v1::RevokeJoinTokenRequest* req,
+                                            v1::RevokeJoinTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* IssueApiToken(grpc::CallbackServerContext* ctx,
+                                          const v1::IssueApiTokenRequest* req,
+                                          v1::IssueApiTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* RevokeApiToken(grpc::CallbackServerContext* ctx,
+                                           const v1::RevokeApiTokenRequest* req,
+                                           v1::RevokeApiTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* ListApiTokens(grpc::CallbackServerContext* ctx,
+                                          const v1::ListApiTokensRequest* req,
+                                          v1::ListApiTokensResponse* resp) override;
 
  private:
   Brain* brain_;

@@ -1,21 +1,43 @@
-// JobService and AdminService handlers.
+// JobService and AdminService handlers, each behind the Authorizer.
+#include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/stream_writer.h"
 
 namespace fleetgrid::service {
 namespace {
 
-// Finishes a unary call with the brain's answer, copying it into the response.
-template <typename T, typename Resp, typename Fill>
-auto Answer(grpc::ServerUnaryReactor* reactor, Resp* resp, Metrics* m, const char* method,
-            Fill fill) {
+int64_t NowMs() { return UnixNowNanos() / 1'000'000; }
+
+// One unary call: the Authorizer's verdict on `rpc` (refused: finished at once), then
+// `call(caller, reply)` to the brain, whose answer `fill` copies into the response.
+template <typename T, typename Resp, typename Call, typename Fill>
+grpc::ServerUnaryReactor* Unary(Brain* brain, Metrics* m, grpc::CallbackServerContext* ctx, Rpc rpc,
+                                const char* method, Resp* resp, Call call, Fill fill) {
+  auto* reactor = ctx->DefaultReactor();
+  auto caller = Authorize(brain->identities(), *ctx, rpc, NowMs());
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpc(caller.status()));
+    return reactor;
+  }
   const TimePoint t0 = WallClock().Now();
-  return [reactor, resp, m, method, t0, fill](absl::StatusOr<T> r) {
+  call(*std::move(caller), [reactor, resp, m, method, t0, fill](absl::StatusOr<T> r) {
     if (r.ok()) fill(*resp, *std::move(r));
     m->ObserveRpc(method, WallClock().Now() - t0);
     reactor->Finish(ToGrpc(r.status()));
-  };
+  });
+  return reactor;
 }
+
+// The whole answer is the response.
+constexpr auto kCopy = [](auto& out, auto in) { out = std::move(in); };
+
+// A server-streaming call the Authorizer refused.
+template <typename T>
+class Refused final : public grpc::ServerWriteReactor<T> {
+ public:
+  explicit Refused(const absl::Status& s) { this->Finish(ToGrpc(s)); }
+  void OnDone() override { delete this; }
+};
 
 class WatchReactor;
 
@@ -125,112 +147,143 @@ class ResultsReactor final : public grpc::ServerWriteReactor<v1::TaskResult> {
 grpc::ServerUnaryReactor* JobServiceImpl::SubmitJob(grpc::CallbackServerContext* ctx,
                                                     const v1::SubmitJobRequest* req,
                                                     v1::SubmitJobResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->SubmitJob(req->spec(), Answer<v1::SubmitJobResponse>(
-                                     r, resp, metrics_, "SubmitJob",
-                                     [](v1::SubmitJobResponse& out, v1::SubmitJobResponse in) {
-                                       out = std::move(in);
-                                     }));
-  return r;
+  return Unary<v1::SubmitJobResponse>(
+      brain_, metrics_, ctx, Rpc::kSubmitJob, "SubmitJob", resp,
+      [&](Caller c, auto reply) { brain_->SubmitJob(req->spec(), std::move(reply), c); }, kCopy);
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::GetJob(grpc::CallbackServerContext* ctx,
                                                  const v1::GetJobRequest* req,
                                                  v1::GetJobResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->GetJob(req->job_id(), Answer<v1::Job>(r, resp, metrics_, "GetJob",
-                                                [](v1::GetJobResponse& out, v1::Job in) {
-                                                  *out.mutable_job() = std::move(in);
-                                                }));
-  return r;
+  return Unary<v1::Job>(
+      brain_, metrics_, ctx, Rpc::kGetJob, "GetJob", resp,
+      [&](Caller, auto reply) { brain_->GetJob(req->job_id(), std::move(reply)); },
+      [](v1::GetJobResponse& out, v1::Job in) { *out.mutable_job() = std::move(in); });
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::ListJobs(grpc::CallbackServerContext* ctx,
                                                    const v1::ListJobsRequest* req,
                                                    v1::ListJobsResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->ListJobs(
-      *req, Answer<v1::ListJobsResponse>(
-                r, resp, metrics_, "ListJobs",
-                [](v1::ListJobsResponse& out, v1::ListJobsResponse in) { out = std::move(in); }));
-  return r;
+  return Unary<v1::ListJobsResponse>(
+      brain_, metrics_, ctx, Rpc::kListJobs, "ListJobs", resp,
+      [&](Caller, auto reply) { brain_->ListJobs(*req, std::move(reply)); }, kCopy);
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::ListTasks(grpc::CallbackServerContext* ctx,
                                                     const v1::ListTasksRequest* req,
                                                     v1::ListTasksResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->ListTasks(
-      *req, Answer<v1::ListTasksResponse>(
-                r, resp, metrics_, "ListTasks",
-                [](v1::ListTasksResponse& out, v1::ListTasksResponse in) { out = std::move(in); }));
-  return r;
+  return Unary<v1::ListTasksResponse>(
+      brain_, metrics_, ctx, Rpc::kListTasks, "ListTasks", resp,
+      [&](Caller, auto reply) { brain_->ListTasks(*req, std::move(reply)); }, kCopy);
 }
 
 grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext* ctx,
                                                     const v1::CancelJobRequest* req,
                                                     v1::CancelJobResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->CancelJob(
-      *req, Answer<v1::CancelJobResponse>(
-                r, resp, metrics_, "CancelJob",
-                [](v1::CancelJobResponse& out, v1::CancelJobResponse in) { out = std::move(in); }));
-  return r;
+  return Unary<v1::CancelJobResponse>(
+      brain_, metrics_, ctx, Rpc::kCancelJob, "CancelJob", resp,
+      [&](Caller c, auto reply) { brain_->CancelJob(*req, std::move(reply), std::move(c)); },
+      kCopy);
 }
 
 grpc::ServerWriteReactor<v1::JobProgress>* JobServiceImpl::WatchJob(
-    grpc::CallbackServerContext*, const v1::WatchJobRequest* req) {
+    grpc::CallbackServerContext* ctx, const v1::WatchJobRequest* req) {
+  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kWatchJob, NowMs()); !c.ok()) {
+    return new Refused<v1::JobProgress>(c.status());
+  }
   return new WatchReactor(brain_, *req, &watchers_);
 }
 
 grpc::ServerWriteReactor<v1::TaskResult>* JobServiceImpl::FetchResults(
-    grpc::CallbackServerContext*, const v1::FetchResultsRequest* req) {
+    grpc::CallbackServerContext* ctx, const v1::FetchResultsRequest* req) {
+  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kFetchResults, NowMs()); !c.ok()) {
+    return new Refused<v1::TaskResult>(c.status());
+  }
   return new ResultsReactor(brain_, *req);
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::ListNodes(grpc::CallbackServerContext* ctx,
                                                       const v1::ListNodesRequest* req,
                                                       v1::ListNodesResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->ListNodes(
-      *req, Answer<v1::ListNodesResponse>(
-                r, resp, metrics_, "ListNodes",
-                [](v1::ListNodesResponse& out, v1::ListNodesResponse in) { out = std::move(in); }));
-  return r;
+  return Unary<v1::ListNodesResponse>(
+      brain_, metrics_, ctx, Rpc::kListNodes, "ListNodes", resp,
+      [&](Caller, auto reply) { brain_->ListNodes(*req, std::move(reply)); }, kCopy);
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetNode(grpc::CallbackServerContext* ctx,
                                                     const v1::GetNodeRequest* req,
                                                     v1::GetNodeResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->GetNode(req->node_id(),
-                  Answer<v1::NodeInfo>(r, resp, metrics_, "GetNode",
-                                       [](v1::GetNodeResponse& out, v1::NodeInfo in) {
-                                         *out.mutable_node() = std::move(in);
-                                       }));
-  return r;
+  return Unary<v1::NodeInfo>(
+      brain_, metrics_, ctx, Rpc::kGetNode, "GetNode", resp,
+      [&](Caller, auto reply) { brain_->GetNode(req->node_id(), std::move(reply)); },
+      [](v1::GetNodeResponse& out, v1::NodeInfo in) { *out.mutable_node() = std::move(in); });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::GetFleetStats(grpc::CallbackServerContext* ctx,
                                                           const v1::GetFleetStatsRequest*,
                                                           v1::GetFleetStatsResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->FleetStats(Answer<v1::FleetStats>(r, resp, metrics_, "GetFleetStats",
-                                            [](v1::GetFleetStatsResponse& out, v1::FleetStats in) {
-                                              *out.mutable_stats() = std::move(in);
-                                            }));
-  return r;
+  return Unary<v1::FleetStats>(
+      brain_, metrics_, ctx, Rpc::kGetFleetStats, "GetFleetStats", resp,
+      [&](Caller, auto reply) { brain_->FleetStats(std::move(reply)); },
+      [](v1::GetFleetStatsResponse& out, v1::FleetStats in) {
+        *out.mutable_stats() = std::move(in);
+      });
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::DrainNode(grpc::CallbackServerContext* ctx,
                                                       const v1::DrainNodeRequest* req,
                                                       v1::DrainNodeResponse* resp) {
-  auto* r = ctx->DefaultReactor();
-  brain_->DrainNode(
-      *req, Answer<v1::DrainNodeResponse>(
-                r, resp, metrics_, "DrainNode",
-                [](v1::DrainNodeResponse& out, v1::DrainNodeResponse in) { out = std::move(in); }));
-  return r;
+  return Unary<v1::DrainNodeResponse>(
+      brain_, metrics_, ctx, Rpc::kDrainNode, "DrainNode", resp,
+      [&](Caller, auto reply) { brain_->DrainNode(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RevokeCredential(grpc::CallbackServerContext* ctx,
+                                                             const v1::RevokeCredentialRequest* req,
+                                                             v1::RevokeCredentialResponse* resp) {
+  return Unary<v1::RevokeCredentialResponse>(
+      brain_, metrics_, ctx, Rpc::kRevokeCredential, "RevokeCredential", resp,
+      [&](Caller, auto reply) { brain_->RevokeCredential(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::IssueJoinToken(grpc::CallbackServerContext* ctx,
+                                                           const v1::IssueJoinTokenRequest* req,
+                                                           v1::IssueJoinTokenResponse* resp) {
+  return Unary<v1::IssueJoinTokenResponse>(
+      brain_, metrics_, ctx, Rpc::kIssueJoinToken, "IssueJoinToken", resp,
+      [&](Caller, auto reply) { brain_->IssueJoinToken(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RevokeJoinToken(grpc::CallbackServerContext* ctx,
+                                                            const v1::RevokeJoinTokenRequest* req,
+                                                            v1::RevokeJoinTokenResponse* resp) {
+  return Unary<v1::RevokeJoinTokenResponse>(
+      brain_, metrics_, ctx, Rpc::kRevokeJoinToken, "RevokeJoinToken", resp,
+      [&](Caller, auto reply) { brain_->RevokeJoinToken(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::IssueApiToken(grpc::CallbackServerContext* ctx,
+                                                          const v1::IssueApiTokenRequest* req,
+                                                          v1::IssueApiTokenResponse* resp) {
+  return Unary<v1::IssueApiTokenResponse>(
+      brain_, metrics_, ctx, Rpc::kIssueApiToken, "IssueApiToken", resp,
+      [&](Caller, auto reply) { brain_->IssueApiToken(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::RevokeApiToken(grpc::CallbackServerContext* ctx,
+                                                           const v1::RevokeApiTokenRequest* req,
+                                                           v1::RevokeApiTokenResponse* resp) {
+  return Unary<v1::RevokeApiTokenResponse>(
+      brain_, metrics_, ctx, Rpc::kRevokeApiToken, "RevokeApiToken", resp,
+      [&](Caller, auto reply) { brain_->RevokeApiToken(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListApiTokens(grpc::CallbackServerContext* ctx,
+                                                          const v1::ListApiTokensRequest* req,
+                                                          v1::ListApiTokensResponse* resp) {
+  return Unary<v1::ListApiTokensResponse>(
+      brain_, metrics_, ctx, Rpc::kListApiTokens, "ListApiTokens", resp,
+      [&](Caller, auto reply) { brain_->ListApiTokens(*req, std::move(reply)); }, kCopy);
 }
 
 }  // namespace fleetgrid::service

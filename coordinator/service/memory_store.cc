@@ -4,6 +4,23 @@
 #include <set>
 
 namespace fleetgrid::service {
+namespace {
+
+// Identity records replace the stored record of the same id (store.h).
+template <typename Rec>
+void Upsert(std::vector<Rec>& stored, const std::vector<Rec>& batch, std::string Rec::*id) {
+  for (const Rec& r : batch) {
+    auto it =
+        std::find_if(stored.begin(), stored.end(), [&](const Rec& s) { return s.*id == r.*id; });
+    if (it == stored.end()) {
+      stored.push_back(r);
+    } else {
+      *it = r;
+    }
+  }
+}
+
+}  // namespace
 
 absl::Status MemoryStore::Commit(const WriteBatch& batch) {
   std::unique_lock lock(mu_);
@@ -37,6 +54,9 @@ absl::Status MemoryStore::Commit(const WriteBatch& batch) {
   state_.changes.insert(state_.changes.end(), batch.changes.begin(), batch.changes.end());
   state_.nodes.insert(state_.nodes.end(), batch.nodes.begin(), batch.nodes.end());
   state_.jobs.insert(state_.jobs.end(), batch.jobs.begin(), batch.jobs.end());
+  Upsert(state_.join_tokens, batch.join_tokens, &JoinTokenRecord::token_id);
+  Upsert(state_.credentials, batch.credentials, &CredentialRecord::credential_id);
+  Upsert(state_.api_tokens, batch.api_tokens, &ApiTokenRecord::token_id);
   for (const ResultRecord& r : batch.results) {
     ResultRecord meta = r;
     result_data_.push_back(r.data);

@@ -2,6 +2,7 @@
 #include <atomic>
 
 #include "common/batching.h"
+#include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/node_session.h"
 #include "coordinator/service/stream_writer.h"
@@ -9,37 +10,17 @@
 namespace fleetgrid::service {
 namespace {
 
-// Reads the node credential from the call metadata; 0 and the error when it is bad.
-uint64_t AuthenticateCall(Brain* brain, grpc::ServerContextBase* ctx, absl::Status& err) {
-  const auto& md = ctx->client_metadata();
-  auto id_it = md.find("x-fleetgrid-node-id");
-  auto secret_it = md.find("x-fleetgrid-node-secret-bin");
-  if (id_it == md.end() || secret_it == md.end()) {
-    err = absl::UnauthenticatedError(
-        "missing x-fleetgrid-node-id / x-fleetgrid-node-secret-bin metadata");
-    return 0;
-  }
-  uint64_t id = 0;
-  try {
-    id = std::stoull(std::string(id_it->second.data(), id_it->second.size()));
-  } catch (const std::exception&) {
-    err = absl::UnauthenticatedError("x-fleetgrid-node-id is not a number");
-    return 0;
-  }
-  err =
-      brain->Authenticate(id, std::string_view(secret_it->second.data(), secret_it->second.size()));
-  return err.ok() ? id : 0;
-}
+int64_t NowMs() { return UnixNowNanos() / 1'000'000; }
 
-// AuthenticateCall, then a ticket of the car's stream budget (and of the session budget for
-// a Connect stream); 0 and the error when either fails.
-uint64_t AdmitCall(Brain* brain, grpc::ServerContextBase* ctx, NodeStreamBudgets* budgets,
-                   StreamBudget::Ticket* ticket, StreamBudget::Ticket* session, absl::Status& err) {
-  const uint64_t node = AuthenticateCall(brain, ctx, err);
-  if (node == 0) return 0;
-  err = budgets->per_node.Take(node, ticket);
-  if (err.ok() && session != nullptr) err = budgets->sessions.Take(0, session);
-  return err.ok() ? node : 0;
+// The Authorizer's verdict on the car calling `rpc`, then a ticket of the car's stream
+// budget (and of the session budget for a Connect stream); the error when any fails.
+absl::StatusOr<Caller> AdmitCall(Brain* brain, grpc::ServerContextBase* ctx, Rpc rpc,
+                                 NodeStreamBudgets* budgets, StreamBudget::Ticket* ticket,
+                                 StreamBudget::Ticket* session) {
+  FG_ASSIGN_OR_RETURN(Caller caller, Authorize(brain->identities(), *ctx, rpc, NowMs()));
+  FG_RETURN_IF_ERROR(budgets->per_node.Take(caller.node_id, ticket));
+  if (session != nullptr) FG_RETURN_IF_ERROR(budgets->sessions.Take(0, session));
+  return caller;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -74,14 +55,13 @@ class ConnectReactor final : public ConnectStream {
   }
 
   void OnStart() override {
-    absl::Status err;
-    const uint64_t node = AdmitCall(brain_, context(), budgets_, &ticket_, &session_ticket_, err);
-    if (node == 0) {
-      outbox_->Finish(err);
+    auto caller = AdmitCall(brain_, context(), Rpc::kConnect, budgets_, &ticket_, &session_ticket_);
+    if (!caller.ok()) {
+      outbox_->Finish(caller.status());
       return;
     }
-    node_ = node;
-    session_ = std::make_unique<ConnectSession>(brain_, node_, outbox_);
+    node_ = caller->node_id;
+    session_ = std::make_unique<ConnectSession>(brain_, node_, caller->credential_id, outbox_);
     StartRead(&in_);
   }
 
@@ -128,12 +108,12 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
   FetchInputReactor(Brain* brain, grpc::CallbackServerContext* ctx,
                     const v1::FetchInputRequest& req, NodeStreamBudgets* budgets)
       : chunk_max_(brain->options().max_chunk_bytes) {
-    absl::Status err;
-    const uint64_t node = AdmitCall(brain, ctx, budgets, &ticket_, nullptr, err);
-    if (node == 0) {
-      Finish(ToGrpc(err));
+    auto caller = AdmitCall(brain, ctx, Rpc::kFetchInput, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status()));
       return;
     }
+    const uint64_t node = caller->node_id;
     offset_ = req.offset();
     const uint64_t max_bytes = req.max_bytes();
     brain->InputOf(node, req.attempt(), [this, max_bytes](absl::StatusOr<InputSource> src) {
@@ -191,13 +171,12 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
   UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp,
                 NodeStreamBudgets* budgets)
       : resp_(resp) {
-    absl::Status err;
-    const uint64_t node = AdmitCall(brain, ctx, budgets, &ticket_, nullptr, err);
-    if (node == 0) {
-      Finish(ToGrpc(err));
+    auto caller = AdmitCall(brain, ctx, Rpc::kUploadResult, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status()));
       return;
     }
-    upload_ = std::make_unique<UploadSession>(brain, node);
+    upload_ = std::make_unique<UploadSession>(brain, caller->node_id);
     StartRead(&in_);
   }
 
@@ -246,11 +225,32 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* c
                                                   v1::EnrollResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   const TimePoint t0 = WallClock().Now();
+  if (auto caller = Authorize(brain_->identities(), *ctx, Rpc::kEnroll, NowMs()); !caller.ok()) {
+    reactor->Finish(ToGrpc(caller.status()));
+    return reactor;
+  }
   brain_->Enroll(*req, [reactor, resp, t0, m = metrics_](absl::StatusOr<v1::EnrollResponse> r) {
     if (r.ok()) *resp = *std::move(r);
     m->ObserveRpc("Enroll", WallClock().Now() - t0);
     reactor->Finish(ToGrpc(r.status()));
   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* NodeServiceImpl::RenewCredential(grpc::CallbackServerContext* ctx,
+                                                           const v1::RenewCredentialRequest* req,
+                                                           v1::RenewCredentialResponse* resp) {
+  auto* reactor = ctx->DefaultReactor();
+  auto caller = Authorize(brain_->identities(), *ctx, Rpc::kRenewCredential, NowMs());
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpc(caller.status()));
+    return reactor;
+  }
+  brain_->RenewCredential(*std::move(caller), *req,
+                          [reactor, resp](absl::StatusOr<v1::RenewCredentialResponse> r) {
+                            if (r.ok()) *resp = *std::move(r);
+                            reactor->Finish(ToGrpc(r.status()));
+                          });
   return reactor;
 }
 

@@ -75,7 +75,7 @@ absl::Status ConnectSession::OnMessage(v1::NodeMessage& msg) {
       return absl::PermissionDeniedError("Hello.node_id does not match the call credential");
     }
     hello_seen_ = true;
-    brain_->OpenSession(node_, std::move(*msg.mutable_hello()), outbox_);
+    brain_->OpenSession(node_, credential_id_, std::move(*msg.mutable_hello()), outbox_);
   } else if (msg.has_result_chunk()) {
     OnResultChunk(msg.result_chunk());
   } else if (msg.has_batch()) {

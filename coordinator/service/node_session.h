@@ -43,8 +43,12 @@ v1::ResultAck RejectAck(const v1::AttemptRef& ref, v1::RejectReason why, std::st
 // Replies (acks, rejects) go to `outbox`.
 class ConnectSession {
  public:
-  ConnectSession(Brain* brain, uint64_t node, std::shared_ptr<NodeOutbox> outbox)
-      : brain_(brain), node_(node), outbox_(std::move(outbox)) {}
+  ConnectSession(Brain* brain, uint64_t node, std::string credential_id,
+                 std::shared_ptr<NodeOutbox> outbox)
+      : brain_(brain),
+        node_(node),
+        credential_id_(std::move(credential_id)),
+        outbox_(std::move(outbox)) {}
 
   // One message read from the stream (moved from). A non-OK status: end the stream with it.
   absl::Status OnMessage(v1::NodeMessage& msg);
@@ -57,6 +61,7 @@ class ConnectSession {
 
   Brain* brain_;
   uint64_t node_;
+  std::string credential_id_;  // the credential that authenticated the stream
   std::shared_ptr<NodeOutbox> outbox_;
   bool hello_seen_ = false;
   std::map<uint64_t, ResultAssembler> uploads_;

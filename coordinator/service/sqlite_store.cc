@@ -7,8 +7,9 @@
 namespace fleetgrid::service {
 namespace {
 
-// Schema version in PRAGMA user_version; a file of another version is refused.
-constexpr int kSchemaVersion = 1;
+// Schema version in PRAGMA user_version; a file of a newer version is refused. Version 1
+// files (before the identity tables) open as they are: the missing tables are created.
+constexpr int kSchemaVersion = 2;
 // The change log is stored one row per commit group: its records, each as a varint length
 // followed by the bytes. One INSERT per group instead of one per record (several records per
 // task), which is most of the store's cost at tens of thousands of results per second.
@@ -26,6 +27,19 @@ CREATE TABLE IF NOT EXISTS results (
   task_id INTEGER PRIMARY KEY, job_id INTEGER NOT NULL, task_index INTEGER NOT NULL,
   attempt_id INTEGER NOT NULL, node_id INTEGER NOT NULL, digest BLOB NOT NULL,
   size_bytes INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS job_submitters (job_id INTEGER PRIMARY KEY, token_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS join_tokens (
+  token_id TEXT PRIMARY KEY, sha256 BLOB NOT NULL, owner TEXT NOT NULL,
+  max_uses INTEGER NOT NULL, uses INTEGER NOT NULL, issued_unix_ms INTEGER NOT NULL,
+  expires_unix_ms INTEGER NOT NULL, revoked INTEGER NOT NULL, description TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+  credential_id TEXT PRIMARY KEY, node_id INTEGER NOT NULL, owner TEXT NOT NULL,
+  sha256 BLOB NOT NULL, issued_unix_ms INTEGER NOT NULL, expires_unix_ms INTEGER NOT NULL,
+  revoked INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS api_tokens (
+  token_id TEXT PRIMARY KEY, sha256 BLOB NOT NULL, role INTEGER NOT NULL,
+  issued_unix_ms INTEGER NOT NULL, expires_unix_ms INTEGER NOT NULL, revoked INTEGER NOT NULL,
+  description TEXT NOT NULL);
 )sql";
 
 // Maps an SQLite result code to the Store::Commit contract (store.h).
@@ -202,7 +216,7 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   {
     Stmt v(db, "PRAGMA user_version");
     const int version = v.Step() == SQLITE_ROW ? static_cast<int>(v.Int(0)) : -1;
-    if (version != 0 && version != kSchemaVersion) {
+    if (version < 0 || version > kSchemaVersion) {
       return absl::FailedPreconditionError(
           "database " + path + " has schema version " + std::to_string(version) +
           ", this coordinator reads version " + std::to_string(kSchemaVersion));
@@ -347,6 +361,62 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
       if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert job");
       s.Reset();
     }
+    Stmt by(db_, "INSERT INTO job_submitters VALUES (?,?)");
+    FG_RETURN_IF_ERROR(by.status());
+    for (const JobRecord& j : batch.jobs) {
+      if (j.submitted_by.empty()) continue;
+      by.Bind(1, static_cast<int64_t>(j.job_id));
+      by.Bind(2, j.submitted_by, false);
+      if (int rc = by.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "insert job");
+      by.Reset();
+    }
+  }
+  if (!batch.join_tokens.empty()) {
+    Stmt s(db_, "INSERT OR REPLACE INTO join_tokens VALUES (?,?,?,?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const JoinTokenRecord& t : batch.join_tokens) {
+      s.Bind(1, t.token_id, false);
+      s.Bind(2, t.sha256, true);
+      s.Bind(3, t.owner, false);
+      s.Bind(4, static_cast<int64_t>(t.max_uses));
+      s.Bind(5, static_cast<int64_t>(t.uses));
+      s.Bind(6, t.issued_unix_ms);
+      s.Bind(7, t.expires_unix_ms);
+      s.Bind(8, t.revoked ? 1 : 0);
+      s.Bind(9, t.description, false);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "write join token");
+      s.Reset();
+    }
+  }
+  if (!batch.credentials.empty()) {
+    Stmt s(db_, "INSERT OR REPLACE INTO credentials VALUES (?,?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const CredentialRecord& c : batch.credentials) {
+      s.Bind(1, c.credential_id, false);
+      s.Bind(2, static_cast<int64_t>(c.node_id));
+      s.Bind(3, c.owner, false);
+      s.Bind(4, c.sha256, true);
+      s.Bind(5, c.issued_unix_ms);
+      s.Bind(6, c.expires_unix_ms);
+      s.Bind(7, c.revoked ? 1 : 0);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "write credential");
+      s.Reset();
+    }
+  }
+  if (!batch.api_tokens.empty()) {
+    Stmt s(db_, "INSERT OR REPLACE INTO api_tokens VALUES (?,?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const ApiTokenRecord& t : batch.api_tokens) {
+      s.Bind(1, t.token_id, false);
+      s.Bind(2, t.sha256, true);
+      s.Bind(3, static_cast<int64_t>(t.role));
+      s.Bind(4, t.issued_unix_ms);
+      s.Bind(5, t.expires_unix_ms);
+      s.Bind(6, t.revoked ? 1 : 0);
+      s.Bind(7, t.description, false);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "write API token");
+      s.Reset();
+    }
   }
   if (!batch.results.empty()) {
     Stmt s(db_, "INSERT INTO results VALUES (?,?,?,?,?,?,?,?)");
@@ -394,12 +464,14 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
   }
   {
     Stmt s(db_,
-           "SELECT job_id, coalesce(idempotency_key, ''), spec, submitted_unix_ms "
-           "FROM jobs ORDER BY job_id");
+           "SELECT jobs.job_id, coalesce(idempotency_key, ''), spec, submitted_unix_ms, "
+           "coalesce(token_id, '') FROM jobs LEFT JOIN job_submitters USING (job_id) "
+           "ORDER BY jobs.job_id");
     FG_RETURN_IF_ERROR(s.status());
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
-      out.jobs.push_back({static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Int(3)});
+      out.jobs.push_back(
+          {static_cast<uint64_t>(s.Int(0)), s.Blob(1), s.Blob(2), s.Int(3), s.Blob(4)});
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load jobs");
   }
@@ -421,6 +493,37 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
       out.results.push_back(std::move(r));
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load results");
+  }
+  {
+    Stmt s(db_, "SELECT * FROM join_tokens ORDER BY issued_unix_ms, token_id");
+    FG_RETURN_IF_ERROR(s.status());
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.join_tokens.push_back({s.Blob(0), s.Blob(1), s.Blob(2), static_cast<uint32_t>(s.Int(3)),
+                                 static_cast<uint32_t>(s.Int(4)), s.Int(5), s.Int(6), s.Int(7) != 0,
+                                 s.Blob(8)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load join tokens");
+  }
+  {
+    Stmt s(db_, "SELECT * FROM credentials ORDER BY issued_unix_ms, credential_id");
+    FG_RETURN_IF_ERROR(s.status());
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.credentials.push_back({s.Blob(0), static_cast<uint64_t>(s.Int(1)), s.Blob(2), s.Blob(3),
+                                 s.Int(4), s.Int(5), s.Int(6) != 0});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load credentials");
+  }
+  {
+    Stmt s(db_, "SELECT * FROM api_tokens ORDER BY issued_unix_ms, token_id");
+    FG_RETURN_IF_ERROR(s.status());
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      out.api_tokens.push_back({s.Blob(0), s.Blob(1), static_cast<int32_t>(s.Int(2)), s.Int(3),
+                                s.Int(4), s.Int(5) != 0, s.Blob(6)});
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load API tokens");
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // SQLite later (DESIGN.md "Scale past one machine").
 //
 // What is stored: enrolled nodes, accepted jobs (their wire spec), accepted task results
-// (digest and bytes) and the brain's change log (opaque records appended in order; the brain
+// (digest and bytes), identity records (join tokens, node credentials, API tokens: only
+// hashes of their secrets) and the brain's change log (opaque records appended in order; the brain
 // is rebuilt from them with Core::Restore). Everything a batch holds becomes durable together:
 // Commit() returns OK only once the whole batch survives a power cut, so the caller may then
 // acknowledge what the batch contains (group commit: one fsync for many changes).
@@ -19,10 +20,10 @@
 
 namespace fleetgrid::service {
 
-// A car enrolled with the coordinator. The secret itself is never stored, only its SHA-256.
+// A car enrolled with the coordinator. Its credentials are CredentialRecords.
 struct NodeRecord {
   uint64_t node_id = 0;       // external id (wire), >= 1
-  std::string secret_sha256;  // 32 bytes
+  std::string secret_sha256;  // legacy (files before credentials had records): 32 bytes, else ""
   std::string owner;
   std::string enroll_key;      // EnrollRequest.idempotency_key ("" = none)
   std::string enroll_request;  // serialized fleetgrid.v1.EnrollRequest, join token cleared
@@ -35,6 +36,46 @@ struct JobRecord {
   std::string idempotency_key;  // "" = none; unique when set
   std::string spec;             // serialized fleetgrid.v1.JobSpec, as submitted
   int64_t submitted_unix_ms = 0;
+  std::string submitted_by;  // API token id of the submitter ("admin": the admin token file;
+                             // "" = open mode)
+};
+
+// The identity records are mutable (uses counted, revocation): a record written again with
+// the same id replaces the stored one. Secrets are never stored, only their SHA-256.
+
+// A join token (AdminService.IssueJoinToken).
+struct JoinTokenRecord {
+  std::string token_id;   // public id
+  std::string sha256;     // of the token, 32 bytes
+  std::string owner;      // cars enrolled with it belong to this owner ("" = the car says)
+  uint32_t max_uses = 0;  // 0 = unlimited
+  uint32_t uses = 0;      // Enroll calls accepted
+  int64_t issued_unix_ms = 0;
+  int64_t expires_unix_ms = 0;
+  bool revoked = false;
+  std::string description;
+};
+
+// One credential of a node (a node may hold several: RenewCredential adds one).
+struct CredentialRecord {
+  std::string credential_id;  // public id
+  uint64_t node_id = 0;
+  std::string owner;
+  std::string sha256;  // of the secret, 32 bytes
+  int64_t issued_unix_ms = 0;
+  int64_t expires_unix_ms = 0;
+  bool revoked = false;
+};
+
+// A client API token (AdminService.IssueApiToken).
+struct ApiTokenRecord {
+  std::string token_id;  // public id
+  std::string sha256;    // of the token, 32 bytes
+  int32_t role = 0;      // fleetgrid.v1.ApiRole
+  int64_t issued_unix_ms = 0;
+  int64_t expires_unix_ms = 0;  // 0 = never
+  bool revoked = false;
+  std::string description;
 };
 
 // The accepted result of one task. At most one per task: the store refuses a second one.
@@ -55,22 +96,27 @@ struct WriteBatch {
   std::vector<NodeRecord> nodes;
   std::vector<JobRecord> jobs;
   std::vector<ResultRecord> results;
+  std::vector<JoinTokenRecord> join_tokens;
+  std::vector<CredentialRecord> credentials;
+  std::vector<ApiTokenRecord> api_tokens;
 
-  bool empty() const { return changes.empty() && nodes.empty() && jobs.empty() && results.empty(); }
-  void Clear() {
-    changes.clear();
-    nodes.clear();
-    jobs.clear();
-    results.clear();
+  bool empty() const {
+    return changes.empty() && nodes.empty() && jobs.empty() && results.empty() &&
+           join_tokens.empty() && credentials.empty() && api_tokens.empty();
   }
+  void Clear() { *this = WriteBatch(); }
 };
 
-// Everything stored, in commit order (results without their bytes).
+// Everything stored, in commit order (results without their bytes; identity records as
+// last written).
 struct StoredState {
   std::vector<std::string> changes;
   std::vector<NodeRecord> nodes;
   std::vector<JobRecord> jobs;
   std::vector<ResultRecord> results;
+  std::vector<JoinTokenRecord> join_tokens;
+  std::vector<CredentialRecord> credentials;
+  std::vector<ApiTokenRecord> api_tokens;
 };
 
 class Store {

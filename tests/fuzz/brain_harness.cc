@@ -28,9 +28,8 @@ bool CaptureOutbox::WaitForAssignments(size_t n) {
   return cv_.wait_for(lock, std::chrono::seconds(10), [&] { return assignments_ >= n; });
 }
 
-service::ServiceOptions FuzzBrain::Options(const std::string& join_token) {
-  service::ServiceOptions o;
-  o.join_token = join_token;
+service::ServiceOptions FuzzBrain::Options() {
+  service::ServiceOptions o;  // open mode: any join token enrolls
   o.limits.max_tasks = 2000;
   o.limits.max_input_bytes = 1 << 20;
   o.limits.max_output_bytes = 1 << 16;
@@ -63,7 +62,7 @@ void FuzzBrain::Build() {
   if (brain_) brain_->Stop();
   brain_.reset();
   store_ = std::make_unique<service::MemoryStore>();
-  brain_ = std::make_unique<service::Brain>(Options(options_.join_token), store_.get(), &metrics_);
+  brain_ = std::make_unique<service::Brain>(Options(), store_.get(), &metrics_);
   FG_FUZZ_CHECK(brain_->Start().ok());
   if (options_.with_car || options_.with_listings) SetUpCar();
   if (options_.with_listings) SetUpListings();
@@ -92,7 +91,8 @@ void FuzzBrain::SetUpCar() {
       [&](service::Brain::Reply<v1::EnrollResponse> r) { brain_->Enroll(req, std::move(r)); });
   FG_FUZZ_CHECK(enrolled.ok() && enrolled->credential().node_id() == car());
   car_outbox_ = std::make_shared<CaptureOutbox>();
-  service::ConnectSession session(brain_.get(), car(), car_outbox_);
+  car_credential_ = enrolled->credential().credential_id();
+  service::ConnectSession session(brain_.get(), car(), car_credential_, car_outbox_);
   v1::NodeMessage hello;
   hello.mutable_hello()->set_node_id(car());
   FG_FUZZ_CHECK(session.OnMessage(hello).ok());

@@ -47,7 +47,7 @@ struct HarnessOptions {
   bool with_car = false;
   bool with_listings = false;
   int recycle_every = 500;
-  std::string join_token;  // ServiceOptions::join_token
+  std::string join_token;  // what the harness's cars present (the brain runs in open mode)
 };
 
 class FuzzBrain {
@@ -60,6 +60,7 @@ class FuzzBrain {
   // The car of `with_car`: wire id and the outbox of its open session.
   uint64_t car() const { return 1; }
   const std::shared_ptr<CaptureOutbox>& car_outbox() const { return car_outbox_; }
+  const std::string& car_credential() const { return car_credential_; }
 
   // Runs `call` with a Reply and waits for it. A handler that never answers aborts.
   template <typename T>
@@ -75,7 +76,7 @@ class FuzzBrain {
 
   // The limits and options the fuzzed brain runs with (job size capped: the fuzzer finds
   // task_count 1e6 at once, and building a million tasks per input only slows it down).
-  static service::ServiceOptions Options(const std::string& join_token = "");
+  static service::ServiceOptions Options();
 
  private:
   void Build();
@@ -88,6 +89,7 @@ class FuzzBrain {
   std::unique_ptr<service::MemoryStore> store_;
   std::unique_ptr<service::Brain> brain_;
   std::shared_ptr<CaptureOutbox> car_outbox_;
+  std::string car_credential_;  // credential id of the car
 };
 
 }  // namespace fleetgrid::fuzz

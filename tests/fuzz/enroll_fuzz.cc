@@ -1,6 +1,6 @@
 // NodeService.Enroll: the input is a serialized EnrollRequest handed to a real Brain as
-// NodeServiceImpl::Enroll does (join token "join-fuzz"). Checks: an accepted enrollment's
-// credential authenticates, and a repeated idempotency key returns the same node.
+// NodeServiceImpl::Enroll does (join token "join-fuzz", open mode). Checks: an accepted
+// enrollment's credential authenticates, and a repeated idempotency key returns the same node.
 #include "tests/fuzz/brain_harness.h"
 
 using namespace fleetgrid;

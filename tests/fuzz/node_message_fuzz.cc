@@ -14,7 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!stream.ParseFromArray(data, static_cast<int>(size))) return 0;
   service::Brain& brain = h.brain();
   auto outbox = std::make_shared<fuzz::CaptureOutbox>();
-  service::ConnectSession session(&brain, h.car(), outbox);
+  service::ConnectSession session(&brain, h.car(), h.car_credential(), outbox);
   for (v1::NodeMessage& m : *stream.mutable_messages()) {
     if (!session.OnMessage(m).ok()) break;  // the reactor finishes the stream
   }

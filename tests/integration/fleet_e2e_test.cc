@@ -450,5 +450,36 @@ TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDouble
   std::filesystem::remove_all(dir);
 }
 
+// Would catch: the agent not renewing its credentials before they expire (its cars would
+// stop at the first expiry), or not reconnecting with the renewed credential when the
+// session opened with the old one ends (credential lifetime 3 s: renewals at about 2 s and
+// 4 s, the first credential's sessions end at 3 s).
+TEST(FleetEndToEnd, CarsRenewTheirCredentialsAndKeepServing) {
+  const std::string dir = TempDir("renew");
+  service::CoordinatorOptions o = E2eOptions(dir);
+  o.service.heartbeat_interval = Duration::Millis(200);
+  o.service.credential_ttl = Duration::Seconds(3);
+  auto c = service::Coordinator::Start(o);
+  ASSERT_TRUE(c.ok()) << c.status();
+  node::FleetOptions fo;
+  fo.coordinator = (*c)->address();
+  fo.cars = 4;
+  fo.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  fo.backoff.initial = Duration::Millis(50);
+  fo.backoff.max = Duration::Millis(200);
+  node::Fleet fleet(fo);
+  ASSERT_TRUE(fleet.Start().ok());
+  EXPECT_TRUE(fleet.WaitUntil(
+      [](const node::FleetStats& s) {
+        return s.credentials_renewed >= 8 && s.sessions >= 8 && s.connected_now == 4;
+      },
+      Duration::Seconds(30)));
+  const node::FleetStats st = fleet.stats();
+  EXPECT_EQ(st.credentials_refused, 0u);
+  EXPECT_EQ(st.enrollments, 4u);  // renewed, never enrolled again
+  fleet.Stop();
+  (*c)->Shutdown();
+}
+
 }  // namespace
 }  // namespace fleetgrid::testing

@@ -7,7 +7,7 @@ namespace {
 class BadInput : public ::testing::Test {
  protected:
   void SetUp() override {
-    h_.options.service.join_token = "let-me-in";
+    h_.Protect();  // an admin token: cars need issued join tokens
     h_.Start();
   }
   Harness h_;
@@ -237,6 +237,66 @@ TEST_F(WithAssignment, ResultForAnotherCarsLeaseIsPermissionDenied) {
   ASSERT_TRUE(Upload(*owner_, a_.attempt(), TestCar::Compute(a_), 32, &good).ok());
   EXPECT_EQ(good.outcome(), v1::RESULT_OUTCOME_ACCEPTED);
   EXPECT_EQ(std::get<2>(h_.Stored()), 1u);
+}
+
+// Would catch: FetchInput serving any authenticated car the input of any attempt.
+TEST_F(WithAssignment, InputOfAnotherCarsAttemptIsPermissionDenied) {
+  auto fetch = [&](TestCar& car) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    car.AddAuth(ctx);
+    v1::FetchInputRequest req;
+    *req.mutable_attempt() = a_.attempt();
+    auto reader = car.stub().FetchInput(&ctx, req);
+    v1::DataChunk chunk;
+    while (reader->Read(&chunk)) {
+    }
+    return reader->Finish().error_code();
+  };
+  EXPECT_EQ(fetch(*thief_), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(fetch(*owner_), grpc::StatusCode::OK);
+}
+
+// Would catch: a car failing (or renewing) another car's lease: the thief's AttemptFailed
+// and Progress for the owner's attempt change nothing, the owner's result is accepted.
+TEST_F(WithAssignment, AnotherCarsLeaseCannotBeFailedOrProgressed) {
+  v1::NodeMessage failed;
+  *failed.mutable_attempt_failed()->mutable_attempt() = a_.attempt();
+  failed.mutable_attempt_failed()->set_reason(v1::FAILURE_REASON_CANCELLED);
+  ASSERT_TRUE(thief_->Send(failed));
+  v1::NodeMessage progress;
+  *progress.mutable_progress()->mutable_attempt() = a_.attempt();
+  progress.mutable_progress()->set_work_done_units(0.5);
+  ASSERT_TRUE(thief_->Send(progress));
+  // The thief is told the attempt is not its own.
+  auto told = thief_->WaitFor([](const v1::CoordinatorMessage& m) { return m.has_cancel(); },
+                              Duration::Seconds(10));
+  ASSERT_TRUE(told);
+  EXPECT_EQ(told->cancel().attempt().attempt_id(), a_.attempt().attempt_id());
+  v1::ResultAck good;
+  ASSERT_TRUE(Upload(*owner_, a_.attempt(), TestCar::Compute(a_), 32, &good).ok());
+  EXPECT_EQ(good.outcome(), v1::RESULT_OUTCOME_ACCEPTED);
+}
+
+// Would catch: an upload replayed after the task was reissued (the owner vanished past its
+// grace, the thief got the task) being accepted under the old lease.
+TEST_F(WithAssignment, ReplayedUploadAfterReissueIsRejectedAsStale) {
+  owner_->Drop();
+  thief_->RequestWork(2);  // the job's other task, then the reissued one
+  std::optional<v1::Assignment> reissued;
+  for (int i = 0; i < 2 && !(reissued && reissued->task_id() == a_.task_id()); ++i) {
+    reissued = NextAssignmentStayingAlive(*thief_);
+  }
+  ASSERT_TRUE(reissued);
+  ASSERT_EQ(reissued->task_id(), a_.task_id());
+  ASSERT_GT(reissued->attempt().lease_epoch(), a_.attempt().lease_epoch());
+  v1::ResultAck ack;
+  const grpc::Status replay = Upload(*owner_, a_.attempt(), TestCar::Compute(a_), 32, &ack);
+  EXPECT_EQ(replay.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << replay.error_message();
+  EXPECT_EQ(std::get<2>(h_.Stored()), 0u);
+  v1::ResultAck good;
+  ASSERT_TRUE(Upload(*thief_, reissued->attempt(), TestCar::Compute(*reissued), 32, &good).ok());
+  EXPECT_EQ(good.outcome(), v1::RESULT_OUTCOME_ACCEPTED);
 }
 
 TEST_F(WithAssignment, UnknownAndStaleAttemptsAreRefused) {

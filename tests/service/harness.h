@@ -39,22 +39,52 @@ bool Eventually(Pred pred, Duration timeout = Duration::Seconds(10)) {
   return pred();
 }
 
+// The admin token Harness::Protect configures (a fixed, well-formed test value).
+inline const std::string kTestAdminToken = "fga_" + std::string(64, 'a');
+
 struct Harness {
   service::MemoryStore store;
   service::Store* serve_from = nullptr;  // the coordinator's store when set (e.g. a wrapper)
   service::CoordinatorOptions options = TestOptions();
   std::unique_ptr<service::Coordinator> coordinator;
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<v1::JobService::Stub> jobs;
-  std::unique_ptr<v1::AdminService::Stub> admin;
+  std::shared_ptr<grpc::Channel> channel;         // plain: cars use it
+  std::unique_ptr<v1::JobService::Stub> jobs;     // with the admin token once protected
+  std::unique_ptr<v1::AdminService::Stub> admin;  // with the admin token once protected
+  std::string admin_token;                        // "" = open mode
+
+  // Before Start(): configure an admin token (kTestAdminToken). `jobs` and `admin` then send
+  // it, and NewCar enrolls with a join token it issues.
+  void Protect() {
+    admin_token = kTestAdminToken;
+    options.service.admin_token_sha256 = service::AsString(service::Sha256(admin_token));
+  }
 
   void Start() {
     auto c = service::Coordinator::Start(options, serve_from ? serve_from : &store);
     ASSERT_TRUE(c.ok()) << c.status();
     coordinator = *std::move(c);
     channel = grpc::CreateChannel(coordinator->address(), grpc::InsecureChannelCredentials());
-    jobs = v1::JobService::NewStub(channel);
-    admin = v1::AdminService::NewStub(channel);
+    auto client = BearerChannel(coordinator->address(), admin_token);
+    jobs = v1::JobService::NewStub(client);
+    admin = v1::AdminService::NewStub(client);
+  }
+
+  // A join token (admin stub); FAILs the test if refused.
+  v1::IssueJoinTokenResponse IssueJoinToken(const std::string& owner = "", uint32_t max_uses = 0,
+                                            int64_t ttl_ms = 0) {
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::IssueJoinTokenRequest req;
+    req.mutable_scope()->set_owner(owner);
+    req.set_max_uses(max_uses);
+    if (ttl_ms > 0) {
+      req.mutable_ttl()->set_seconds(ttl_ms / 1000);
+      req.mutable_ttl()->set_nanos(static_cast<int32_t>(ttl_ms % 1000) * 1'000'000);
+    }
+    v1::IssueJoinTokenResponse resp;
+    const grpc::Status s = admin->IssueJoinToken(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return resp;
   }
   // Stops the coordinator (graceful) and starts a new one on the same store (a new port).
   void Restart() {
@@ -103,7 +133,8 @@ struct Harness {
 
   std::unique_ptr<TestCar> NewCar(const std::string& owner) {
     auto car = std::make_unique<TestCar>(channel, owner);
-    EXPECT_TRUE(car->Enroll(options.service.join_token).ok());
+    const std::string token = admin_token.empty() ? "" : IssueJoinToken(owner, 1).token();
+    EXPECT_TRUE(car->Enroll(token).ok());
     return car;
   }
 

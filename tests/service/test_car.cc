@@ -62,6 +62,45 @@ std::string TestCar::Compute(const v1::Assignment& a) {
          std::to_string(a.task_index());
 }
 
+namespace {
+
+class BearerInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerInterceptor(std::string header) : header_(std::move(header)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* m) override {
+    if (m->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      m->GetSendInitialMetadata()->insert({"authorization", header_});
+    }
+    m->Proceed();
+  }
+
+ private:
+  std::string header_;
+};
+
+class BearerFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerFactory(std::string token) : header_("Bearer " + std::move(token)) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new BearerInterceptor(header_);
+  }
+
+ private:
+  std::string header_;
+};
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> BearerChannel(const std::string& address, const std::string& token) {
+  if (token.empty()) return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> f;
+  f.push_back(std::make_unique<BearerFactory>(token));
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      address, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(f));
+}
+
 TestCar::TestCar(std::shared_ptr<grpc::Channel> channel, std::string owner)
     : channel_(std::move(channel)),
       stub_(v1::NodeService::NewStub(channel_)),
@@ -85,6 +124,7 @@ absl::Status TestCar::Enroll(const std::string& join_token) {
   }
   node_id_ = resp.credential().node_id();
   secret_ = resp.credential().secret();
+  credential_id_ = resp.credential().credential_id();
   return absl::OkStatus();
 }
 

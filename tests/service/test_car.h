@@ -28,6 +28,9 @@ std::string Sha256Bytes(std::string_view data);
 // d_k = SHA-256(d_{k-1}), output = d_rounds.
 std::string HashOutput(uint64_t seed, uint32_t task_index, std::string_view input, uint32_t rounds);
 
+// A plaintext channel that sends `authorization: Bearer <token>` on every call ("": none).
+std::shared_ptr<grpc::Channel> BearerChannel(const std::string& address, const std::string& token);
+
 class TestCar {
  public:
   TestCar(std::shared_ptr<grpc::Channel> channel, std::string owner);
@@ -36,6 +39,7 @@ class TestCar {
   absl::Status Enroll(const std::string& join_token = "");
   uint64_t node_id() const { return node_id_; }
   const std::string& secret() const { return secret_; }
+  const std::string& credential_id() const { return credential_id_; }
   // Use another car's identity (tests of fencing).
   void SetIdentity(uint64_t node_id, std::string secret) {
     node_id_ = node_id;
@@ -84,6 +88,7 @@ class TestCar {
   std::string owner_;
   uint64_t node_id_ = 0;
   std::string secret_;
+  std::string credential_id_;
 
   std::unique_ptr<grpc::ClientContext> ctx_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::NodeMessage, v1::CoordinatorMessage>> stream_;

@@ -1,0 +1,277 @@
+// `fleetgrid admin ...`: identity and access on a live coordinator (AdminService).
+//   admin join-token issue [--owner O] [--max-uses N] [--ttl 24h]   prints the token once
+//   admin join-token revoke ID
+//   admin revoke --credential ID | --node ID | --owner O            node credentials
+//   admin api-token issue --role read|submit|admin [--ttl D]        prints the token once
+//   admin api-token revoke ID
+//   admin api-token list [--all]
+// A newly issued secret goes to stdout alone on its line (so scripts can capture it), its
+// description to stderr; nothing else ever prints a secret.
+#include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "cli/client_call.h"
+#include "cli/command.h"
+#include "cli/tls_flags.h"
+#include "fleetgrid/v1/admin.grpc.pb.h"
+
+namespace fleetgrid::cli {
+namespace {
+
+namespace v1 = fleetgrid::v1;
+
+struct AdminFlags {
+  std::string coordinator = "127.0.0.1:7070";
+  ClientTlsFlags tls;
+  std::shared_ptr<grpc::Channel> channel;  // made from the flags before the command runs
+  ClientTokenFlags auth;
+  std::string id;
+  std::string owner;
+  uint32_t max_uses = 0;
+  std::string ttl;
+  std::string role;
+  std::string description;
+  std::string credential;
+  uint64_t node = 0;
+  std::string reason;
+  bool all = false;
+};
+
+std::unique_ptr<v1::AdminService::Stub> Stub(const AdminFlags& f) {
+  return v1::AdminService::NewStub(f.channel);
+}
+
+void Prepare(grpc::ClientContext& ctx, const AdminFlags& f) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+  AddBearer(ctx, f.auth);
+}
+
+// --ttl into `out` (unset when the flag is empty); false after printing the error.
+bool Ttl(const char* what, const AdminFlags& f, google::protobuf::Duration* out) {
+  if (f.ttl.empty()) return true;
+  Duration d;
+  if (!ParseDuration(f.ttl, d) || d.IsInfinite()) {
+    std::cerr << "fleetgrid " << what << ": --ttl: bad duration '" << f.ttl
+              << "' (e.g. 30m, 24h, 30d)\n";
+    return false;
+  }
+  out->set_seconds(d.nanos() / 1'000'000'000);
+  out->set_nanos(static_cast<int32_t>(d.nanos() % 1'000'000'000));
+  return true;
+}
+
+std::string Time(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0) return "never";
+  char buf[32];
+  const time_t s = t.seconds();
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+const char* RoleName(v1::ApiRole r) {
+  switch (r) {
+    case v1::API_ROLE_READ:
+      return "read";
+    case v1::API_ROLE_SUBMIT:
+      return "submit";
+    case v1::API_ROLE_ADMIN:
+      return "admin";
+    default:
+      return "?";
+  }
+}
+
+int IssueJoinToken(const AdminFlags& f) {
+  const char* what = "admin join-token issue";
+  v1::IssueJoinTokenRequest req;
+  req.mutable_scope()->set_owner(f.owner);
+  req.set_max_uses(f.max_uses);
+  req.set_description(f.description);
+  if (!Ttl(what, f, req.mutable_ttl())) return kExitUsage;
+  if (f.ttl.empty()) req.clear_ttl();
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::IssueJoinTokenResponse resp;
+  if (grpc::Status s = Stub(f)->IssueJoinToken(&ctx, req, &resp); !s.ok()) {
+    return FailedCall(what, f.coordinator, s);
+  }
+  std::cout << resp.token() << std::endl;
+  std::cerr << "join token " << resp.token_id() << ": owner "
+            << (resp.scope().owner().empty() ? "(the car's)" : resp.scope().owner()) << ", uses "
+            << (resp.max_uses() == 0 ? "unlimited" : std::to_string(resp.max_uses()))
+            << ", expires " << Time(resp.expires_at())
+            << ". Shown once: give it to the car (fleetgrid node --join-token).\n";
+  return kExitOk;
+}
+
+int RevokeJoinToken(const AdminFlags& f) {
+  v1::RevokeJoinTokenRequest req;
+  req.set_token_id(f.id);
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::RevokeJoinTokenResponse resp;
+  if (grpc::Status s = Stub(f)->RevokeJoinToken(&ctx, req, &resp); !s.ok()) {
+    return FailedCall("admin join-token revoke", f.coordinator, s);
+  }
+  std::cout << "join token " << f.id << " revoked (it had enrolled " << resp.uses()
+            << " cars; they keep their credentials)\n";
+  return kExitOk;
+}
+
+int RevokeCredential(const AdminFlags& f) {
+  const char* what = "admin revoke";
+  v1::RevokeCredentialRequest req;
+  const int targets = !f.credential.empty() + (f.node != 0) + !f.owner.empty();
+  if (targets != 1) {
+    std::cerr << "fleetgrid " << what << ": give exactly one of --credential, --node, --owner\n";
+    return kExitUsage;
+  }
+  if (!f.credential.empty()) req.set_credential_id(f.credential);
+  if (f.node != 0) req.set_node_id(f.node);
+  if (!f.owner.empty()) req.set_owner(f.owner);
+  req.set_reason(f.reason);
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::RevokeCredentialResponse resp;
+  if (grpc::Status s = Stub(f)->RevokeCredential(&ctx, req, &resp); !s.ok()) {
+    return FailedCall(what, f.coordinator, s);
+  }
+  std::cout << resp.revoked_count() << " credential(s) revoked, " << resp.sessions_closed()
+            << " live session(s) closed\n";
+  return kExitOk;
+}
+
+int IssueApiToken(const AdminFlags& f) {
+  const char* what = "admin api-token issue";
+  v1::IssueApiTokenRequest req;
+  if (f.role == "read") {
+    req.set_role(v1::API_ROLE_READ);
+  } else if (f.role == "submit") {
+    req.set_role(v1::API_ROLE_SUBMIT);
+  } else if (f.role == "admin") {
+    req.set_role(v1::API_ROLE_ADMIN);
+  } else {
+    std::cerr << "fleetgrid " << what << ": --role must be read, submit or admin\n";
+    return kExitUsage;
+  }
+  req.set_description(f.description);
+  if (!Ttl(what, f, req.mutable_ttl())) return kExitUsage;
+  if (f.ttl.empty()) req.clear_ttl();
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::IssueApiTokenResponse resp;
+  if (grpc::Status s = Stub(f)->IssueApiToken(&ctx, req, &resp); !s.ok()) {
+    return FailedCall(what, f.coordinator, s);
+  }
+  std::cout << resp.token() << std::endl;
+  std::cerr << "API token " << resp.info().token_id() << ": role " << RoleName(resp.info().role())
+            << ", expires " << Time(resp.info().expires_at())
+            << ". Shown once: store it in a file for --token-file.\n";
+  return kExitOk;
+}
+
+int RevokeApiToken(const AdminFlags& f) {
+  v1::RevokeApiTokenRequest req;
+  req.set_token_id(f.id);
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::RevokeApiTokenResponse resp;
+  if (grpc::Status s = Stub(f)->RevokeApiToken(&ctx, req, &resp); !s.ok()) {
+    return FailedCall("admin api-token revoke", f.coordinator, s);
+  }
+  std::cout << "API token " << f.id << " revoked\n";
+  return kExitOk;
+}
+
+int ListApiTokens(const AdminFlags& f) {
+  v1::ListApiTokensRequest req;
+  req.set_include_inactive(f.all);
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  v1::ListApiTokensResponse resp;
+  if (grpc::Status s = Stub(f)->ListApiTokens(&ctx, req, &resp); !s.ok()) {
+    return FailedCall("admin api-token list", f.coordinator, s);
+  }
+  std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", "TOKEN", "ROLE", "ISSUED", "EXPIRES", "STATE",
+              "DESCRIPTION");
+  for (const v1::ApiTokenInfo& t : resp.tokens()) {
+    std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", t.token_id().c_str(), RoleName(t.role()),
+                Time(t.issued_at()).c_str(), Time(t.expires_at()).c_str(),
+                t.revoked() ? "revoked" : "active", t.description().c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+std::vector<Command> AddAdminCommands(CLI::App& app) {
+  std::vector<Command> out;
+  CLI::App* admin = app.add_subcommand("admin", "Identity and access on a live coordinator.");
+  admin->require_subcommand(1);
+  auto add = [&](CLI::App* parent, const char* name, const char* help,
+                 int (*run)(const AdminFlags&)) {
+    auto f = std::make_shared<AdminFlags>();
+    CLI::App* sub = parent->add_subcommand(name, help);
+    sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
+        ->capture_default_str();
+    AddClientTlsFlags(*sub, f->tls);
+    AddClientTokenFlags(*sub, f->auth);
+    out.push_back({sub, [f, run, name] {
+                     auto channel = CoordinatorChannel(f->tls, f->coordinator);
+                     if (!channel.ok()) {
+                       std::cerr << "fleetgrid admin " << name << ": " << channel.status().message()
+                                 << "\n";
+                       return kExitUsage;
+                     }
+                     f->channel = *std::move(channel);
+                     return run(*f);
+                   }});
+    return std::pair{sub, f};
+  };
+  CLI::App* join = admin->add_subcommand("join-token", "Join tokens cars enroll with.");
+  join->require_subcommand(1);
+  {
+    auto [sub, f] = add(join, "issue", "Issue a join token (printed once).", IssueJoinToken);
+    sub->add_option("--owner", f->owner, "cars enrolled with it belong to this owner");
+    sub->add_option("--max-uses", f->max_uses, "enrollments it accepts (0 = unlimited)");
+    sub->add_option("--ttl", f->ttl, "how long it is accepted (default 24h)");
+    sub->add_option("--description", f->description, "note for operators");
+  }
+  {
+    auto [sub, f] = add(join, "revoke", "Revoke a join token.", RevokeJoinToken);
+    sub->add_option("ID", f->id, "join token id (jt-...)")->required();
+  }
+  {
+    auto [sub, f] = add(admin, "revoke",
+                        "Revoke node credentials: the car's session ends and its work is "
+                        "requeued.",
+                        RevokeCredential);
+    sub->add_option("--credential", f->credential, "one credential id (cr-...)");
+    sub->add_option("--node", f->node, "every credential of this node id");
+    sub->add_option("--owner", f->owner, "every credential of this owner's cars");
+    sub->add_option("--reason", f->reason, "why (in the coordinator's log)");
+  }
+  CLI::App* api = admin->add_subcommand("api-token", "Client API tokens with roles.");
+  api->require_subcommand(1);
+  {
+    auto [sub, f] = add(api, "issue", "Issue an API token (printed once).", IssueApiToken);
+    sub->add_option("--role", f->role, "read, submit or admin")->required();
+    sub->add_option("--ttl", f->ttl, "how long it is accepted (default: no expiry)");
+    sub->add_option("--description", f->description, "note for operators");
+  }
+  {
+    auto [sub, f] = add(api, "revoke", "Revoke an API token.", RevokeApiToken);
+    sub->add_option("ID", f->id, "API token id (at-...)")->required();
+  }
+  {
+    auto [sub, f] = add(api, "list", "List API tokens (never their secrets).", ListApiTokens);
+    sub->add_flag("--all", f->all, "include revoked and expired tokens");
+  }
+  return out;
+}
+
+}  // namespace fleetgrid::cli

@@ -1,0 +1,450 @@
+// Identity and access on an in-process coordinator with an admin token configured: join
+// tokens, node credentials (expiry, renewal, revocation), API token roles and the kinds of
+// credential each service takes. Each test says what it would catch.
+#include <chrono>
+
+#include "tests/service/harness.h"
+
+namespace fleetgrid::testing {
+namespace {
+
+class Auth : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    h_.Protect();
+    Configure();
+    h_.Start();
+  }
+  virtual void Configure() {}
+
+  // An API token of `role` (and its id).
+  std::pair<std::string, std::string> ApiToken(v1::ApiRole role, int64_t ttl_ms = 0) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::IssueApiTokenRequest req;
+    req.set_role(role);
+    if (ttl_ms > 0) req.mutable_ttl()->set_nanos(static_cast<int32_t>(ttl_ms * 1'000'000));
+    v1::IssueApiTokenResponse resp;
+    const grpc::Status s = h_.admin->IssueApiToken(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return {resp.token(), resp.info().token_id()};
+  }
+  std::unique_ptr<v1::JobService::Stub> Jobs(const std::string& token) {
+    return v1::JobService::NewStub(BearerChannel(h_.coordinator->address(), token));
+  }
+  std::unique_ptr<v1::AdminService::Stub> Admin(const std::string& token) {
+    return v1::AdminService::NewStub(BearerChannel(h_.coordinator->address(), token));
+  }
+  grpc::Status Submit(v1::JobService::Stub& jobs, v1::SubmitJobResponse* resp = nullptr) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::SubmitJobRequest req;
+    *req.mutable_spec() = Harness::HashJob(1);
+    v1::SubmitJobResponse ignored;
+    return jobs.SubmitJob(&ctx, req, resp ? resp : &ignored);
+  }
+  grpc::Status Revoke(const v1::RevokeCredentialRequest& req,
+                      v1::RevokeCredentialResponse* resp = nullptr) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::RevokeCredentialResponse ignored;
+    return h_.admin->RevokeCredential(&ctx, req, resp ? resp : &ignored);
+  }
+  // Enrolls a car of `owner` with `token`; the status (never containing the token).
+  absl::Status EnrollWith(const std::string& token, const std::string& owner = "alice") {
+    TestCar car(h_.channel, owner);
+    absl::Status s = car.Enroll(token);
+    if (!token.empty()) {
+      EXPECT_EQ(s.message().find(token), std::string::npos) << "error message carries the token";
+    }
+    return s;
+  }
+
+  Harness h_;
+};
+
+// ---------------------------------------------------------------------------------------
+// Join tokens.
+
+// Would catch: Enroll accepting any token once an admin token is configured.
+TEST_F(Auth, UnknownOrMissingJoinTokenIsUnauthenticated) {
+  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith("fgj_" + std::string(64, '0'))));
+  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith("")));
+  const std::string good = h_.IssueJoinToken().token();
+  EXPECT_TRUE(EnrollWith(good).ok());
+  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith(good + "x")));
+}
+
+// Would catch: the use count not being checked (or not counted).
+TEST_F(Auth, UsedUpJoinTokenIsUnauthenticated) {
+  const std::string token = h_.IssueJoinToken("", 2).token();
+  EXPECT_TRUE(EnrollWith(token).ok());
+  EXPECT_TRUE(EnrollWith(token).ok());
+  const absl::Status third = EnrollWith(token);
+  EXPECT_TRUE(absl::IsUnauthenticated(third)) << third;
+  EXPECT_NE(third.message().find("used up"), std::string::npos) << third;
+}
+
+// Would catch: the expiry not being checked.
+TEST_F(Auth, ExpiredJoinTokenIsUnauthenticated) {
+  const std::string token = h_.IssueJoinToken("", 0, 1).token();  // 1 ms
+  absl::Status s;
+  EXPECT_TRUE(Eventually([&] { return !(s = EnrollWith(token)).ok(); }));
+  EXPECT_TRUE(absl::IsUnauthenticated(s));
+  EXPECT_NE(s.message().find("expired"), std::string::npos) << s;
+}
+
+// Would catch: RevokeJoinToken not taking effect, or revoking twice passing silently.
+TEST_F(Auth, RevokedJoinTokenIsUnauthenticated) {
+  const v1::IssueJoinTokenResponse t = h_.IssueJoinToken();
+  EXPECT_TRUE(EnrollWith(t.token()).ok());
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::RevokeJoinTokenRequest req;
+  req.set_token_id(t.token_id());
+  v1::RevokeJoinTokenResponse resp;
+  ASSERT_TRUE(h_.admin->RevokeJoinToken(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.uses(), 1u);
+  const absl::Status s = EnrollWith(t.token());
+  EXPECT_TRUE(absl::IsUnauthenticated(s)) << s;
+  EXPECT_NE(s.message().find("revoked"), std::string::npos) << s;
+  grpc::ClientContext again;
+  Harness::Deadline(again);
+  EXPECT_EQ(h_.admin->RevokeJoinToken(&again, req, &resp).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+}
+
+// Would catch: the owner scope not being enforced, or not applied to a car naming none.
+TEST_F(Auth, JoinTokenEnrollsOnlyItsOwnersCars) {
+  const std::string token = h_.IssueJoinToken("alice").token();
+  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith(token, "mallory")));
+  EXPECT_TRUE(EnrollWith(token, "alice").ok());
+  TestCar anonymous(h_.channel, "");
+  ASSERT_TRUE(anonymous.Enroll(token).ok());
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::GetNodeRequest req;
+  req.set_node_id(anonymous.node_id());
+  v1::GetNodeResponse node;
+  ASSERT_TRUE(h_.admin->GetNode(&ctx, req, &node).ok());
+  EXPECT_EQ(node.node().owner(), "alice");
+}
+
+// Would catch: an idempotent retry handing out the credential without the join token.
+TEST_F(Auth, EnrollRetryNeedsTheSameJoinToken) {
+  const std::string token = h_.IssueJoinToken().token();
+  const std::string other = h_.IssueJoinToken().token();
+  auto enroll = [&](const std::string& t, v1::EnrollResponse* resp) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::EnrollRequest req;
+    req.set_join_token(t);
+    req.set_owner("alice");
+    req.set_idempotency_key("car-1");
+    return TestCar(h_.channel, "alice").stub().Enroll(&ctx, req, resp);
+  };
+  v1::EnrollResponse first, retry, stolen;
+  ASSERT_TRUE(enroll(token, &first).ok());
+  ASSERT_TRUE(enroll(token, &retry).ok());
+  EXPECT_TRUE(retry.duplicate());
+  EXPECT_EQ(retry.credential().secret(), first.credential().secret());
+  EXPECT_EQ(enroll(other, &stolen).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(stolen.credential().secret().empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// Node credentials.
+
+// Would catch: revocation not closing the live session, not requeueing its work, or not
+// refusing later calls. Prints the revocation-to-session-end delay.
+TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h_.Submit(Harness::HashJob(1), &sub).ok());
+  auto car = h_.NewCar("alice");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto a = car->NextAssignment();
+  ASSERT_TRUE(a);
+  v1::RevokeCredentialRequest req;
+  req.set_node_id(car->node_id());
+  req.set_reason("stolen car");
+  v1::RevokeCredentialResponse resp;
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(Revoke(req, &resp).ok());
+  auto closed = car->WaitClosed(Duration::Seconds(10));
+  const auto t1 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED) << closed->error_message();
+  std::cout << "revocation to session end: "
+            << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\n";
+  EXPECT_EQ(resp.revoked_count(), 1u);
+  EXPECT_EQ(resp.sessions_closed(), 1u);
+  // Its work goes to another car at once (not after the grace).
+  auto other = h_.NewCar("bob");
+  ASSERT_TRUE(other->Connect().ok());
+  other->RequestWork(1);
+  auto again = other->NextAssignment();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->task_id(), a->task_id());
+  // Every later call of the revoked car is refused.
+  EXPECT_TRUE(absl::IsUnauthenticated(car->Connect().status()));
+  grpc::ClientContext fctx;
+  Harness::Deadline(fctx);
+  car->AddAuth(fctx);
+  v1::FetchInputRequest fetch;
+  *fetch.mutable_attempt() = a->attempt();
+  auto reader = car->stub().FetchInput(&fctx, fetch);
+  v1::DataChunk chunk;
+  while (reader->Read(&chunk)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  grpc::ClientContext nctx;
+  Harness::Deadline(nctx);
+  v1::GetNodeRequest nreq;
+  nreq.set_node_id(car->node_id());
+  v1::GetNodeResponse node;
+  ASSERT_TRUE(h_.admin->GetNode(&nctx, nreq, &node).ok());
+  EXPECT_EQ(node.node().connection_state(), v1::CONNECTION_STATE_REVOKED);
+}
+
+// Would catch: revocation by credential id or by owner not reaching the credentials named,
+// or reaching others.
+TEST_F(Auth, RevokeByCredentialIdAndByOwner) {
+  auto a1 = h_.NewCar("alice");
+  auto a2 = h_.NewCar("alice");
+  auto b = h_.NewCar("bob");
+  v1::RevokeCredentialRequest one;
+  one.set_credential_id(a1->credential_id());
+  v1::RevokeCredentialResponse resp;
+  ASSERT_TRUE(Revoke(one, &resp).ok());
+  EXPECT_EQ(resp.revoked_count(), 1u);
+  EXPECT_TRUE(absl::IsUnauthenticated(a1->Connect().status()));
+  EXPECT_TRUE(a2->Connect().ok());
+  v1::RevokeCredentialRequest owner;
+  owner.set_owner("alice");
+  ASSERT_TRUE(Revoke(owner, &resp).ok());
+  EXPECT_EQ(resp.revoked_count(), 1u);  // a1's was revoked already
+  EXPECT_EQ(resp.sessions_closed(), 1u);
+  auto closed = a2->WaitClosed(Duration::Seconds(10));
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(b->Connect().ok());
+  v1::RevokeCredentialRequest nobody;
+  nobody.set_owner("nobody");
+  EXPECT_EQ(Revoke(nobody).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Revoke(v1::RevokeCredentialRequest()).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// Would catch: revocations or tokens kept only in memory (in-process restart on the same
+// store; the real-process restart is in tests/integration/auth_process_test.cc).
+TEST_F(Auth, RevocationAndTokensSurviveARestart) {
+  auto car = h_.NewCar("alice");
+  const std::string used_up = h_.IssueJoinToken("", 1).token();
+  ASSERT_TRUE(EnrollWith(used_up).ok());
+  const auto [reader, reader_id] = ApiToken(v1::API_ROLE_READ);
+  v1::RevokeCredentialRequest req;
+  req.set_node_id(car->node_id());
+  ASSERT_TRUE(Revoke(req).ok());
+  h_.Restart();
+  TestCar revived(h_.channel, "alice");
+  revived.SetIdentity(car->node_id(), car->secret());
+  EXPECT_TRUE(absl::IsUnauthenticated(revived.Connect().status()));
+  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith(used_up)));
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::ListJobsResponse jobs;
+  EXPECT_TRUE(Jobs(reader)->ListJobs(&ctx, v1::ListJobsRequest(), &jobs).ok());
+}
+
+class ShortCredentials : public Auth {
+  void Configure() override { h_.options.service.credential_ttl = Duration::Seconds(2); }
+};
+
+// Would catch: expiry not checked at Connect or not enforced on a live session.
+TEST_F(ShortCredentials, ExpiredCredentialEndsTheSessionAndIsRefused) {
+  auto car = h_.NewCar("alice");
+  ASSERT_TRUE(car->Connect().ok());
+  auto closed = car->WaitClosed(Duration::Seconds(15));
+  ASSERT_TRUE(closed);
+  EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_NE(closed->error_message().find("expired"), std::string::npos);
+  const absl::Status again = car->Connect().status();
+  EXPECT_TRUE(absl::IsUnauthenticated(again)) << again;
+}
+
+// Would catch: RenewCredential not issuing a working credential, invalidating the old one
+// early, or renewing a credential other than the caller's.
+TEST_F(Auth, RenewedCredentialWorksAndTheOldOneStaysValid) {
+  auto car = h_.NewCar("alice");
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  v1::RenewCredentialRequest req;
+  req.set_credential_id(car->credential_id());
+  v1::RenewCredentialResponse resp;
+  ASSERT_TRUE(car->stub().RenewCredential(&ctx, req, &resp).ok());
+  EXPECT_EQ(resp.credential().node_id(), car->node_id());
+  EXPECT_NE(resp.credential().credential_id(), car->credential_id());
+  EXPECT_TRUE(car->Connect().ok());  // the old one
+  TestCar renewed(h_.channel, "alice");
+  renewed.SetIdentity(car->node_id(), resp.credential().secret());
+  EXPECT_TRUE(renewed.Connect().ok());
+  grpc::ClientContext wrong;
+  Harness::Deadline(wrong);
+  car->AddAuth(wrong);
+  req.set_credential_id(resp.credential().credential_id());
+  EXPECT_EQ(car->stub().RenewCredential(&wrong, req, &resp).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// ---------------------------------------------------------------------------------------
+// Roles and kinds of credential.
+
+// Would catch: JobService or AdminService served without a valid API token.
+TEST_F(Auth, ClientCallsNeedAValidApiToken) {
+  grpc::ClientContext none;
+  Harness::Deadline(none);
+  v1::ListJobsResponse jobs;
+  auto anonymous = Jobs("");
+  EXPECT_EQ(anonymous->ListJobs(&none, v1::ListJobsRequest(), &jobs).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Submit(*Jobs("fga_" + std::string(64, 'b'))).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // Revoked and expired tokens.
+  const auto [revoked, revoked_id] = ApiToken(v1::API_ROLE_SUBMIT);
+  EXPECT_TRUE(Submit(*Jobs(revoked)).ok());
+  grpc::ClientContext rctx;
+  Harness::Deadline(rctx);
+  v1::RevokeApiTokenRequest rreq;
+  rreq.set_token_id(revoked_id);
+  v1::RevokeApiTokenResponse rresp;
+  ASSERT_TRUE(h_.admin->RevokeApiToken(&rctx, rreq, &rresp).ok());
+  EXPECT_TRUE(rresp.info().revoked());
+  EXPECT_EQ(Submit(*Jobs(revoked)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  const auto [expiring, expiring_id] = ApiToken(v1::API_ROLE_SUBMIT, 1);
+  EXPECT_TRUE(Eventually([&, e = expiring] {
+    return Submit(*Jobs(e)).error_code() == grpc::StatusCode::UNAUTHENTICATED;
+  }));
+  // The listing shows ids and roles, never secrets.
+  grpc::ClientContext lctx;
+  Harness::Deadline(lctx);
+  v1::ListApiTokensRequest lreq;
+  lreq.set_include_inactive(true);
+  v1::ListApiTokensResponse list;
+  ASSERT_TRUE(h_.admin->ListApiTokens(&lctx, lreq, &list).ok());
+  ASSERT_EQ(list.tokens_size(), 2);
+  EXPECT_EQ(list.DebugString().find(revoked), std::string::npos);
+}
+
+// Would catch: a read token submitting or cancelling.
+TEST_F(Auth, ReadTokenReadsButCannotSubmit) {
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h_.Submit(Harness::HashJob(1), &sub).ok());
+  const auto [read, read_id] = ApiToken(v1::API_ROLE_READ);
+  auto jobs = Jobs(read);
+  EXPECT_EQ(Submit(*jobs).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext c1;
+  Harness::Deadline(c1);
+  v1::GetJobRequest get;
+  get.set_job_id(sub.job_id());
+  v1::GetJobResponse job;
+  EXPECT_TRUE(jobs->GetJob(&c1, get, &job).ok());
+  grpc::ClientContext c2;
+  Harness::Deadline(c2);
+  v1::CancelJobRequest cancel;
+  cancel.set_job_id(sub.job_id());
+  v1::CancelJobResponse cancelled;
+  EXPECT_EQ(jobs->CancelJob(&c2, cancel, &cancelled).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext c3;
+  Harness::Deadline(c3);
+  v1::FetchResultsRequest fetch;
+  fetch.set_job_id(sub.job_id());
+  auto results = jobs->FetchResults(&c3, fetch);
+  v1::TaskResult r;
+  while (results->Read(&r)) {
+  }
+  EXPECT_TRUE(results->Finish().ok());
+}
+
+// Would catch: a submit token calling AdminService, or cancelling another token's job.
+TEST_F(Auth, SubmitTokenCannotAdministerAndCancelsOnlyItsOwnJobs) {
+  const auto [mine, mine_id] = ApiToken(v1::API_ROLE_SUBMIT);
+  const auto [theirs, theirs_id] = ApiToken(v1::API_ROLE_SUBMIT);
+  v1::SubmitJobResponse my_job, their_job;
+  ASSERT_TRUE(Submit(*Jobs(mine), &my_job).ok());
+  ASSERT_TRUE(Submit(*Jobs(theirs), &their_job).ok());
+  auto cancel = [&](const std::string& token, uint64_t job) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::CancelJobRequest req;
+    req.set_job_id(job);
+    v1::CancelJobResponse resp;
+    return Jobs(token)->CancelJob(&ctx, req, &resp).error_code();
+  };
+  EXPECT_EQ(cancel(mine, their_job.job_id()), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(cancel(mine, my_job.job_id()), grpc::StatusCode::OK);
+  EXPECT_EQ(cancel(kTestAdminToken, their_job.job_id()), grpc::StatusCode::OK);
+  auto admin = Admin(mine);
+  grpc::ClientContext c1;
+  Harness::Deadline(c1);
+  v1::IssueJoinTokenResponse join;
+  EXPECT_EQ(admin->IssueJoinToken(&c1, v1::IssueJoinTokenRequest(), &join).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext c2;
+  Harness::Deadline(c2);
+  v1::ListNodesResponse nodes;
+  EXPECT_EQ(admin->ListNodes(&c2, v1::ListNodesRequest(), &nodes).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // An admin API token may.
+  const auto [root, root_id] = ApiToken(v1::API_ROLE_ADMIN);
+  grpc::ClientContext c3;
+  Harness::Deadline(c3);
+  EXPECT_TRUE(Admin(root)->ListNodes(&c3, v1::ListNodesRequest(), &nodes).ok());
+}
+
+// Would catch: a node credential accepted on JobService / AdminService.
+TEST_F(Auth, CarCredentialCannotSubmitOrAdminister) {
+  auto car = h_.NewCar("alice");
+  auto plain = v1::JobService::NewStub(h_.channel);
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  v1::SubmitJobRequest req;
+  *req.mutable_spec() = Harness::HashJob(1);
+  v1::SubmitJobResponse resp;
+  EXPECT_EQ(plain->SubmitJob(&ctx, req, &resp).error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext actx;
+  Harness::Deadline(actx);
+  car->AddAuth(actx);
+  v1::RevokeCredentialRequest revoke;
+  revoke.set_owner("bob");
+  v1::RevokeCredentialResponse rresp;
+  EXPECT_EQ(
+      v1::AdminService::NewStub(h_.channel)->RevokeCredential(&actx, revoke, &rresp).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Would catch: an API token (even the admin's) accepted on NodeService.
+TEST_F(Auth, ApiTokenCannotConnectOrFetchInputs) {
+  grpc::ClientContext ctx;
+  ctx.AddMetadata("authorization", "Bearer " + kTestAdminToken);
+  auto stub = v1::NodeService::NewStub(h_.channel);
+  auto stream = stub->Connect(&ctx);
+  v1::NodeMessage hello;
+  hello.mutable_hello()->set_node_id(1);
+  stream->Write(hello);
+  v1::CoordinatorMessage m;
+  EXPECT_FALSE(stream->Read(&m));
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  grpc::ClientContext fctx;
+  Harness::Deadline(fctx);
+  fctx.AddMetadata("authorization", "Bearer " + kTestAdminToken);
+  auto reader = stub->FetchInput(&fctx, v1::FetchInputRequest());
+  v1::DataChunk chunk;
+  EXPECT_FALSE(reader->Read(&chunk));
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED);
+}
+
+}  // namespace
+}  // namespace fleetgrid::testing
