@@ -263,6 +263,9 @@ void Brain::WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<Pro
 void Brain::WatchTick(std::shared_ptr<Watcher> w) {
   if (stopping_) return;
   if (w->out->Gone()) {
+    // A cancelled call still needs its Finish, or the server's Shutdown waits for it for
+    // ever (no-op once the reactor is done).
+    w->out->Finish(absl::CancelledError("the client went away"));
     for (auto [it, end] = watchers_.equal_range(w->job); it != end; ++it) {
       if (it->second == w) {
         watchers_.erase(it);
