@@ -15,6 +15,7 @@
 #include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "coordinator/service/identities.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 
 namespace fleetgrid::cli {
@@ -70,19 +71,6 @@ std::string Time(const google::protobuf::Timestamp& t) {
   gmtime_r(&s, &tm);
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
-}
-
-const char* RoleName(v1::ApiRole r) {
-  switch (r) {
-    case v1::API_ROLE_READ:
-      return "read";
-    case v1::API_ROLE_SUBMIT:
-      return "submit";
-    case v1::API_ROLE_ADMIN:
-      return "admin";
-    default:
-      return "?";
-  }
 }
 
 int IssueJoinToken(const AdminFlags& f) {
@@ -168,8 +156,9 @@ int IssueApiToken(const AdminFlags& f) {
     return FailedCall(what, f.coordinator, s);
   }
   std::cout << resp.token() << std::endl;
-  std::cerr << "API token " << resp.info().token_id() << ": role " << RoleName(resp.info().role())
-            << ", expires " << Time(resp.info().expires_at())
+  std::cerr << "API token " << resp.info().token_id() << ": role "
+            << service::ApiRoleName(resp.info().role()) << ", expires "
+            << Time(resp.info().expires_at())
             << ". Shown once: store it in a file for --token-file.\n";
   return kExitOk;
 }
@@ -199,9 +188,10 @@ int ListApiTokens(const AdminFlags& f) {
   std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", "TOKEN", "ROLE", "ISSUED", "EXPIRES", "STATE",
               "DESCRIPTION");
   for (const v1::ApiTokenInfo& t : resp.tokens()) {
-    std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", t.token_id().c_str(), RoleName(t.role()),
-                Time(t.issued_at()).c_str(), Time(t.expires_at()).c_str(),
-                t.revoked() ? "revoked" : "active", t.description().c_str());
+    std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", t.token_id().c_str(),
+                service::ApiRoleName(t.role()), Time(t.issued_at()).c_str(),
+                Time(t.expires_at()).c_str(), t.revoked() ? "revoked" : "active",
+                t.description().c_str());
   }
   return kExitOk;
 }

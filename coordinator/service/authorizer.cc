@@ -54,19 +54,6 @@ Need RoleGrants(v1::ApiRole r) {
   }
 }
 
-const char* RoleName(v1::ApiRole r) {
-  switch (r) {
-    case v1::API_ROLE_READ:
-      return "read";
-    case v1::API_ROLE_SUBMIT:
-      return "submit";
-    case v1::API_ROLE_ADMIN:
-      return "admin";
-    default:
-      return "none";
-  }
-}
-
 const char* NeedName(Need n) {
   switch (n) {
     case Need::kRead:
@@ -122,7 +109,7 @@ absl::StatusOr<Caller> AuthorizeClient(const Identities& ids, const grpc::Server
   if (RoleGrants(c.role) < rule.need) {
     return absl::PermissionDeniedError(std::string(rule.name) + " needs role " +
                                        NeedName(rule.need) + "; API token " + c.token_id +
-                                       " has role " + RoleName(c.role));
+                                       " has role " + ApiRoleName(c.role));
   }
   return c;
 }

@@ -187,7 +187,8 @@ class Brain {
     std::shared_ptr<NodeOutbox> outbox;
     uint64_t session_id = 0;
     int64_t connected_unix_ns = 0;
-    std::string credential_id;  // the credential the session was opened with
+    std::string credential_id;          // the credential the session was opened with
+    int64_t credential_expires_ms = 0;  // its expiry (revocations end sessions directly)
   };
   struct NodeExtra {  // what the service keeps per node beyond the core
     std::string owner;

@@ -66,8 +66,9 @@ void Brain::CredentialTick() {
   const int64_t now_ms = NowMs();
   bool dropped = false;
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
+    // The expiry the session keeps: no lock per session (revocation ends sessions itself).
     const Session& s = nodes_[i].session;
-    if (s.outbox && !identities_.CredentialLive(s.credential_id, now_ms)) {
+    if (s.outbox && s.credential_expires_ms != 0 && now_ms >= s.credential_expires_ms) {
       if (!dropped) d_.Clear();
       dropped = true;
       DropUnauthenticated(NodeId(i), now_ms, "has expired or was revoked");

@@ -117,7 +117,8 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
       return outbox->Finish(absl::UnauthenticatedError("unknown node"));
     }
     // Revoked while the Hello was on its way.
-    if (!identities_.CredentialLive(credential_id, UnixNowNanos() / 1'000'000)) {
+    const auto cred = identities_.Credential(credential_id);
+    if (!cred.ok() || !identities_.CredentialLive(credential_id, UnixNowNanos() / 1'000'000)) {
       return outbox->Finish(
           absl::UnauthenticatedError("node credential " + credential_id + " is not valid"));
     }
@@ -138,7 +139,7 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
       AfterCall();
       return outbox->Finish(s);
     }
-    x.session = {outbox, next_session_id_++, UnixNowNanos(), credential_id};
+    x.session = {outbox, next_session_id_++, UnixNowNanos(), credential_id, cred->expires_unix_ms};
     if (!hello.agent_version().empty()) x.agent_version = hello.agent_version();
     if (hello.has_hardware()) x.hardware = hello.hardware();
     x.last_heartbeat_unix_ns = x.session.connected_unix_ns;

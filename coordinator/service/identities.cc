@@ -38,6 +38,19 @@ v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t) {
   return out;
 }
 
+const char* ApiRoleName(v1::ApiRole role) {
+  switch (role) {
+    case v1::API_ROLE_READ:
+      return "read";
+    case v1::API_ROLE_SUBMIT:
+      return "submit";
+    case v1::API_ROLE_ADMIN:
+      return "admin";
+    default:
+      return "none";
+  }
+}
+
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {

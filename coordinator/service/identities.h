@@ -51,6 +51,9 @@ v1::NodeCredential CredentialMessage(const Issued<CredentialRecord>& c);
 // The wire form of an API token record (never a secret).
 v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t);
 
+// "read", "submit", "admin" ("none" otherwise).
+const char* ApiRoleName(v1::ApiRole role);
+
 // Random bytes from the OS CSPRNG (OpenSSL RAND_bytes); aborts if it fails.
 std::string RandomBytes(size_t n);
 std::string ToHex(std::string_view bytes);

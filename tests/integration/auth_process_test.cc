@@ -47,11 +47,12 @@ class AuthProcess : public ::testing::Test {
 
   // Runs `fleetgrid ARGS --coordinator ADDR`, keeping its output for the log check (the
   // stdout of an issuing command is the one place its token may appear: kept apart).
-  CliResult Cli(std::vector<std::string> args, bool issues = false) {
+  CliResult Cli(std::vector<std::string> args, bool issues = false,
+                const std::vector<std::string>& env = {}) {
     args.push_back("--insecure");  // plaintext on loopback (TLS has its own tests)
     args.push_back("--coordinator");
     args.push_back(coord_->address());
-    CliResult r = RunCli(args, dir_);
+    CliResult r = RunCli(args, dir_, 60, env);
     logs_ += r.err;
     (issues ? issue_stdout_ : logs_) += r.out;
     return r;
@@ -100,6 +101,10 @@ TEST_F(AuthProcess, RevocationAndTokensSurviveKill9AndNoSecretIsLogged) {
   std::ofstream(dir_ + "/submit.token") << submit << "\n";
   CliResult submitted = Cli({"submit", job, "--token-file", dir_ + "/submit.token"});
   ASSERT_EQ(submitted.rc, 0) << submitted.err;
+  EXPECT_EQ(Cli({"jobs"}, false, {"FLEETGRID_TOKEN=" + read}).rc, 0);
+  CliResult no_file = Cli({"jobs", "--token-file", dir_ + "/missing.token"});
+  EXPECT_EQ(no_file.rc, 2);
+  EXPECT_NE(no_file.err.find("--token-file"), std::string::npos) << no_file.err;
 
   // Two agent cars (owners owner-0 and owner-1; uses 1 and 2 of the join token) run the job.
   NodeProcess agent(dir_);

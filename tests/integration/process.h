@@ -58,13 +58,13 @@ struct CliResult {
   std::string out, err;
 };
 
-// Runs `fleetgrid ARGS...` to completion (bounded by timeout_s).
+// Runs `fleetgrid ARGS...` to completion (bounded by timeout_s); `env` as for Spawn.
 inline CliResult RunCli(const std::vector<std::string>& args, const std::string& dir,
-                        int timeout_s = 60) {
+                        int timeout_s = 60, const std::vector<std::string>& env = {}) {
   std::vector<std::string> full = {FLEETGRID_BIN};
   full.insert(full.end(), args.begin(), args.end());
   const std::string out = dir + "/cli.out", err = dir + "/cli.err";
-  const pid_t pid = Spawn(full, out, err);
+  const pid_t pid = Spawn(full, out, err, env);
   CliResult r;
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   int status = 0;
