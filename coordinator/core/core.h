@@ -169,12 +169,13 @@ class Core {
   // then it is held back until the next day (kQuotaReset timer).
   void StartWaiting(TimePoint now, uint32_t node, uint16_t want);
   // Untrusted results (core_trust.cc).
-  void EnsureTrust();  // allocates t_.trust (once) for every node
+  void EnsureTrust();  // keeps t_.trust one per node from now on (nodes registered later too)
   bool OverQuota(TimePoint now, uint32_t node) const;
   void HoldForQuota(TimePoint now, uint32_t node);
   void QuotaReset(TimePoint now, uint32_t node);
-  // Reputation after an attempt ended (validated result or invalid one).
-  void UpdateTrust(uint32_t slot, AttemptOutcome outcome);
+  // Reputation after an attempt ended (validated result or invalid one). A node held back
+  // by its quota whose validated result lifts the quota above what it used today asks again.
+  void UpdateTrust(TimePoint now, uint32_t slot, AttemptOutcome outcome);
   // Decides, for the copy being started, whether it runs alone (adaptive replication).
   void DecideSolo(uint32_t task, uint32_t epoch, uint32_t node);
   const ResultDigest* KnownDigest(uint32_t task) const;  // spot-check answer or null

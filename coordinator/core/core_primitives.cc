@@ -197,7 +197,7 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
       ++n.invalid_results;
       break;
   }
-  UpdateTrust(slot, outcome);
+  UpdateTrust(at, slot, outcome);
   a.task = kNil;
   a.next_in_task = t_.free_attempt;
   t_.free_attempt = slot;

@@ -34,6 +34,7 @@ uint16_t QuotaDay(TimePoint at, uint32_t node) {
 }
 
 void Core::EnsureTrust() {
+  t_.trust_on = true;
   if (t_.trust.size() == t_.nodes.size()) return;
   NodeTrust fresh;
   fresh.quota = config_.quota.initial != 0 ? config_.quota.initial : config_.quota.daily;
@@ -84,7 +85,7 @@ void Core::StartWaiting(TimePoint now, uint32_t node, uint16_t want) {
   }
 }
 
-void Core::UpdateTrust(uint32_t slot, AttemptOutcome outcome) {
+void Core::UpdateTrust(TimePoint now, uint32_t slot, AttemptOutcome outcome) {
   if (t_.trust.empty()) return;
   const AttemptRec& a = t_.attempts[slot];
   NodeTrust& tr = t_.trust[a.node];
@@ -104,6 +105,10 @@ void Core::UpdateTrust(uint32_t slot, AttemptOutcome outcome) {
   if (!validated) return;
   if (tr.consecutive_valid != UINT16_MAX) ++tr.consecutive_valid;
   if (tr.quota < daily) ++tr.quota;
+  // Held until its next day, a node whose quota the result lifted may take work today
+  // (else a new car starting at quota 1 would wait a day after its first result). Never
+  // during Restore: held is waiting state, which replay does not rebuild.
+  if (tr.held && !OverQuota(now, a.node)) QuotaReset(now, a.node);
 }
 
 void Core::DecideSolo(uint32_t task, uint32_t epoch, uint32_t node) {

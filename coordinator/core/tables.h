@@ -134,6 +134,7 @@ struct Tables {
   std::unordered_map<uint32_t, float> checkpoints;  // task -> checkpointed units (sparse)
   std::vector<NodePrediction> predictions;          // empty until a driver sets one
   std::vector<NodeTrust> trust;                     // per node; empty until needed
+  bool trust_on = false;  // trust is needed: kept one per node, nodes registered later too
   CoreStats stats;
 
   // REQUIRES: task < tasks.size(). O(log jobs).

@@ -50,6 +50,24 @@ TEST(TrustTest, AgreeingResultsInAQuorumBuildAStreak) {
   EXPECT_EQ(Streak(h, b), 2u);
 }
 
+// The live order: a coordinator starts empty, a job is submitted, then cars enroll. Would
+// catch reputation allocated only for the nodes present when the first validating job
+// came (none here): later cars then never build a streak and are never trusted.
+TEST(TrustTest, NodesRegisteredAfterTheJobBuildAStreak) {
+  Harness h;
+  Submit(h, Spec(1, 2, 2));
+  const NodeId a = h.Node(1);
+  const NodeId b = h.Node(2);
+  auto x = h.Request(a);
+  auto y = h.Request(b);
+  ASSERT_EQ(x.size(), 1u);
+  ASSERT_EQ(y.size(), 1u);
+  h.Result(x[0], 5);
+  h.Result(y[0], 5);
+  EXPECT_EQ(Streak(h, a), 1u);
+  EXPECT_EQ(Streak(h, b), 1u);
+}
+
 TEST(TrustTest, ResultsAcceptedAloneBuildNoStreak) {
   Harness h;
   const NodeId a = h.Node(1);
@@ -319,6 +337,31 @@ TEST(QuotaTest, ANewNodeStartsAtTheInitialQuota) {
   EXPECT_EQ(h.core().GetNode(a)->daily_quota, 2u);  // earned by a validated result
   config.quota.initial = 9;
   EXPECT_FALSE(Core::Create(config).ok());
+}
+
+// A new car at quota 1 asks for more work right after its first result, is held (quota
+// used up), and its result is then validated: the quota grows to 2 and the held request is
+// served the same day. Would catch a hold that lasts until the next day whatever the car
+// earns (in the live system a fresh fleet then does one task per car per day).
+TEST(QuotaTest, AValidatedResultReleasesANodeHeldByItsQuota) {
+  CoreConfig config = Quota(8);
+  config.quota.initial = 1;
+  Harness h(config);
+  const NodeId a = h.Node(1);
+  const NodeId b = h.Node(2);
+  Submit(h, Spec(2, 2, 2));
+  auto x = h.Request(a);
+  ASSERT_EQ(x.size(), 1u);
+  h.Result(x[0], 5);
+  EXPECT_TRUE(h.Request(a).empty());  // held: quota 1, one used
+  EXPECT_EQ(h.core().stats().quota_holds, 1u);
+  auto y = h.Request(b);
+  ASSERT_EQ(y.size(), 1u);
+  EXPECT_EQ(y[0].task, x[0].task);
+  h.Result(y[0], 5);  // agrees: a's result is validated, its quota is 2
+  EXPECT_EQ(h.core().GetNode(a)->daily_quota, 2u);
+  ASSERT_EQ(h.d().assignments.size(), 1u);  // a's held request is served at once
+  EXPECT_EQ(h.d().assignments[0].node, a);
 }
 
 TEST(QuotaTest, StrikesHalveTheQuotaAndValidResultsGrowItBack) {
