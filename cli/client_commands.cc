@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -166,6 +167,17 @@ void PrintJob(const v1::Job& j) {
             << " running, " << c.queued() << " queued, " << c.failed() << " failed, "
             << c.cancelled() << " cancelled\n  work: " << j.work_done_units() << " of "
             << j.work_total_units() << " units\n";
+  const auto& r = j.spec().replication();
+  if (r.copies() > 1 || r.adaptive().trust_threshold() > 0 || j.spec().known_answers_size() > 0) {
+    std::cout << "  validation: " << (r.quorum() ? r.quorum() : r.copies()) << " of "
+              << std::max(1u, r.copies()) << " agreeing";
+    if (r.adaptive().trust_threshold() > 0) {
+      std::cout << ", trusted after " << r.adaptive().trust_threshold() << " validated results";
+    }
+    std::cout << ", " << j.spec().known_answers_size() << " spot-checks; " << j.results_invalid()
+              << " invalid results (" << j.spot_checks_failed() << " failed spot-checks), "
+              << j.attempts_started() << " attempts\n";
+  }
   if (!j.status_detail().empty()) std::cout << "  detail: " << j.status_detail() << "\n";
 }
 
@@ -234,8 +246,8 @@ int Cancel(const ClientFlags& f) {
 
 int Nodes(const ClientFlags& f) {
   auto stub = v1::AdminService::NewStub(Channel(f));
-  std::printf("%-8s %-14s %-16s %-9s %8s %7s %s\n", "NODE", "SESSION", "OWNER", "CAR", "SPEED",
-              "RUNNING", "NAME");
+  std::printf("%-8s %-14s %-16s %-9s %8s %7s %6s %s\n", "NODE", "SESSION", "OWNER", "CAR", "SPEED",
+              "RUNNING", "REP", "NAME");
   std::string token;
   do {
     grpc::ClientContext ctx;
@@ -246,10 +258,10 @@ int Nodes(const ClientFlags& f) {
     v1::ListNodesResponse resp;
     if (auto s = stub->ListNodes(&ctx, req, &resp); !s.ok()) return Fail("nodes", f, s);
     for (const v1::NodeInfo& n : resp.nodes()) {
-      std::printf("%-8llu %-14s %-16s %-9s %8.2f %7u %s\n",
+      std::printf("%-8llu %-14s %-16s %-9s %8.2f %7u %6.3f %s\n",
                   static_cast<unsigned long long>(n.node_id()), ConnName(n.connection_state()),
                   n.owner().substr(0, 16).c_str(), CarStateName(n.node_state()),
-                  n.hardware().speed_work_units_per_s(), n.running_attempts(),
+                  n.hardware().speed_work_units_per_s(), n.running_attempts(), n.reputation(),
                   n.display_name().c_str());
     }
     token = resp.next_page_token();

@@ -63,6 +63,9 @@ struct CoordinatorFlags {
   uint64_t max_streams_per_node = 256;
   uint64_t max_watchers = 10'000;
   ServerTlsFlags tls;
+  uint32_t daily_quota = 0;
+  uint32_t initial_quota = 0;
+  uint32_t max_tasks_per_car = 64;
 };
 
 int RunCoordinator(const CoordinatorFlags& f) {
@@ -84,6 +87,12 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.service.max_sessions = f.max_sessions;
   o.service.max_streams_per_node = f.max_streams_per_node;
   o.service.max_watchers = f.max_watchers;
+  o.service.node_max_concurrent = static_cast<uint16_t>(f.max_tasks_per_car);
+  if (f.initial_quota > f.daily_quota) {
+    std::cerr << "fleetgrid coordinator: --initial-quota must be <= --daily-quota\n";
+    return kExitUsage;
+  }
+  o.service.quota = {static_cast<uint16_t>(f.daily_quota), static_cast<uint16_t>(f.initial_quota)};
   for (auto [text, dst, name] :
        {std::tuple{f.grace, &o.service.heartbeat_grace, "--grace"},
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
@@ -205,6 +214,19 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
                   "streams one car may hold open (Connect, FetchInput, UploadResult; 0 = no cap)")
       ->capture_default_str();
   sub->add_option("--max-watchers", f->max_watchers, "WatchJob streams open at once (0 = no cap)")
+      ->capture_default_str();
+  sub->add_option("--daily-quota", f->daily_quota,
+                  "tasks a car may be given per day (halved per invalid result, +1 per "
+                  "validated one; 0 = unlimited)")
+      ->check(CLI::Range(0u, 65535u))
+      ->capture_default_str();
+  sub->add_option("--initial-quota", f->initial_quota,
+                  "daily quota of a car first seen (0 = --daily-quota): a new car earns its quota")
+      ->check(CLI::Range(0u, 65535u))
+      ->capture_default_str();
+  sub->add_option("--max-tasks-per-car", f->max_tasks_per_car,
+                  "tasks one car may hold in progress at once, whatever it asks for")
+      ->check(CLI::Range(1u, 65535u))
       ->capture_default_str();
   sub->add_option("--metrics-listen", f->metrics_listen,
                   "HTTP /metrics and /healthz address (port 0 = pick, off = none)")

@@ -113,6 +113,62 @@ google::protobuf::Duration DurationOf(const YAML::Node& n, const std::string& ke
   return d;
 }
 
+// adaptive: {trust_threshold: N, skip_probability: P, untrusted_quorum: Q}
+void ParseAdaptive(const YAML::Node& v, v1::AdaptiveReplication& a) {
+  if (!v.IsMap()) {
+    throw SpecError{"adaptive: expected {trust_threshold, skip_probability, untrusted_quorum}"};
+  }
+  for (const auto& e : v) {
+    const std::string k = e.first.as<std::string>();
+    const std::string key = "adaptive." + k;
+    if (k == "trust_threshold") {
+      a.set_trust_threshold(Count32(e.second, key, true));
+    } else if (k == "skip_probability") {
+      const double p = Number(e.second, key);
+      if (!(p >= 0 && p <= 1)) throw SpecError{key + ": must be in [0, 1]"};
+      a.set_skip_probability(p);
+    } else if (k == "untrusted_quorum") {
+      a.set_untrusted_quorum(Count32(e.second, key, false));
+    } else {
+      throw SpecError{"unknown key '" + key +
+                      "' (known: trust_threshold, skip_probability, untrusted_quorum)"};
+    }
+  }
+  if (a.trust_threshold() == 0) throw SpecError{"adaptive.trust_threshold: missing"};
+}
+
+int Nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// known_answers: [{task: INDEX, digest: 64 hex digits}, ...]
+void ParseKnownAnswers(const YAML::Node& v, v1::JobSpec& spec) {
+  if (!v.IsSequence()) throw SpecError{"known_answers: expected a list of {task, digest}"};
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string at = "known_answers[" + std::to_string(i) + "]";
+    const YAML::Node& e = v[i];
+    if (!e.IsMap() || !e["task"] || !e["digest"] || e.size() != 2) {
+      throw SpecError{at + ": expected {task: INDEX, digest: SHA-256 in hex}"};
+    }
+    v1::KnownAnswer* k = spec.add_known_answers();
+    k->set_task_index(Count32(e["task"], at + ".task", false));
+    const std::string hex = e["digest"].Scalar();
+    std::string bytes;
+    for (size_t c = 0; hex.size() == 64 && c < hex.size(); c += 2) {
+      const int hi = Nibble(hex[c]), lo = Nibble(hex[c + 1]);
+      if (hi < 0 || lo < 0) break;
+      bytes.push_back(static_cast<char>(hi << 4 | lo));
+    }
+    if (bytes.size() != 32) {
+      throw SpecError{at + ".digest: expected 64 hex digits (SHA-256), got '" + hex + "'"};
+    }
+    k->mutable_expected_digest()->set_sha256(bytes);
+  }
+}
+
 // Parses a job file (YAML) into a JobSpec. Throws SpecError naming the bad key (or a
 // YAML::Exception from a conversion yaml-cpp refuses).
 v1::JobSpec Parse(const std::string& text) {
@@ -124,8 +180,9 @@ v1::JobSpec Parse(const std::string& text) {
   }
   if (!root.IsMap()) throw SpecError{"the job file must be a mapping of keys"};
   static const std::set<std::string> kKeys = {
-      "name",        "tasks",  "work_units",   "input_bytes", "output_bytes", "executor",
-      "replication", "quorum", "max_attempts", "deadline",    "priority",     "idempotency_key"};
+      "name",     "tasks",           "work_units", "input_bytes",  "output_bytes",
+      "executor", "replication",     "quorum",     "max_attempts", "deadline",
+      "priority", "idempotency_key", "adaptive",   "known_answers"};
   v1::JobSpec spec;
   bool have_tasks = false, have_work = false;
   for (const auto& kv : root) {
@@ -134,7 +191,8 @@ v1::JobSpec Parse(const std::string& text) {
     if (!kKeys.count(key)) {
       throw SpecError{"unknown key '" + key +
                       "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
-                      "replication, quorum, max_attempts, deadline, priority, idempotency_key)"};
+                      "replication, quorum, max_attempts, deadline, priority, idempotency_key, "
+                      "adaptive, known_answers)"};
     }
     if (key == "name") {
       spec.set_name(Text(v, key));
@@ -201,6 +259,10 @@ v1::JobSpec Parse(const std::string& text) {
       spec.set_priority(static_cast<int32_t>(p));
     } else if (key == "idempotency_key") {
       spec.set_idempotency_key(Text(v, key));
+    } else if (key == "adaptive") {
+      ParseAdaptive(v, *spec.mutable_replication()->mutable_adaptive());
+    } else if (key == "known_answers") {
+      ParseKnownAnswers(v, spec);
     }
   }
   if (!have_tasks) throw SpecError{"missing key 'tasks'"};

@@ -134,6 +134,21 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
                   "Probability that a car returns a wrong result")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--owners", o.owners,
+                  "Owners of the cars: car i belongs to owner i % N (0 = one per car)")
+      ->capture_default_str();
+  sub->add_option("--malicious-owner-share", o.malicious_owner_share,
+                  "Share of the owners whose cars return a wrong result for every task "
+                  "(drawn from the seed, as the simulator's fleet.malicious; needs --owners)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  sub->add_flag("--colluding", o.colluding,
+                "Cheating owners all return the same wrong result for a task (else each its own)");
+  sub->add_option("--claimed-speed", o.claimed_speed,
+                  "Speed (work units/s) the cars claim to the coordinator; 0 = their true speed "
+                  "(a car claiming more hoards tasks)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   sub->add_option("--join-token", o.join_token, "Join token for enrollment (secret)");
   sub->add_option("--scenario", f->scenario,
                   "Simulator scenario file: cars follow its availability model, speed "

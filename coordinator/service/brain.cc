@@ -58,6 +58,7 @@ absl::Status Brain::Start() {
   core::CoreConfig cfg;
   cfg.heartbeat_grace = options_.heartbeat_grace;
   cfg.attempt_timeout = options_.lease;
+  cfg.quota = options_.quota;
   cfg.policy = options_.policy;
   cfg.record_changes = true;
   cfg.loss_guard = options_.loss_guard;
@@ -394,6 +395,15 @@ void Brain::StatsTick() {
   metrics_->nodes_lost_total = st.nodes_lost;
   metrics_->self_suspicions_total = st.self_suspicions;
   metrics_->losses_paced_total = st.losses_paced;
+  metrics_->results_invalid_total = st.attempts_disagreed;
+  metrics_->spot_checks_failed_total = st.spot_checks_failed;
+  metrics_->results_unreplicated_total = st.results_unreplicated;
+  metrics_->quota_holds_total = st.quota_holds;
+  int64_t distrusted = 0;
+  for (uint32_t i = 0; i < core_->node_count(); ++i) {
+    distrusted += core_->view().NodeInvalidResults(NodeId(i)) > 0 ? 1 : 0;
+  }
+  metrics_->nodes_distrusted = distrusted;
   metrics_->queue_length = static_cast<int64_t>(st.tasks_ready);
   metrics_->running_attempts = static_cast<int64_t>(st.attempts_live);
   metrics_->active_jobs =
@@ -508,6 +518,11 @@ void Brain::ApplyDecisions() {
         ++j.attempts_failed;
         j.work_lost_units += e.work_lost_units;
         metrics_->attempts_failed_total.fetch_add(1, std::memory_order_relaxed);
+        break;
+      case core::AttemptOutcome::kDisagreed:
+        ++j.results_invalid;
+        // A failed spot-check reopens its task, which still knows its answer.
+        if (core_->GetTask(e.task)->spot_check) ++j.spot_checks_failed;
         break;
       default:
         break;

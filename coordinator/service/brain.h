@@ -43,7 +43,10 @@ namespace fleetgrid::service {
 struct ServiceOptions {
   Duration heartbeat_interval = Duration::Seconds(5);
   Duration heartbeat_grace = Duration::Seconds(30);  // > gRPC keepalive detection
-  Duration lease = Duration::Infinite();             // attempt timeout (hoarding protection)
+  // Report deadline of every attempt, from its start; heartbeats and progress do not extend
+  // it (hoarding protection: past it the attempt expires and its task is issued again).
+  Duration lease = Duration::Infinite();
+  core::HostQuota quota;  // daily per-car task quota (core::HostQuota); off by default
   std::string policy = "fifo";
   // SHA-256 of the admin token (--admin-token-file); "" = open mode: JobService and
   // AdminService unauthenticated, any join token enrolls (development, loopback only).
@@ -208,6 +211,8 @@ class Brain {
     uint64_t attempts_started = 0;
     uint64_t attempts_lost = 0;
     uint64_t attempts_failed = 0;
+    uint64_t results_invalid = 0;  // lost a quorum vote or failed a spot-check
+    uint64_t spot_checks_failed = 0;
     double work_lost_units = 0;
     std::string status_detail;
   };

@@ -104,6 +104,9 @@ v1::Job Brain::JobView(JobId job) const {
     *out.mutable_deadline_at() = ToTimestamp(info.deadline.nanos() + unix_minus_steady_ns_);
   }
   out.set_status_detail(x.status_detail);
+  out.set_results_invalid(x.results_invalid);
+  out.set_spot_checks_failed(x.spot_checks_failed);
+  out.set_attempts_started(x.attempts_started);
   double total = 0;
   for (uint32_t i = 0; i < info.task_count; ++i) {
     total += core_->view().TaskWork(TaskId(info.first_task.value() + i));

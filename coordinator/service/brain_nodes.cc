@@ -451,6 +451,9 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
   out.set_attempts_succeeded(info.valid_results);
   const uint32_t votes = info.valid_results + info.invalid_results;
   out.set_reputation(votes ? static_cast<double>(info.valid_results) / votes : 1.0);
+  out.set_validated_streak(info.consecutive_valid);
+  out.set_results_invalid(info.invalid_results);
+  out.set_daily_quota(info.daily_quota);
   return out;
 }
 

@@ -147,6 +147,15 @@ std::string EncodeChange(const core::Change& change) {
                    w.U16(s.max_attempts);
                    w.Dur(s.deadline);
                    w.I32(s.priority);
+                   // Untrusted results: a tail that older records lack (read as off).
+                   w.U16(s.adaptive.trust_threshold);
+                   w.F64(s.adaptive.skip_probability);
+                   w.U8(s.adaptive.untrusted_quorum);
+                   w.U32(static_cast<uint32_t>(s.known_answers.size()));
+                   for (const core::KnownAnswer& k : s.known_answers) {
+                     w.U32(k.task_index);
+                     for (uint8_t b : k.digest) w.U8(b);
+                   }
                  },
                  [&](const core::change::JobStatusChanged& c) {
                    w.Time(c.at);
@@ -247,6 +256,19 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       c.spec.max_attempts = r.U16();
       c.spec.deadline = r.Dur();
       c.spec.priority = r.I32();
+      if (r.ok() && !r.done()) {
+        c.spec.adaptive.trust_threshold = r.U16();
+        c.spec.adaptive.skip_probability = r.F64();
+        c.spec.adaptive.untrusted_quorum = r.U8();
+        const uint32_t k = r.U32();
+        if (!r.ok() || k > bytes.size()) return absl::DataLossError("change record truncated");
+        for (uint32_t i = 0; i < k && r.ok(); ++i) {
+          core::KnownAnswer a;
+          a.task_index = r.U32();
+          for (uint8_t& b : a.digest) b = r.U8();
+          c.spec.known_answers.push_back(a);
+        }
+      }
       out = std::move(c);
       break;
     }

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 
@@ -17,6 +19,53 @@ void PutLe(std::string& s, T v) {
 
 absl::Status BadField(const std::string& field, const std::string& why) {
   return absl::InvalidArgumentError("job spec: " + field + ": " + why);
+}
+
+// Adaptive replication and spot-checks (the core checks them too; here the message names
+// the wire field).
+absl::Status ToCoreValidation(const v1::JobSpec& spec, core::JobSpec& out) {
+  const v1::AdaptiveReplication& a = spec.replication().adaptive();
+  if (a.trust_threshold() > 65535) {
+    return BadField("replication.adaptive.trust_threshold", "must be <= 65535");
+  }
+  if (!(a.skip_probability() >= 0 && a.skip_probability() <= 1)) {
+    return BadField("replication.adaptive.skip_probability", "must be in [0, 1]");
+  }
+  if (a.trust_threshold() > 0 && out.quorum < 2) {
+    return BadField("replication.adaptive.trust_threshold", "needs replication.quorum >= 2");
+  }
+  if (a.trust_threshold() == 0 && (a.skip_probability() > 0 || a.untrusted_quorum() > 0)) {
+    return BadField("replication.adaptive.trust_threshold", "must be > 0 when adaptive is set");
+  }
+  if (a.untrusted_quorum() != 0 &&
+      (a.untrusted_quorum() < out.quorum || a.untrusted_quorum() > 64)) {
+    return BadField("replication.adaptive.untrusted_quorum", "must be 0 or in [quorum, 64]");
+  }
+  out.adaptive.trust_threshold = static_cast<uint16_t>(a.trust_threshold());
+  out.adaptive.skip_probability = a.skip_probability();
+  out.adaptive.untrusted_quorum = static_cast<uint8_t>(a.untrusted_quorum());
+  std::vector<bool> seen;
+  for (int i = 0; i < spec.known_answers_size(); ++i) {
+    const v1::KnownAnswer& k = spec.known_answers(i);
+    const std::string field = "known_answers[" + std::to_string(i) + "].";
+    if (k.task_index() >= out.task_count) {
+      return BadField(field + "task_index", std::to_string(k.task_index()) + " >= task count " +
+                                                std::to_string(out.task_count));
+    }
+    if (k.expected_digest().sha256().size() != 32) {
+      return BadField(field + "expected_digest", "must be a SHA-256 (32 bytes)");
+    }
+    if (seen.empty()) seen.assign(out.task_count, false);
+    if (seen[k.task_index()]) {
+      return BadField(field + "task_index", std::to_string(k.task_index()) + " given twice");
+    }
+    seen[k.task_index()] = true;
+    core::KnownAnswer ka;
+    ka.task_index = k.task_index();
+    std::memcpy(ka.digest.data(), k.expected_digest().sha256().data(), ka.digest.size());
+    out.known_answers.push_back(ka);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -116,6 +165,7 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
   if (quorum > copies) return BadField("replication.quorum", "must be <= copies");
   out.replication = static_cast<uint8_t>(copies);
   out.quorum = static_cast<uint8_t>(quorum);
+  FG_RETURN_IF_ERROR(ToCoreValidation(spec, out));
   if (spec.max_attempts_per_task() > 65535) {
     return BadField("max_attempts_per_task", "must be <= 65535");
   }

@@ -151,6 +151,18 @@ std::string Metrics::RenderPrometheus() const {
           self_suspicions_total);
   counter("fleetgrid_losses_paced_total", "Losses held back by the eviction pace.",
           losses_paced_total);
+  counter("fleetgrid_results_invalid_total",
+          "Results found invalid (lost a quorum vote or failed a spot-check).",
+          results_invalid_total);
+  counter("fleetgrid_spot_checks_failed_total",
+          "Spot-check results that did not match the known answer.", spot_checks_failed_total);
+  counter("fleetgrid_results_unreplicated_total",
+          "Results accepted on a single trusted car's result (adaptive replication).",
+          results_unreplicated_total);
+  counter("fleetgrid_quota_holds_total", "Times a car was held back by its daily quota.",
+          quota_holds_total);
+  gauge("fleetgrid_nodes_distrusted",
+        "Cars with at least one invalid result (their reputation was reset).", nodes_distrusted);
   gauge("fleetgrid_store_full", "1 while the store is full (new jobs and cars refused).",
         store_full);
   counter("fleetgrid_store_retries_total", "Store commits retried (store full or busy).",

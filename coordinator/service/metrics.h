@@ -52,6 +52,10 @@ class Metrics {
   std::atomic<uint64_t> nodes_lost_total{0};
   std::atomic<uint64_t> self_suspicions_total{0};
   std::atomic<uint64_t> losses_paced_total{0};
+  std::atomic<uint64_t> results_invalid_total{0};  // lost a quorum vote or a spot-check
+  std::atomic<uint64_t> spot_checks_failed_total{0};
+  std::atomic<uint64_t> results_unreplicated_total{0};  // accepted on one trusted result
+  std::atomic<uint64_t> quota_holds_total{0};
 
   // Heartbeat delay: from the car's Heartbeat.sent_at to the brain handling it (meaningful
   // where cars and coordinator share a clock: emulated fleets, NTP-synchronised hosts).
@@ -66,6 +70,7 @@ class Metrics {
   std::atomic<int64_t> active_jobs{0};
   std::atomic<int64_t> healthy{1};
   std::atomic<int64_t> store_full{0};
+  std::atomic<int64_t> nodes_distrusted{0};  // cars with at least one invalid result
 
   // Records one call of `method` that took `latency`.
   void ObserveRpc(std::string_view method, Duration latency);

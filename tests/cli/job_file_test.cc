@@ -66,5 +66,94 @@ TEST(JobSpecCheckTest, DeadlinePastTheLimitIsInvalidArgument) {
   EXPECT_TRUE(service::ToCoreJobSpec(spec, service::JobLimits{}).ok());
 }
 
+// The untrusted-results keys reach the wire spec and the core spec: a parser or conversion
+// that dropped one would run the job unvalidated (or without its spot-checks).
+TEST(JobFileTest, ReadsAdaptiveReplicationAndKnownAnswers) {
+  const std::string digest(64, 'a');
+  const auto spec = ParseJobYaml(
+      "tasks: 10\nwork_units: 1\nreplication: 3\nquorum: 2\n"
+      "adaptive: {trust_threshold: 10, skip_probability: 0.5, untrusted_quorum: 3}\n"
+      "known_answers:\n  - {task: 4, digest: " +
+      digest + "}\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->replication().adaptive().trust_threshold(), 10u);
+  ASSERT_EQ(spec->known_answers_size(), 1);
+  EXPECT_EQ(spec->known_answers(0).expected_digest().sha256(), std::string(32, '\xaa'));
+  const auto core = service::ToCoreJobSpec(*spec, service::JobLimits{});
+  ASSERT_TRUE(core.ok()) << core.status();
+  EXPECT_EQ(core->adaptive.trust_threshold, 10);
+  EXPECT_EQ(core->adaptive.skip_probability, 0.5);
+  EXPECT_EQ(core->adaptive.untrusted_quorum, 3);
+  ASSERT_EQ(core->known_answers.size(), 1u);
+  EXPECT_EQ(core->known_answers[0].task_index, 4u);
+  EXPECT_EQ(core->known_answers[0].digest[31], 0xaa);
+}
+
+TEST(JobFileTest, BadValidationKeysNameTheKey) {
+  const std::string base = "tasks: 10\nwork_units: 1\nreplication: 3\nquorum: 2\n";
+  const std::pair<std::string, std::string> cases[] = {
+      {"adaptive: {skip_probability: 2, trust_threshold: 1}\n", "adaptive.skip_probability"},
+      {"adaptive: {trust: 1}\n", "adaptive.trust"},
+      {"adaptive: {skip_probability: 0.5}\n", "adaptive.trust_threshold"},
+      {"known_answers: [{task: 1, digest: abc}]\n", "known_answers[0].digest"},
+      {"known_answers: [{task: -1, digest: " + std::string(64, '0') + "}]\n",
+       "known_answers[0].task"},
+      {"known_answers: 3\n", "known_answers"},
+  };
+  for (const auto& [text, key] : cases) {
+    const auto spec = ParseJobYaml(base + text);
+    ASSERT_FALSE(spec.ok()) << text;
+    EXPECT_NE(spec.status().message().find(key), std::string::npos) << spec.status();
+  }
+}
+
+// The coordinator's own check of the wire fields (a client need not use job files):
+// INVALID_ARGUMENT naming the field, for each way the fields can be out of range.
+TEST(JobSpecCheckTest, BadValidationFieldsAreInvalidArgumentNamingTheField) {
+  auto base = [] {
+    v1::JobSpec spec;
+    spec.set_task_count(4);
+    spec.set_work_units_per_task(1);
+    spec.mutable_executor()->set_kind(v1::EXECUTOR_KIND_SIMULATED);
+    spec.mutable_replication()->set_copies(3);
+    spec.mutable_replication()->set_quorum(2);
+    return spec;
+  };
+  auto expect_bad = [](const v1::JobSpec& spec, const std::string& field) {
+    const auto r = service::ToCoreJobSpec(spec, service::JobLimits{});
+    ASSERT_FALSE(r.ok()) << field;
+    EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(r.status().message().find(field), std::string::npos) << r.status();
+  };
+  v1::JobSpec s = base();
+  s.mutable_replication()->mutable_adaptive()->set_trust_threshold(5);
+  s.mutable_replication()->mutable_adaptive()->set_skip_probability(1.5);
+  expect_bad(s, "replication.adaptive.skip_probability");
+  s = base();
+  s.mutable_replication()->mutable_adaptive()->set_trust_threshold(5);
+  s.mutable_replication()->mutable_adaptive()->set_untrusted_quorum(1);
+  expect_bad(s, "replication.adaptive.untrusted_quorum");
+  s = base();
+  s.mutable_replication()->mutable_adaptive()->set_skip_probability(0.5);
+  expect_bad(s, "replication.adaptive.trust_threshold");
+  s = base();
+  s.mutable_replication()->set_quorum(1);
+  s.mutable_replication()->mutable_adaptive()->set_trust_threshold(5);
+  expect_bad(s, "replication.adaptive.trust_threshold");
+  s = base();
+  s.add_known_answers()->set_task_index(4);
+  expect_bad(s, "known_answers[0].task_index");
+  s = base();
+  s.add_known_answers()->set_task_index(1);
+  expect_bad(s, "known_answers[0].expected_digest");
+  s = base();
+  for (int i = 0; i < 2; ++i) {
+    v1::KnownAnswer* k = s.add_known_answers();
+    k->set_task_index(2);
+    k->mutable_expected_digest()->set_sha256(std::string(32, 'x'));
+  }
+  expect_bad(s, "known_answers[1].task_index");
+}
+
 }  // namespace
 }  // namespace fleetgrid::cli

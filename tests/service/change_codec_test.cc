@@ -16,9 +16,11 @@ TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   spec.max_attempts = 7;
   spec.deadline = Duration::Seconds(60);
   spec.priority = -4;
+  spec.adaptive = {10, 0.5, 3};
   core::ResultDigest digest{};
   digest[0] = 1;
   digest[31] = 0xff;
+  spec.known_answers = {{1, digest}};
   core::NodeSpec ns;
   ns.owner = OwnerId(3);
   ns.speed = 2.5;
@@ -49,6 +51,30 @@ TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   EXPECT_EQ(js.spec.tasks.size(), 2u);
   EXPECT_EQ(js.spec.tasks[1].output_bytes, 40u);
   EXPECT_EQ(js.spec.deadline, Duration::Seconds(60));
+  // Would catch a codec that drops the untrusted-results fields: a restarted coordinator
+  // would stop validating (adaptive replication off, spot-checks forgotten).
+  EXPECT_EQ(js.spec.adaptive.trust_threshold, 10);
+  EXPECT_EQ(js.spec.adaptive.skip_probability, 0.5);
+  EXPECT_EQ(js.spec.adaptive.untrusted_quorum, 3);
+  ASSERT_EQ(js.spec.known_answers.size(), 1u);
+  EXPECT_EQ(js.spec.known_answers[0].task_index, 1u);
+  EXPECT_EQ(js.spec.known_answers[0].digest, digest);
+}
+
+// Records written before the untrusted-results tail existed still decode (validation off).
+TEST(ChangeCodec, JobRecordWithoutValidationTailDecodes) {
+  core::JobSpec spec;
+  spec.name = "old";
+  spec.task_count = 1;
+  std::string bytes =
+      EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
+  bytes.resize(bytes.size() - (2 + 8 + 1 + 4));  // the tail of an empty validation
+  auto back = DecodeChange(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const auto& js = std::get<core::change::JobSubmitted>(*back);
+  EXPECT_EQ(js.spec.adaptive.trust_threshold, 0);
+  EXPECT_TRUE(js.spec.known_answers.empty());
+  EXPECT_FALSE(DecodeChange(bytes + "x").ok());  // a partial tail is an error
 }
 
 TEST(ChangeCodec, TruncatedOrForeignBytesAreErrors) {
