@@ -97,7 +97,17 @@ Car::Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel>
   link_.set_upload_bytes_per_s(2'500'000);
   SetDuration(link_.mutable_latency(), Duration::Millis(50));
   const uint32_t owners = fleet.options.owners;
-  owner_ = fleet.options.owner_prefix + "-" + std::to_string(owners == 0 ? index : index % owners);
+  const uint32_t owner = owners == 0 ? index : index % owners;
+  owner_ = fleet.options.owner_prefix + "-" + std::to_string(owner);
+  if (!fleet.cheaters.empty() && fleet.cheaters[owner] != sim::kHonestOwner) {
+    wrong_answer_key_ = sim::WrongAnswerKey(owner, fleet.options.colluding);
+  }
+}
+
+v1::HardwareDescription Car::Advertised() const {
+  v1::HardwareDescription h = hardware_;
+  if (fleet_.options.claimed_speed > 0) h.set_speed_work_units_per_s(fleet_.options.claimed_speed);
+  return h;
 }
 
 void Car::Log(const std::string& line) const {
@@ -207,7 +217,7 @@ void Car::Connect() {
     v1::EnrollRequest req;
     req.set_join_token(fleet_.options.join_token);
     req.set_owner(owner_);
-    *req.mutable_hardware() = hardware_;
+    *req.mutable_hardware() = Advertised();
     *req.mutable_link() = link_;
     req.mutable_battery()->set_capacity_wh(75'000);
     req.mutable_battery()->set_max_charging_power_w(11'000);
@@ -295,7 +305,7 @@ v1::NodeMessage Car::MakeHello() {
   v1::Hello* h = m.mutable_hello();
   h->set_node_id(node_id_);
   h->set_credential_id(credential_id_);
-  *h->mutable_hardware() = hardware_;
+  *h->mutable_hardware() = Advertised();
   *h->mutable_link() = link_;
   v1::Capabilities* c = h->mutable_capabilities();
   for (ExecutorChoice e : fleet_.options.executors) {
@@ -650,7 +660,10 @@ void Car::OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput
   at.work_units = out->work_units;
   at.input.clear();
   at.input.shrink_to_fit();
-  if (MaybeCorrupt(at.output, fleet_.options.byzantine_probability, rng_)) {
+  if (wrong_answer_key_ != kHonest) {
+    Falsify(at.output, wrong_answer_key_);
+    ++fleet_.counters.results_corrupted;
+  } else if (MaybeCorrupt(at.output, fleet_.options.byzantine_probability, rng_)) {
     ++fleet_.counters.results_corrupted;
   }
   // The digest is of what is sent: a byzantine car lies consistently.

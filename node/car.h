@@ -94,7 +94,10 @@ class Car {
   void DropAllAttempts();
   uint32_t FreeSlots() const;
   void Log(const std::string& line) const;
+  // The hardware the car claims (FleetOptions::claimed_speed may lie about its speed).
+  v1::HardwareDescription Advertised() const;
 
+  static constexpr uint32_t kHonest = 0xffffffffu;
   FleetContext& fleet_;
   const uint32_t index_;
   std::unique_ptr<AvailabilityModel> availability_;
@@ -104,6 +107,7 @@ class Car {
   v1::HardwareDescription hardware_;
   v1::LinkDescription link_;
   std::string owner_;
+  uint32_t wrong_answer_key_ = kHonest;  // a cheating owner's car: its wrong-answer key
 
   bool available_ = false;
   bool plugged_ = false;

@@ -61,4 +61,10 @@ bool MaybeCorrupt(std::string& output, double p, Rng& rng) {
   return true;
 }
 
+void Falsify(std::string& output, uint32_t key) {
+  if (output.size() < 5) output.resize(5, '\0');
+  output.back() = static_cast<char>(output.back() ^ 0xa5);
+  for (int i = 0; i < 4; ++i) output[i] = static_cast<char>(output[i] ^ (key >> (8 * i)));
+}
+
 }  // namespace fleetgrid::node

@@ -49,4 +49,9 @@ std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size);
 // returns true. An empty output is never corrupted.
 bool MaybeCorrupt(std::string& output, double p, Rng& rng);
 
+// A cheating owner's wrong result: the true output with its last byte flipped and `key`
+// mixed into its first bytes, so that cheaters with the same key (colluders) return the
+// same wrong bytes for a task and cheaters with different keys differ.
+void Falsify(std::string& output, uint32_t key);
+
 }  // namespace fleetgrid::node

@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -22,6 +23,15 @@ absl::Status Validate(const FleetOptions& o) {
   if (!(o.time_scale > 0)) return absl::InvalidArgumentError("time scale must be > 0");
   if (!(o.byzantine_probability >= 0 && o.byzantine_probability <= 1)) {
     return absl::InvalidArgumentError("byzantine probability must be in [0, 1]");
+  }
+  if (!(o.malicious_owner_share >= 0 && o.malicious_owner_share <= 1)) {
+    return absl::InvalidArgumentError("malicious owner share must be in [0, 1]");
+  }
+  if (o.malicious_owner_share > 0 && o.owners == 0) {
+    return absl::InvalidArgumentError("malicious owner share needs owners >= 1");
+  }
+  if (!(o.claimed_speed >= 0) || !std::isfinite(o.claimed_speed)) {
+    return absl::InvalidArgumentError("claimed speed must be >= 0");
   }
   if (o.executors.empty()) return absl::InvalidArgumentError("no executor enabled");
   if (o.max_concurrent_tasks == 0) {

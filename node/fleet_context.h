@@ -15,6 +15,7 @@
 
 #include "fleetgrid/v1/node.grpc.pb.h"
 #include "node/fleet_options.h"
+#include "sim/models/cheaters.h"
 
 namespace fleetgrid::node {
 
@@ -68,8 +69,13 @@ struct FleetContext {
   uint32_t connecting = 0;
   std::deque<Car*> connect_queue;
 
+  // Per owner: its index among the cheating owners or sim::kHonestOwner; empty = none.
+  std::vector<uint32_t> cheaters;
+
   explicit FleetContext(const FleetOptions& o)
-      : options(o), compute(o.compute_threads == 0 ? 1 : o.compute_threads) {}
+      : options(o),
+        compute(o.compute_threads == 0 ? 1 : o.compute_threads),
+        cheaters(sim::DrawCheatingOwners(o.seed, o.owners, o.malicious_owner_share)) {}
   v1::NodeService::Stub* StubFor(uint32_t car) { return stubs[car % stubs.size()].get(); }
 };
 

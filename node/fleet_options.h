@@ -30,8 +30,18 @@ struct FleetOptions {
   double time_scale = 1.0;
   // Executors the cars advertise in Hello.
   std::vector<ExecutorChoice> executors = {ExecutorChoice::kHash, ExecutorChoice::kSimulated};
-  // Probability in [0, 1] that a car returns a wrong result (one bit flipped).
+  // Probability in [0, 1] that a car returns a wrong result (one bit flipped, drawn per
+  // result: wrong results of two cars never agree).
   double byzantine_probability = 0.0;
+  // Cheating owners, the simulator's fleet.malicious model (sim/models/cheaters.h): round(
+  // share x owners) owners, drawn from the seed, whose cars return a wrong result for every
+  // task; colluding cheaters all return the same wrong result for a task (so they can win
+  // a quorum together), others each their own. Needs owners >= 1.
+  double malicious_owner_share = 0.0;
+  bool colluding = false;
+  // Speed (work units/s) the cars claim in Enroll and Hello; 0 = their true speed. A car
+  // claiming more than it has hoards tasks it cannot finish before their deadline.
+  double claimed_speed = 0.0;
   AvailabilityParams availability;
   // Speed classes (work units/s) and their shares; a car draws its class once from
   // Rng::Stream(seed, "hardware", car). Default FLEET-1: 1 (50%), 2 (35%), 5 (15%).

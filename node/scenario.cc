@@ -9,6 +9,12 @@ void Apply(const sim::Scenario& s, bool take_seed, FleetOptions& o) {
   o.availability.model = s.availability;
   o.speed_classes = s.fleet.classes;
   if (take_seed) o.seed = s.seed;
+  // Owners and cheaters, unless given on the command line.
+  if (o.owners == 0) o.owners = s.fleet.owners;
+  if (o.malicious_owner_share == 0 && s.fleet.malicious.owner_share > 0) {
+    o.malicious_owner_share = s.fleet.malicious.owner_share;
+    o.colluding = s.fleet.malicious.colluding;
+  }
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // (docs/scenarios.md), parsed and validated by the simulator's own parser.
 //
 // From the scenario the agent takes: `availability` (model and means), `fleet.classes`
-// (speed classes and their shares) and `seed`. Workload, policy and outputs are the
+// (speed classes and their shares), `seed`, and, unless set already, `fleet.owners` and
+// `fleet.malicious` (cheating owners). Workload, policy and outputs are the
 // coordinator's and the simulator's business and are ignored here.
 #pragma once
 

@@ -6,6 +6,7 @@
 
 #include "common/rng.h"
 #include "common/status.h"
+#include "sim/models/cheaters.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -155,22 +156,17 @@ class Simulator::Loop {
     return absl::OkStatus();
   }
 
-  // Picks round(owner_share x owners) cheating owners, uniformly, from their own stream.
+  // Cheating owners: the draw the car agent shares (sim/models/cheaters.h).
   void InitCheaters() {
     ValidationResult& v = r_.validation;
     v.enabled = s_.workload.validation.enabled() || s_.fleet.malicious.owner_share > 0;
     if (s_.workload.validation.spot_check_rate > 0) {
       spot_rng_ = Rng::Stream(s_.seed, "spot-checks");
     }
-    const auto k = static_cast<uint32_t>(std::llround(s_.fleet.malicious.owner_share * owners_));
-    if (k == 0) return;
-    std::vector<uint32_t> order(owners_);
-    for (uint32_t o = 0; o < owners_; ++o) order[o] = o;
-    Rng rng = Rng::Stream(s_.seed, "malicious");
-    for (uint32_t i = 0; i < k; ++i) std::swap(order[i], order[i + rng.Below(owners_ - i)]);
-    std::sort(order.begin(), order.begin() + k);
-    cheater_.assign(owners_, kHonest);
-    for (uint32_t i = 0; i < k; ++i) cheater_[order[i]] = i;
+    cheater_ = DrawCheatingOwners(s_.seed, owners_, s_.fleet.malicious.owner_share);
+    if (cheater_.empty()) return;
+    const auto k = static_cast<uint32_t>(
+        std::count_if(cheater_.begin(), cheater_.end(), [](uint32_t c) { return c != kHonest; }));
     v.cheating_owners = k;
     v.accepted_before_distrust.assign(k, 0);
     v.accepted_total.assign(k, 0);
@@ -182,7 +178,7 @@ class Simulator::Loop {
     if (cheater_.empty()) return DigestOf(task);
     const uint32_t owner = car % owners_;
     if (cheater_[owner] == kHonest) return DigestOf(task);
-    return WrongDigestOf(task, s_.fleet.malicious.colluding ? 0 : owner + 1);
+    return WrongDigestOf(task, WrongAnswerKey(owner, s_.fleet.malicious.colluding));
   }
 
   // Untrusted-results bookkeeping for one batch of decisions.
@@ -609,7 +605,7 @@ class Simulator::Loop {
   std::vector<int64_t> job_submitted_;       // per job (ns)
   // Untrusted results: owners, and per owner its index among the cheaters (or kHonest);
   // empty without cheaters. Per cheater: caught (an invalid result detected) yet.
-  static constexpr uint32_t kHonest = 0xffffffffu;
+  static constexpr uint32_t kHonest = kHonestOwner;
   uint32_t owners_ = 0;
   std::vector<uint32_t> cheater_;
   std::vector<bool> caught_;

@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <bit>
 
 #include "node/executor_hash.h"
+#include "sim/models/cheaters.h"
 
 namespace fleetgrid::node {
 namespace {
@@ -128,6 +130,38 @@ TEST(ByzantineTest, FrequencyMatchesProbability) {
   }
   // 5 standard deviations: sqrt(n p (1-p)) = 60.
   EXPECT_NEAR(corrupted, n * p, 300);
+}
+
+// Colluders (one key) return the same wrong bytes for a task, so they can win a vote
+// together; independent cheaters (their own keys) never agree with each other or with the
+// truth. Would catch a falsification that depends on the car (colluders would never agree)
+// or that leaves the output right.
+TEST(FalsifyTest, SameKeySameWrongBytesOtherKeysDiffer) {
+  const std::string truth(32, 'x');
+  std::string a = truth, b = truth, c = truth, d = truth;
+  Falsify(a, 0);
+  Falsify(b, 0);
+  Falsify(c, 7);
+  Falsify(d, 8);
+  EXPECT_NE(a, truth);
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a, c);
+  EXPECT_NE(c, d);
+  std::string empty;
+  Falsify(empty, 0);
+  EXPECT_FALSE(empty.empty());
+}
+
+// The agent and the simulator draw the same cheating owners: round(share x owners) of them.
+TEST(CheatersTest, DrawPicksTheRoundedShareOfOwners) {
+  const auto cheaters = sim::DrawCheatingOwners(1, 300, 0.3);
+  ASSERT_EQ(cheaters.size(), 300u);
+  EXPECT_EQ(std::count_if(cheaters.begin(), cheaters.end(),
+                          [](uint32_t c) { return c != sim::kHonestOwner; }),
+            90);
+  EXPECT_EQ(cheaters, sim::DrawCheatingOwners(1, 300, 0.3));
+  EXPECT_NE(cheaters, sim::DrawCheatingOwners(2, 300, 0.3));
+  EXPECT_TRUE(sim::DrawCheatingOwners(1, 300, 0).empty());
 }
 
 TEST(ExecutorChoiceTest, Parse) {
