@@ -126,8 +126,9 @@ int RunCoordinator(const CoordinatorFlags& f) {
     }
     o.service.admin_token_sha256 = service::AsString(service::Sha256(*token));
   } else {
-    std::cerr << "fleetgrid coordinator: WARNING: no --admin-token-file: job and admin calls "
-                 "are not authenticated and any join token enrolls a car (development only)\n";
+    std::cerr
+        << "fleetgrid coordinator: WARNING: no --admin-token-file: job and admin calls "
+           "are not authenticated and any join token enrolls a car (development, loopback only)\n";
   }
   // Block the stop signals in every thread; the main thread waits for them below.
   sigset_t stop;

@@ -7,8 +7,9 @@
 //   JobService, AdminService  `authorization: Bearer <token>`, an API token whose role covers
 //                             the method (read < submit < admin; the admin token from
 //                             --admin-token-file is admin). Node credentials are refused.
-// Without an admin token configured (open mode, development on loopback) JobService and
-// AdminService are open; node credentials are still required on NodeService.
+// Without an admin token configured (open mode, development; Coordinator::Start allows it on
+// loopback only) JobService and AdminService are open; node credentials are still required
+// on NodeService.
 //
 // Statuses: UNAUTHENTICATED (no or bad credential), PERMISSION_DENIED (wrong kind or role).
 // Thread-safe.

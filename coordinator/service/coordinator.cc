@@ -12,6 +12,14 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
   // Checked first: a refused transport opens nothing.
   FG_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                       ServerCredentialsFor(options.tls, options.listen));
+  // Without an admin token nothing is authenticated (open mode): anyone who reaches the port
+  // may submit and administer, so only where no one else can reach it, TLS or not.
+  if (options.service.admin_token_sha256.empty() && !IsLoopbackAddress(options.listen)) {
+    return absl::InvalidArgumentError(
+        "no admin token: an open coordinator (job and admin calls unauthenticated) may listen "
+        "only on a loopback address, not " +
+        options.listen + "; give --admin-token-file (fleetgrid coordinator init writes one)");
+  }
   std::unique_ptr<Coordinator> c(new Coordinator());
   if (store != nullptr) {
     c->store_ = store;

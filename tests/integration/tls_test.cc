@@ -99,8 +99,8 @@ TEST_F(TlsCoordinator, OnlyClientsTrustingItsCaGetIn) {
   (*c)->Shutdown();
 }
 
-// Catches: the loopback rule dropped from Start() (plaintext on every interface), or applied
-// to TLS too.
+// Catches: the loopback rule dropped from Start() (plaintext on every interface), applied to
+// TLS too, or an open coordinator (no admin token) allowed off loopback.
 TEST_F(TlsCoordinator, PlaintextOffLoopbackIsRefusedTlsIsNot) {
   auto plain = service::Coordinator::Start(Options({}, "0.0.0.0:0"), &store_);
   ASSERT_EQ(plain.status().code(), absl::StatusCode::kInvalidArgument);
@@ -108,9 +108,17 @@ TEST_F(TlsCoordinator, PlaintextOffLoopbackIsRefusedTlsIsNot) {
   EXPECT_EQ(service::Coordinator::Start(Options({}, "[::]:0"), &store_).status().code(),
             absl::StatusCode::kInvalidArgument);
 
-  auto tls = service::Coordinator::Start(Options(TlsOf(a_), "0.0.0.0:0"), &store_);
+  // TLS off loopback, but open (no admin token): refused too, since anyone could submit.
+  auto open = service::Coordinator::Start(Options(TlsOf(a_), "0.0.0.0:0"), &store_);
+  ASSERT_EQ(open.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(open.status().message().find("admin token"), std::string::npos) << open.status();
+
+  service::CoordinatorOptions protected_options = Options(TlsOf(a_), "0.0.0.0:0");
+  protected_options.service.admin_token_sha256 = std::string(32, 'x');
+  auto tls = service::Coordinator::Start(protected_options, &store_);
   ASSERT_TRUE(tls.ok()) << tls.status();
-  EXPECT_TRUE(Call((*tls)->address(), Trusting(a_)).ok());  // via 127.0.0.1 only
+  // Via 127.0.0.1 only. The handshake succeeds; the call, without a token, is refused.
+  EXPECT_EQ(Call((*tls)->address(), Trusting(a_)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   (*tls)->Shutdown();
 }
 
@@ -212,6 +220,11 @@ TEST(CoordinatorTlsFlags, RefusedClearlyBeforeStarting) {
     EXPECT_EQ(open.rc, 2) << listen;
     EXPECT_NE(open.err.find("loopback"), std::string::npos) << open.err;
   }
+  // TLS on a public address needs --admin-token-file: an open coordinator stays on loopback.
+  auto open_tls = Coordinator(
+      dir, {"--tls-cert", a + "/server.pem", "--tls-key", a + "/server.key"}, "0.0.0.0:0");
+  EXPECT_EQ(open_tls.rc, 2);
+  EXPECT_NE(open_tls.err.find("--admin-token-file"), std::string::npos) << open_tls.err;
 
   std::ofstream(dir + "/garbage.pem") << "-----BEGIN CERTIFICATE-----\nnot base64\n";
   auto missing =
