@@ -194,7 +194,7 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
       break;
     case AttemptOutcome::kDisagreed:
       ++s.attempts_disagreed;
-      ++n.invalid_results;
+      if (n.invalid_results++ == 0) ++s.nodes_with_invalid_results;
       break;
   }
   UpdateTrust(at, slot, outcome);

@@ -45,8 +45,9 @@ struct CoreStats {
   uint64_t results_unreplicated = 0;  // accepted on one result of a trusted node
   uint64_t spot_checks_passed = 0;
   uint64_t spot_checks_failed = 0;
-  uint64_t quota_holds = 0;    // times a node was held back by its daily quota
-  double work_lost_units = 0;  // sum of AttemptEnded::work_lost_units
+  uint64_t quota_holds = 0;                 // times a node was held back by its daily quota
+  uint64_t nodes_with_invalid_results = 0;  // nodes that returned at least one invalid result
+  double work_lost_units = 0;               // sum of AttemptEnded::work_lost_units
 };
 
 }  // namespace fleetgrid::core

@@ -399,11 +399,7 @@ void Brain::StatsTick() {
   metrics_->spot_checks_failed_total = st.spot_checks_failed;
   metrics_->results_unreplicated_total = st.results_unreplicated;
   metrics_->quota_holds_total = st.quota_holds;
-  int64_t distrusted = 0;
-  for (uint32_t i = 0; i < core_->node_count(); ++i) {
-    distrusted += core_->view().NodeInvalidResults(NodeId(i)) > 0 ? 1 : 0;
-  }
-  metrics_->nodes_distrusted = distrusted;
+  metrics_->nodes_distrusted = static_cast<int64_t>(st.nodes_with_invalid_results);
   metrics_->queue_length = static_cast<int64_t>(st.tasks_ready);
   metrics_->running_attempts = static_cast<int64_t>(st.attempts_live);
   metrics_->active_jobs =
