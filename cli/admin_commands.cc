@@ -23,11 +23,7 @@ namespace {
 
 namespace v1 = fleetgrid::v1;
 
-struct AdminFlags {
-  std::string coordinator = "127.0.0.1:7070";
-  ClientTlsFlags tls;
-  std::shared_ptr<grpc::Channel> channel;  // made from the flags before the command runs
-  ClientTokenFlags auth;
+struct AdminFlags : ConnectionFlags {
   std::string id;
   std::string owner;
   uint32_t max_uses = 0;
@@ -40,17 +36,24 @@ struct AdminFlags {
   bool all = false;
 };
 
-std::unique_ptr<v1::AdminService::Stub> Stub(const AdminFlags& f) {
-  return v1::AdminService::NewStub(f.channel);
+// One unary AdminService call of command `what`: kExitOk, or the exit code after printing
+// the failure.
+template <typename Request, typename Response>
+int Call(const AdminFlags& f, const std::string& what,
+         grpc::Status (v1::AdminService::Stub::*method)(grpc::ClientContext*, const Request&,
+                                                        Response*),
+         const Request& req, Response* resp) {
+  grpc::ClientContext ctx;
+  Prepare(ctx, f);
+  auto stub = v1::AdminService::NewStub(f.channel);
+  const grpc::Status s = (stub.get()->*method)(&ctx, req, resp);
+  return s.ok() ? kExitOk : FailedCall(what, f.coordinator, s);
 }
 
-void Prepare(grpc::ClientContext& ctx, const AdminFlags& f) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-  AddBearer(ctx, f.auth);
-}
-
-// --ttl into `out` (unset when the flag is empty); false after printing the error.
-bool Ttl(const char* what, const AdminFlags& f, google::protobuf::Duration* out) {
+// --ttl into the request's `ttl` (left unset when the flag is empty); false after printing
+// the error.
+template <typename Request>
+bool SetTtl(const char* what, const AdminFlags& f, Request& req) {
   if (f.ttl.empty()) return true;
   Duration d;
   if (!ParseDuration(f.ttl, d) || d.IsInfinite()) {
@@ -58,8 +61,8 @@ bool Ttl(const char* what, const AdminFlags& f, google::protobuf::Duration* out)
               << "' (e.g. 30m, 24h, 30d)\n";
     return false;
   }
-  out->set_seconds(d.nanos() / 1'000'000'000);
-  out->set_nanos(static_cast<int32_t>(d.nanos() % 1'000'000'000));
+  req.mutable_ttl()->set_seconds(d.nanos() / 1'000'000'000);
+  req.mutable_ttl()->set_nanos(static_cast<int32_t>(d.nanos() % 1'000'000'000));
   return true;
 }
 
@@ -79,13 +82,10 @@ int IssueJoinToken(const AdminFlags& f) {
   req.mutable_scope()->set_owner(f.owner);
   req.set_max_uses(f.max_uses);
   req.set_description(f.description);
-  if (!Ttl(what, f, req.mutable_ttl())) return kExitUsage;
-  if (f.ttl.empty()) req.clear_ttl();
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
+  if (!SetTtl(what, f, req)) return kExitUsage;
   v1::IssueJoinTokenResponse resp;
-  if (grpc::Status s = Stub(f)->IssueJoinToken(&ctx, req, &resp); !s.ok()) {
-    return FailedCall(what, f.coordinator, s);
+  if (int rc = Call(f, what, &v1::AdminService::Stub::IssueJoinToken, req, &resp); rc != kExitOk) {
+    return rc;
   }
   std::cout << resp.token() << std::endl;
   std::cerr << "join token " << resp.token_id() << ": owner "
@@ -99,11 +99,11 @@ int IssueJoinToken(const AdminFlags& f) {
 int RevokeJoinToken(const AdminFlags& f) {
   v1::RevokeJoinTokenRequest req;
   req.set_token_id(f.id);
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
   v1::RevokeJoinTokenResponse resp;
-  if (grpc::Status s = Stub(f)->RevokeJoinToken(&ctx, req, &resp); !s.ok()) {
-    return FailedCall("admin join-token revoke", f.coordinator, s);
+  if (int rc =
+          Call(f, "admin join-token revoke", &v1::AdminService::Stub::RevokeJoinToken, req, &resp);
+      rc != kExitOk) {
+    return rc;
   }
   std::cout << "join token " << f.id << " revoked (it had enrolled " << resp.uses()
             << " cars; they keep their credentials)\n";
@@ -122,11 +122,10 @@ int RevokeCredential(const AdminFlags& f) {
   if (f.node != 0) req.set_node_id(f.node);
   if (!f.owner.empty()) req.set_owner(f.owner);
   req.set_reason(f.reason);
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
   v1::RevokeCredentialResponse resp;
-  if (grpc::Status s = Stub(f)->RevokeCredential(&ctx, req, &resp); !s.ok()) {
-    return FailedCall(what, f.coordinator, s);
+  if (int rc = Call(f, what, &v1::AdminService::Stub::RevokeCredential, req, &resp);
+      rc != kExitOk) {
+    return rc;
   }
   std::cout << resp.revoked_count() << " credential(s) revoked, " << resp.sessions_closed()
             << " live session(s) closed\n";
@@ -147,13 +146,10 @@ int IssueApiToken(const AdminFlags& f) {
     return kExitUsage;
   }
   req.set_description(f.description);
-  if (!Ttl(what, f, req.mutable_ttl())) return kExitUsage;
-  if (f.ttl.empty()) req.clear_ttl();
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
+  if (!SetTtl(what, f, req)) return kExitUsage;
   v1::IssueApiTokenResponse resp;
-  if (grpc::Status s = Stub(f)->IssueApiToken(&ctx, req, &resp); !s.ok()) {
-    return FailedCall(what, f.coordinator, s);
+  if (int rc = Call(f, what, &v1::AdminService::Stub::IssueApiToken, req, &resp); rc != kExitOk) {
+    return rc;
   }
   std::cout << resp.token() << std::endl;
   std::cerr << "API token " << resp.info().token_id() << ": role "
@@ -166,11 +162,11 @@ int IssueApiToken(const AdminFlags& f) {
 int RevokeApiToken(const AdminFlags& f) {
   v1::RevokeApiTokenRequest req;
   req.set_token_id(f.id);
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
   v1::RevokeApiTokenResponse resp;
-  if (grpc::Status s = Stub(f)->RevokeApiToken(&ctx, req, &resp); !s.ok()) {
-    return FailedCall("admin api-token revoke", f.coordinator, s);
+  if (int rc =
+          Call(f, "admin api-token revoke", &v1::AdminService::Stub::RevokeApiToken, req, &resp);
+      rc != kExitOk) {
+    return rc;
   }
   std::cout << "API token " << f.id << " revoked\n";
   return kExitOk;
@@ -179,11 +175,10 @@ int RevokeApiToken(const AdminFlags& f) {
 int ListApiTokens(const AdminFlags& f) {
   v1::ListApiTokensRequest req;
   req.set_include_inactive(f.all);
-  grpc::ClientContext ctx;
-  Prepare(ctx, f);
   v1::ListApiTokensResponse resp;
-  if (grpc::Status s = Stub(f)->ListApiTokens(&ctx, req, &resp); !s.ok()) {
-    return FailedCall("admin api-token list", f.coordinator, s);
+  if (int rc = Call(f, "admin api-token list", &v1::AdminService::Stub::ListApiTokens, req, &resp);
+      rc != kExitOk) {
+    return rc;
   }
   std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", "TOKEN", "ROLE", "ISSUED", "EXPIRES", "STATE",
               "DESCRIPTION");
@@ -206,19 +201,9 @@ std::vector<Command> AddAdminCommands(CLI::App& app) {
                  int (*run)(const AdminFlags&)) {
     auto f = std::make_shared<AdminFlags>();
     CLI::App* sub = parent->add_subcommand(name, help);
-    sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
-        ->capture_default_str();
-    AddClientTlsFlags(*sub, f->tls);
-    AddClientTokenFlags(*sub, f->auth);
+    AddConnectionFlags(*sub, *f);
     out.push_back({sub, [f, run, name] {
-                     auto channel = CoordinatorChannel(f->tls, f->coordinator);
-                     if (!channel.ok()) {
-                       std::cerr << "fleetgrid admin " << name << ": " << channel.status().message()
-                                 << "\n";
-                       return kExitUsage;
-                     }
-                     f->channel = *std::move(channel);
-                     return run(*f);
+                     return OpenChannel(std::string("admin ") + name, *f) ? run(*f) : kExitUsage;
                    }});
     return std::pair{sub, f};
   };

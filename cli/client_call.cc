@@ -47,6 +47,28 @@ void AddBearer(grpc::ClientContext& ctx, const ClientTokenFlags& f) {
   if (!f.bearer.empty()) ctx.AddMetadata("authorization", "Bearer " + f.bearer);
 }
 
+void AddConnectionFlags(CLI::App& sub, ConnectionFlags& f) {
+  sub.add_option("--coordinator", f.coordinator, "coordinator address HOST:PORT")
+      ->capture_default_str();
+  AddClientTlsFlags(sub, f.tls);
+  AddClientTokenFlags(sub, f.auth);
+}
+
+bool OpenChannel(const std::string& command, ConnectionFlags& f) {
+  auto channel = CoordinatorChannel(f.tls, f.coordinator);
+  if (!channel.ok()) {
+    std::cerr << "fleetgrid " << command << ": " << channel.status().message() << "\n";
+    return false;
+  }
+  f.channel = *std::move(channel);
+  return true;
+}
+
+void Prepare(grpc::ClientContext& ctx, const ConnectionFlags& f, int seconds) {
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  AddBearer(ctx, f.auth);
+}
+
 int FailedCall(const std::string& what, const std::string& coordinator, const grpc::Status& s) {
   std::cerr << "fleetgrid " << what << ": ";
   switch (s.error_code()) {

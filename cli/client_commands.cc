@@ -27,25 +27,15 @@ namespace {
 
 namespace v1 = fleetgrid::v1;
 
-struct ClientFlags {
-  std::string coordinator = "127.0.0.1:7070";
+struct ClientFlags : ConnectionFlags {
   std::string file;
   uint64_t job_id = 0;
   bool watch = false;
   std::string out_dir;
   std::string reason;
-  ClientTlsFlags tls;
-  std::shared_ptr<grpc::Channel> channel;  // made from the flags before the command runs
-  ClientTokenFlags auth;
 };
 
 std::shared_ptr<grpc::Channel> Channel(const ClientFlags& f) { return f.channel; }
-
-// A unary call's context: a deadline and the client's token.
-void Prepare(grpc::ClientContext& ctx, const ClientFlags& f, int seconds = 15) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
-  AddBearer(ctx, f.auth);
-}
 
 int Fail(const std::string& what, const ClientFlags& f, const grpc::Status& s) {
   return FailedCall(what, f.coordinator, s);
@@ -322,21 +312,8 @@ std::vector<Command> AddClientCommands(CLI::App& app) {
   auto add = [&](const char* name, const char* help, int (*run)(const ClientFlags&)) {
     auto f = std::make_shared<ClientFlags>();
     CLI::App* sub = app.add_subcommand(name, help);
-    sub->add_option("--coordinator", f->coordinator, "coordinator address HOST:PORT")
-        ->capture_default_str();
-    AddClientTlsFlags(*sub, f->tls);
-    AddClientTokenFlags(*sub, f->auth);
-    out.push_back({sub, [f, run, name] {
-                     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-                         CoordinatorChannel(f->tls, f->coordinator);
-                     if (!channel.ok()) {
-                       std::cerr << "fleetgrid " << name << ": " << channel.status().message()
-                                 << "\n";
-                       return kExitUsage;
-                     }
-                     f->channel = *std::move(channel);
-                     return run(*f);
-                   }});
+    AddConnectionFlags(*sub, *f);
+    out.push_back({sub, [f, run, name] { return OpenChannel(name, *f) ? run(*f) : kExitUsage; }});
     return std::pair{sub, f};
   };
   {

@@ -12,6 +12,7 @@
 
 #include "cli/command.h"
 #include "common/pki.h"
+#include "coordinator/service/identities.h"
 
 namespace fleetgrid::cli {
 namespace {
@@ -87,13 +88,11 @@ int RunInit(const InitFlags& f) {
   absl::StatusOr<pki::PemCertificate> server =
       pki::IssueCertificate(*ca, {"fleetgrid coordinator", names, f.days, pki::Usage::kServer});
   if (!server.ok()) return fail("--days: " + std::string(server.status().message()), kExitUsage);
-  absl::StatusOr<std::string> token = pki::RandomToken("fga_", 32);
-  if (!token.ok()) return fail(std::string(token.status().message()), kExitFailure);
   files[0].text = ca->cert_pem;
   files[1].text = ca->key_pem;
   files[2].text = server->cert_pem;
   files[3].text = server->key_pem;
-  files[4].text = *token + "\n";
+  files[4].text = service::NewApiToken() + "\n";
 
   for (const OutFile& file : files) {
     const std::string path = (dir / file.name).string();

@@ -12,7 +12,9 @@
 #include <openssl/x509v3.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <memory>
 
 namespace fleetgrid::pki {
@@ -180,13 +182,20 @@ absl::StatusOr<PemCertificate> IssueCertificate(const PemCertificate& ca,
   return ToPem(c, key.get());
 }
 
-absl::StatusOr<std::string> RandomToken(std::string_view prefix, size_t bytes) {
-  std::string raw(bytes, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
-    return OpenSslError("RAND_bytes");
+std::string RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    std::cerr << "fleetgrid: the OS random number generator failed\n";
+    std::abort();
   }
+  return out;
+}
+
+std::string RandomToken(std::string_view prefix, size_t bytes) {
+  std::string raw = RandomBytes(bytes);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out(prefix);
+  out.reserve(prefix.size() + 2 * bytes);
   for (unsigned char b : raw) {
     out += kHex[b >> 4];
     out += kHex[b & 15];

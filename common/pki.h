@@ -42,8 +42,12 @@ absl::StatusOr<PemCertificate> IssueCertificate(const PemCertificate& ca,
 // '-', '.' (and a leading "*." wildcard).
 absl::Status CheckAltName(std::string_view name);
 
+// `n` bytes from the OS CSPRNG (OpenSSL RAND_bytes). Aborts if it fails: a guessable secret
+// must never be handed out.
+std::string RandomBytes(size_t n);
+
 // `prefix` followed by `bytes` random bytes in lower-case hex (e.g. "fga_" + 64 hex digits
 // for 32 bytes = 256 bits).
-absl::StatusOr<std::string> RandomToken(std::string_view prefix, size_t bytes);
+std::string RandomToken(std::string_view prefix, size_t bytes);
 
 }  // namespace fleetgrid::pki

@@ -1,10 +1,6 @@
 #include "coordinator/service/identities.h"
 
-#include <openssl/rand.h>
-
-#include <cstdlib>
-#include <iostream>
-
+#include "common/pki.h"
 #include "coordinator/service/convert.h"
 
 namespace fleetgrid::service {
@@ -13,6 +9,19 @@ namespace {
 std::string Sha(std::string_view secret) { return AsString(Sha256(secret)); }
 
 bool Expired(int64_t expires_ms, int64_t now_ms) { return expires_ms != 0 && now_ms >= expires_ms; }
+
+// Marks the token `id` of `tokens` revoked; `kind` names it in errors ("API token").
+template <typename Record>
+absl::StatusOr<Record> RevokeToken(std::map<std::string, Record>& tokens, const std::string& id,
+                                   const char* kind) {
+  auto it = tokens.find(id);
+  if (it == tokens.end()) return absl::NotFoundError(std::string("unknown ") + kind + " " + id);
+  if (it->second.revoked) {
+    return absl::FailedPreconditionError(std::string(kind) + " " + id + " is already revoked");
+  }
+  it->second.revoked = true;
+  return it->second;
+}
 
 }  // namespace
 
@@ -51,26 +60,6 @@ const char* ApiRoleName(v1::ApiRole role) {
   }
 }
 
-std::string RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::cerr << "fleetgrid coordinator: the OS random number generator failed\n";
-    std::abort();  // never hand out a guessable secret
-  }
-  return out;
-}
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char b : bytes) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
-  }
-  return out;
-}
-
 bool IsApiTokenFormat(std::string_view token) {
   if (token.size() != 68 || token.substr(0, 4) != "fga_") return false;
   for (char c : token.substr(4)) {
@@ -79,10 +68,12 @@ bool IsApiTokenFormat(std::string_view token) {
   return true;
 }
 
+std::string NewApiToken() { return pki::RandomToken("fga_", 32); }
+
 template <typename Map>
 std::string Identities::NewId(const char* prefix, const Map& taken) {
   for (;;) {
-    std::string id = std::string(prefix) + "-" + ToHex(RandomBytes(8));
+    std::string id = pki::RandomToken(std::string(prefix) + "-", 8);
     if (taken.count(id) == 0) return id;
   }
 }
@@ -154,7 +145,7 @@ absl::StatusOr<Issued<ApiTokenRecord>> Identities::IssueApiToken(v1::ApiRole rol
   if (ttl_ms < 0) return absl::InvalidArgumentError("ttl must not be negative");
   std::lock_guard lock(mu_);
   Issued<ApiTokenRecord> out;
-  out.secret = "fga_" + ToHex(RandomBytes(32));
+  out.secret = NewApiToken();
   ApiTokenRecord& r = out.record;
   r.token_id = NewId("at", api_tokens_);
   r.sha256 = Sha(out.secret);
@@ -169,13 +160,7 @@ absl::StatusOr<Issued<ApiTokenRecord>> Identities::IssueApiToken(v1::ApiRole rol
 
 absl::StatusOr<ApiTokenRecord> Identities::RevokeApiToken(const std::string& token_id) {
   std::lock_guard lock(mu_);
-  auto it = api_tokens_.find(token_id);
-  if (it == api_tokens_.end()) return absl::NotFoundError("unknown API token " + token_id);
-  if (it->second.revoked) {
-    return absl::FailedPreconditionError("API token " + token_id + " is already revoked");
-  }
-  it->second.revoked = true;
-  return it->second;
+  return RevokeToken(api_tokens_, token_id, "API token");
 }
 
 std::vector<ApiTokenRecord> Identities::ApiTokens(bool include_inactive, int64_t now_ms) const {
@@ -198,7 +183,7 @@ Issued<JoinTokenRecord> Identities::IssueJoinToken(std::string owner, uint32_t m
                                                    int64_t now_ms) {
   std::lock_guard lock(mu_);
   Issued<JoinTokenRecord> out;
-  out.secret = "fgj_" + ToHex(RandomBytes(32));
+  out.secret = pki::RandomToken("fgj_", 32);
   JoinTokenRecord& r = out.record;
   r.token_id = NewId("jt", join_tokens_);
   r.sha256 = Sha(out.secret);
@@ -214,13 +199,7 @@ Issued<JoinTokenRecord> Identities::IssueJoinToken(std::string owner, uint32_t m
 
 absl::StatusOr<JoinTokenRecord> Identities::RevokeJoinToken(const std::string& token_id) {
   std::lock_guard lock(mu_);
-  auto it = join_tokens_.find(token_id);
-  if (it == join_tokens_.end()) return absl::NotFoundError("unknown join token " + token_id);
-  if (it->second.revoked) {
-    return absl::FailedPreconditionError("join token " + token_id + " is already revoked");
-  }
-  it->second.revoked = true;
-  return it->second;
+  return RevokeToken(join_tokens_, token_id, "join token");
 }
 
 absl::StatusOr<JoinTokenRecord> Identities::UseJoinToken(std::string_view token,
@@ -257,7 +236,7 @@ Issued<CredentialRecord> Identities::IssueCredential(uint64_t node_id, std::stri
                                                      int64_t now_ms) {
   std::lock_guard lock(mu_);
   Issued<CredentialRecord> out;
-  out.secret = RandomBytes(32);
+  out.secret = pki::RandomBytes(32);
   CredentialRecord& r = out.record;
   r.credential_id = NewId("cr", credentials_);
   r.node_id = node_id;

@@ -54,12 +54,11 @@ v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t);
 // "read", "submit", "admin" ("none" otherwise).
 const char* ApiRoleName(v1::ApiRole role);
 
-// Random bytes from the OS CSPRNG (OpenSSL RAND_bytes); aborts if it fails.
-std::string RandomBytes(size_t n);
-std::string ToHex(std::string_view bytes);
 // "fga_" + 64 hex characters: the format of admin and API tokens (coordinator init writes
 // the admin token file in it).
 bool IsApiTokenFormat(std::string_view token);
+// A fresh token in that format (256 bits from the OS CSPRNG).
+std::string NewApiToken();
 
 class Identities {
  public:

@@ -103,18 +103,13 @@ TEST(Hoarder, LyingCarHoldsAtMostTheCapAndItsTasksAreReissuedAtTheDeadline) {
   // Results are stored (and fetchable) a commit after the state turns DONE.
   uint32_t n = 0;
   ASSERT_TRUE(Eventually([&] {
-    grpc::ClientContext rctx;
-    Harness::Deadline(rctx);
-    v1::FetchResultsRequest rreq;
-    rreq.set_job_id(sub.job_id());
-    auto results = h.jobs->FetchResults(&rctx, rreq);
-    v1::TaskResult r;
-    n = 0;
-    while (results->Read(&r)) {
+    grpc::Status status;
+    const std::vector<v1::TaskResult> results = h.Results(sub.job_id(), &status);
+    for (const v1::TaskResult& r : results) {
       EXPECT_EQ(r.chunk().data(), node::SimulatedOutput(kSeed, r.task_index(), 64));
-      ++n;
     }
-    return results->Finish().ok() && n == kTasks;
+    n = static_cast<uint32_t>(results.size());
+    return status.ok() && n == kTasks;
   })) << n
       << " results";
   honest.Stop();

@@ -121,13 +121,7 @@ TEST_F(Auth, JoinTokenEnrollsOnlyItsOwnersCars) {
   EXPECT_TRUE(EnrollWith(token, "alice").ok());
   TestCar anonymous(h_.channel, "");
   ASSERT_TRUE(anonymous.Enroll(token).ok());
-  grpc::ClientContext ctx;
-  Harness::Deadline(ctx);
-  v1::GetNodeRequest req;
-  req.set_node_id(anonymous.node_id());
-  v1::GetNodeResponse node;
-  ASSERT_TRUE(h_.admin->GetNode(&ctx, req, &node).ok());
-  EXPECT_EQ(node.node().owner(), "alice");
+  EXPECT_EQ(h_.GetNode(anonymous.node_id()).owner(), "alice");
 }
 
 // Would catch: an idempotent retry handing out the credential without the join token.
@@ -198,13 +192,7 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   while (reader->Read(&chunk)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  grpc::ClientContext nctx;
-  Harness::Deadline(nctx);
-  v1::GetNodeRequest nreq;
-  nreq.set_node_id(car->node_id());
-  v1::GetNodeResponse node;
-  ASSERT_TRUE(h_.admin->GetNode(&nctx, nreq, &node).ok());
-  EXPECT_EQ(node.node().connection_state(), v1::CONNECTION_STATE_REVOKED);
+  EXPECT_EQ(h_.GetNode(car->node_id()).connection_state(), v1::CONNECTION_STATE_REVOKED);
 }
 
 // Would catch: revocation by credential id or by owner not reaching the credentials named,

@@ -131,6 +131,30 @@ struct Harness {
     return resp.job();
   }
 
+  v1::NodeInfo GetNode(uint64_t id) {
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::GetNodeRequest req;
+    req.set_node_id(id);
+    v1::GetNodeResponse resp;
+    EXPECT_TRUE(admin->GetNode(&ctx, req, &resp).ok());
+    return resp.node();
+  }
+
+  // The stored results of a job, in the order FetchResults streams them; `status` gets how
+  // the stream ended.
+  std::vector<v1::TaskResult> Results(uint64_t job, grpc::Status* status) {
+    grpc::ClientContext ctx;
+    Deadline(ctx);
+    v1::FetchResultsRequest req;
+    req.set_job_id(job);
+    auto reader = jobs->FetchResults(&ctx, req);
+    std::vector<v1::TaskResult> out;
+    for (v1::TaskResult r; reader->Read(&r);) out.push_back(r);
+    *status = reader->Finish();
+    return out;
+  }
+
   std::unique_ptr<TestCar> NewCar(const std::string& owner) {
     auto car = std::make_unique<TestCar>(channel, owner);
     const std::string token = admin_token.empty() ? "" : IssueJoinToken(owner, 1).token();

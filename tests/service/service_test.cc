@@ -35,21 +35,15 @@ TEST(Service, OneCarRunsAHashJobToCompletionAndResultsVerify) {
   EXPECT_EQ(last.task_counts().done(), 5u);
 
   // Results stream back and verify against an independent hash kernel.
-  grpc::ClientContext rctx;
-  Harness::Deadline(rctx);
-  v1::FetchResultsRequest rreq;
-  rreq.set_job_id(sub.job_id());
-  auto results = h.jobs->FetchResults(&rctx, rreq);
-  v1::TaskResult r;
-  int n = 0;
-  while (results->Read(&r)) {
+  grpc::Status status;
+  const std::vector<v1::TaskResult> results = h.Results(sub.job_id(), &status);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  for (const v1::TaskResult& r : results) {
     ASSERT_TRUE(r.chunk().last());
     EXPECT_EQ(r.chunk().data(), HashOutput(42, r.task_index(), "", 100));
     EXPECT_EQ(r.digest().sha256(), Sha256Bytes(r.chunk().data()));
-    ++n;
   }
-  ASSERT_TRUE(results->Finish().ok());
-  EXPECT_EQ(n, 5);
+  EXPECT_EQ(results.size(), 5u);
   EXPECT_EQ(std::get<2>(h.Stored()), 5u);
   car->Leave();
 }

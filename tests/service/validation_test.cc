@@ -7,16 +7,6 @@
 namespace fleetgrid::testing {
 namespace {
 
-v1::NodeInfo GetNode(Harness& h, uint64_t id) {
-  grpc::ClientContext ctx;
-  Harness::Deadline(ctx);
-  v1::GetNodeRequest req;
-  req.set_node_id(id);
-  v1::GetNodeResponse resp;
-  EXPECT_TRUE(h.admin->GetNode(&ctx, req, &resp).ok());
-  return resp.node();
-}
-
 // A spot-check job submitted before a restart is still a spot-check after it: the restored
 // core refuses a wrong result of the known task and issues the task again. Would catch a
 // change record (or conversion) that drops known_answers: the wrong result would then be
@@ -43,7 +33,7 @@ TEST(ServiceValidation, SpotCheckSurvivesRestartAndCountsTheInvalidResult) {
   v1::Job job = h.GetJob(sub.job_id());
   EXPECT_EQ(job.spot_checks_failed(), 1u);
   EXPECT_EQ(job.task_counts().done(), 0u);
-  const v1::NodeInfo bad = GetNode(h, cheat->node_id());
+  const v1::NodeInfo bad = h.GetNode(cheat->node_id());
   EXPECT_EQ(bad.results_invalid(), 1u);
   EXPECT_EQ(bad.validated_streak(), 0u);
   EXPECT_EQ(bad.reputation(), 0.0);
@@ -57,7 +47,7 @@ TEST(ServiceValidation, SpotCheckSurvivesRestartAndCountsTheInvalidResult) {
   job = h.GetJob(sub.job_id());
   EXPECT_EQ(job.state(), v1::JOB_STATE_DONE);
   EXPECT_EQ(job.attempts_started(), 2u);
-  EXPECT_EQ(GetNode(h, honest->node_id()).validated_streak(), 1u);
+  EXPECT_EQ(h.GetNode(honest->node_id()).validated_streak(), 1u);
   ASSERT_TRUE(Eventually([&] {
     auto [c, m] = HttpGet(h.coordinator->metrics_port(), "/metrics");
     return m.find("fleetgrid_results_invalid_total 1") != std::string::npos &&
@@ -98,9 +88,9 @@ TEST(ServiceValidation, AdaptiveReplicationSurvivesRestart) {
   const uint64_t a_id = a->node_id();
   a->Leave();
   b->Leave();
-  ASSERT_TRUE(Eventually([&] { return GetNode(h, a_id).validated_streak() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return h.GetNode(a_id).validated_streak() == 1; }));
   h.Restart();
-  EXPECT_EQ(GetNode(h, a_id).validated_streak(), 1u);
+  EXPECT_EQ(h.GetNode(a_id).validated_streak(), 1u);
   EXPECT_EQ(h.GetJob(sub.job_id()).spec().replication().adaptive().trust_threshold(), 1u);
 
   auto again = std::make_unique<TestCar>(h.channel, "alice");
