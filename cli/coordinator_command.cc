@@ -218,7 +218,7 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--daily-quota", f->daily_quota,
                   "tasks a car may be given per day (halved per invalid result, +1 per "
-                  "validated one; 0 = unlimited)")
+                  "accepted one, withdrawn copies not counted; 0 = unlimited)")
       ->check(CLI::Range(0u, 65535u))
       ->capture_default_str();
   sub->add_option("--initial-quota", f->initial_quota,

@@ -30,7 +30,8 @@ struct LossGuard {
 
 // Per-node daily quota (BOINC style), off by default: a node starts each day with `daily`
 // task assignments; each invalid result (lost vote, failed spot-check) halves its quota
-// (never below 1), each validated result adds one (never above `daily`). A node past
+// (never below 1), each accepted result adds one (never above `daily`), and a copy the
+// coordinator withdraws (not needed after its quorum, job closed) does not count. A node past
 // its quota stops waiting for work until its next day (24 h periods from TimePoint::Epoch(),
 // each node's shifted by a fixed offset from its id so that nodes held back do not all come
 // back at once); running attempts continue.

@@ -173,8 +173,8 @@ class Core {
   bool OverQuota(TimePoint now, uint32_t node) const;
   void HoldForQuota(TimePoint now, uint32_t node);
   void QuotaReset(TimePoint now, uint32_t node);
-  // Reputation after an attempt ended (validated result or invalid one). A node held back
-  // by its quota whose validated result lifts the quota above what it used today asks again.
+  // Reputation and quota after an attempt ended (accepted, invalid or withdrawn). A node held
+  // back by its quota that the outcome lifts above what it used today asks again.
   void UpdateTrust(TimePoint now, uint32_t slot, AttemptOutcome outcome);
   // Decides, for the copy being started, whether it runs alone (adaptive replication).
   void DecideSolo(uint32_t task, uint32_t epoch, uint32_t node);

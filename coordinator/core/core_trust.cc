@@ -95,17 +95,27 @@ void Core::UpdateTrust(TimePoint now, uint32_t slot, AttemptOutcome outcome) {
     tr.quota = std::max<uint16_t>(1, tr.quota / 2);
     return;
   }
-  if (outcome != AttemptOutcome::kSucceeded) return;
-  // Only checked results build trust: agreement in a quorum of 2 or more, or a passed
-  // spot-check. A result accepted alone (quorum 1, or unreplicated) proves nothing.
-  const TaskRec& t = t_.tasks[a.task];
-  const bool canary = (t.bits & TaskRec::kCanaryBit) != 0;
-  const bool validated =
-      canary || ((t.bits & TaskRec::kSoloBit) == 0 && t_.jobs[t_.JobOf(a.task)].quorum >= 2);
-  if (!validated) return;
-  if (tr.consecutive_valid != UINT16_MAX) ++tr.consecutive_valid;
-  if (tr.quota < daily) ++tr.quota;
-  // Held until its next day, a node whose quota the result lifted may take work today
+  if (outcome == AttemptOutcome::kCancelled) {
+    // Withdrawn by the coordinator (its quorum was met without it, or its job closed): the
+    // car did nothing wrong and nothing of it was judged, so the assignment is given back
+    // if it was counted today. Else every third copy cancelled after a 2-of-3 quorum would
+    // cost an honest car a unit for nothing, and a car at a low quota soon stops for the day.
+    if (daily != 0 && tr.used > 0 && tr.day == QuotaDay(a.started, a.node)) --tr.used;
+  } else if (outcome == AttemptOutcome::kSucceeded) {
+    // Every accepted result lifts the quota (BOINC's rule), but only checked results build
+    // trust: agreement in a quorum of 2 or more, or a passed spot-check. A result accepted
+    // alone (quorum 1, or a trusted car's unreplicated copy) proves nothing about the car;
+    // were it not to lift the quota either, each such copy would use up a unit for good.
+    const TaskRec& t = t_.tasks[a.task];
+    const bool canary = (t.bits & TaskRec::kCanaryBit) != 0;
+    const bool validated =
+        canary || ((t.bits & TaskRec::kSoloBit) == 0 && t_.jobs[t_.JobOf(a.task)].quorum >= 2);
+    if (validated && tr.consecutive_valid != UINT16_MAX) ++tr.consecutive_valid;
+    if (tr.quota < daily) ++tr.quota;
+  } else {
+    return;
+  }
+  // Held until its next day, a node whose quota was lifted or given back may take work today
   // (else a new car starting at quota 1 would wait a day after its first result). Never
   // during Restore: held is waiting state, which replay does not rebuild.
   if (tr.held && !OverQuota(now, a.node)) QuotaReset(now, a.node);

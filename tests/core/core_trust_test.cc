@@ -364,6 +364,48 @@ TEST(QuotaTest, AValidatedResultReleasesANodeHeldByItsQuota) {
   EXPECT_EQ(h.d().assignments[0].node, a);
 }
 
+// Three copies, a 2-of-3 quorum met by a and b: c's copy is withdrawn and its unit given
+// back, so c (quota 1) takes the next task today. Would catch a cancelled copy that still
+// counts: the live collusion run stalled at half its tasks, honest cars held for the day.
+TEST(QuotaTest, ACopyWithdrawnAfterItsQuorumGivesItsUnitBack) {
+  CoreConfig config = Quota(8);
+  config.quota.initial = 1;
+  Harness h(config);
+  const NodeId a = h.Node(1);
+  const NodeId b = h.Node(2);
+  const NodeId c = h.Node(3);
+  Submit(h, Spec(1, 3, 2));
+  auto x = h.Request(a);
+  auto y = h.Request(b);
+  auto z = h.Request(c);
+  ASSERT_EQ(z.size(), 1u);
+  h.Result(x[0], 5);
+  h.Result(y[0], 5);  // quorum: c's copy is cancelled
+  EXPECT_EQ(h.core().GetNode(c)->daily_quota, 1u);
+  Submit(h, Spec(1, 1, 1));
+  EXPECT_EQ(h.Request(c).size(), 1u);
+  EXPECT_EQ(h.core().stats().quota_holds, 0u);
+}
+
+// A result accepted alone proves nothing about the car (no streak), but it lifts the quota
+// like any accepted result. Would catch solo results that use a unit for good: a trusted
+// car's unreplicated copies then stop it for the day.
+TEST(QuotaTest, AResultAcceptedAloneLiftsTheQuotaButNotTheStreak) {
+  CoreConfig config = Quota(8);
+  config.quota.initial = 1;
+  Harness h(config);
+  const NodeId a = h.Node(1);
+  for (int i = 0; i < 3; ++i) {
+    Submit(h, Spec(1, 1, 1));
+    auto x = h.Request(a);
+    ASSERT_EQ(x.size(), 1u) << "task " << i;
+    EXPECT_EQ(h.Result(x[0]), ResultVerdict::kAccepted);
+  }
+  EXPECT_EQ(h.core().GetNode(a)->daily_quota, 4u);
+  EXPECT_EQ(Streak(h, a), 0u);
+  EXPECT_EQ(h.core().stats().quota_holds, 0u);
+}
+
 TEST(QuotaTest, StrikesHalveTheQuotaAndValidResultsGrowItBack) {
   Harness h(Quota(8));
   const NodeId a = h.Node(1, 1, true);
