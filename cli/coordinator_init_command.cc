@@ -1,5 +1,6 @@
 // `fleetgrid coordinator init --dir DIR`: the development bootstrap material of a coordinator:
-// a local CA, a server certificate it signs, and an admin token (common/pki.h makes them).
+// a local CA, a server certificate and a client certificate it signs, and an admin token
+// (common/pki.h makes them).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -70,6 +71,8 @@ int RunInit(const InitFlags& f) {
       {"ca.key", 0600, "", "the CA's private key: keep it private (or delete it)"},
       {"server.pem", 0644, "", "the coordinator's certificate (--tls-cert)"},
       {"server.key", 0600, "", "its private key (--tls-key)"},
+      {"client.pem", 0644, "", "a client certificate (--tls-client-cert), for --tls-ca"},
+      {"client.key", 0600, "", "its private key (--tls-client-key)"},
       {"admin.token", 0600, "", "admin API token (a secret: 256 random bits)"}};
   std::string existing;
   for (const OutFile& file : files) {
@@ -88,11 +91,16 @@ int RunInit(const InitFlags& f) {
   absl::StatusOr<pki::PemCertificate> server =
       pki::IssueCertificate(*ca, {"fleetgrid coordinator", names, f.days, pki::Usage::kServer});
   if (!server.ok()) return fail("--days: " + std::string(server.status().message()), kExitUsage);
+  absl::StatusOr<pki::PemCertificate> client =
+      pki::IssueCertificate(*ca, {"fleetgrid client", {}, f.days, pki::Usage::kClient});
+  if (!client.ok()) return fail("--days: " + std::string(client.status().message()), kExitUsage);
   files[0].text = ca->cert_pem;
   files[1].text = ca->key_pem;
   files[2].text = server->cert_pem;
   files[3].text = server->key_pem;
-  files[4].text = service::NewApiToken() + "\n";
+  files[4].text = client->cert_pem;
+  files[5].text = client->key_pem;
+  files[6].text = service::NewApiToken() + "\n";
 
   for (const OutFile& file : files) {
     const std::string path = (dir / file.name).string();
@@ -114,7 +122,11 @@ int RunInit(const InitFlags& f) {
             << "      --admin-token-file " << (dir / "admin.token").string() << "\n"
             << "and connect cars and clients with --tls-ca " << (dir / "ca.pem").string()
             << "; clients authenticate with --token-file " << (dir / "admin.token").string()
-            << " (or an API token from `fleetgrid admin api-token issue`).\n";
+            << " (or an API token from `fleetgrid admin api-token issue`).\n"
+            << "To let in only holders of a certificate from this CA, add --tls-ca "
+            << (dir / "ca.pem").string() << " --tls-require-client-cert to the coordinator and "
+            << "--tls-client-cert " << (dir / "client.pem").string() << " --tls-client-key "
+            << (dir / "client.key").string() << " to cars and clients.\n";
   return kExitOk;
 }
 
@@ -123,7 +135,8 @@ int RunInit(const InitFlags& f) {
 std::vector<Command> AddCoordinatorInitCommand(CLI::App& coordinator) {
   auto f = std::make_shared<InitFlags>();
   CLI::App* sub = coordinator.add_subcommand(
-      "init", "Make a development CA, a server certificate and an admin token in a folder.");
+      "init",
+      "Make a development CA, server and client certificates and an admin token in a folder.");
   sub->add_option("--dir", f->dir, "folder to write (created if missing)")->required();
   sub->add_option("--san", f->sans,
                   "extra name of the server certificate, DNS name or IP (repeatable; "

@@ -28,14 +28,19 @@ void AddServerTlsFlags(CLI::App& app, ServerTlsFlags& f) {
       "--tls-ca", f.ca_file,
       "CA of client certificates: requested, and verified when a client presents one (clients "
       "without one still connect and authenticate with tokens)");
+  CLI::Option* require =
+      app.add_flag("--tls-require-client-cert", f.require_client_cert,
+                   "refuse at the handshake any client without a certificate from --tls-ca");
   cert->needs(key);
   key->needs(cert);
   ca->needs(cert);
+  require->needs(ca);
   app.add_flag("--insecure", f.insecure,
                "plaintext gRPC instead of TLS; only with a loopback --listen address")
       ->excludes(cert)
       ->excludes(key)
-      ->excludes(ca);
+      ->excludes(ca)
+      ->excludes(require);
 }
 
 void AddClientTlsFlags(CLI::App& app, ClientTlsFlags& f) {
@@ -45,10 +50,19 @@ void AddClientTlsFlags(CLI::App& app, ClientTlsFlags& f) {
   CLI::Option* name = app.add_option("--tls-server-name", f.server_name,
                                      "name to verify in the coordinator's certificate "
                                      "(default: the host of the address)");
+  CLI::Option* cert = app.add_option("--tls-client-cert", f.client_cert_file,
+                                     "client certificate (PEM) to present, for a coordinator "
+                                     "that asks for one (`coordinator init` writes client.pem)");
+  CLI::Option* key =
+      app.add_option("--tls-client-key", f.client_key_file, "the client certificate's key (PEM)");
+  cert->needs(key);
+  key->needs(cert);
   app.add_flag("--insecure", f.insecure,
                "plaintext gRPC instead of TLS; only to a loopback coordinator")
       ->excludes(ca)
-      ->excludes(name);
+      ->excludes(name)
+      ->excludes(cert)
+      ->excludes(key);
 }
 
 absl::StatusOr<ServerTls> ServerTlsFromFlags(const ServerTlsFlags& f, const std::string& listen) {
@@ -75,6 +89,7 @@ absl::StatusOr<ServerTls> ServerTlsFromFlags(const ServerTlsFlags& f, const std:
     FG_ASSIGN_OR_RETURN(tls.client_ca_pem,
                         ReadFlagFile("--tls-ca", f.ca_file, PemKind::kCertificates));
   }
+  tls.require_client_cert = f.require_client_cert;
   if (absl::Status s = CheckKeyMatchesCertificate(tls.cert_chain_pem, tls.private_key_pem);
       !s.ok()) {
     return absl::InvalidArgumentError("--tls-key " + f.key_file + " does not match --tls-cert " +
@@ -99,6 +114,18 @@ absl::StatusOr<ClientTls> ClientTlsFromFlags(const ClientTlsFlags& f,
   tls.server_name = f.server_name;
   if (!f.ca_file.empty()) {
     FG_ASSIGN_OR_RETURN(tls.ca_pem, ReadFlagFile("--tls-ca", f.ca_file, PemKind::kCertificates));
+  }
+  if (!f.client_cert_file.empty()) {
+    FG_ASSIGN_OR_RETURN(tls.cert_chain_pem, ReadFlagFile("--tls-client-cert", f.client_cert_file,
+                                                         PemKind::kCertificates));
+    FG_ASSIGN_OR_RETURN(tls.private_key_pem,
+                        ReadFlagFile("--tls-client-key", f.client_key_file, PemKind::kPrivateKey));
+    if (absl::Status s = CheckKeyMatchesCertificate(tls.cert_chain_pem, tls.private_key_pem);
+        !s.ok()) {
+      return absl::InvalidArgumentError("--tls-client-key " + f.client_key_file +
+                                        " does not match --tls-client-cert " + f.client_cert_file +
+                                        " (" + std::string(s.message()) + ")");
+    }
   }
   return tls;
 }

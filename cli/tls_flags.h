@@ -1,7 +1,9 @@
 // The transport flags of the commands that speak gRPC, in one place.
 //
-//   coordinator:        --tls-cert FILE --tls-key FILE [--tls-ca FILE]  |  --insecure
-//   node and clients:   [--tls-ca FILE] [--tls-server-name NAME]        |  --insecure
+//   coordinator:        --tls-cert FILE --tls-key FILE [--tls-ca FILE [--tls-require-client-cert]]
+//                       |  --insecure
+//   node and clients:   [--tls-ca FILE] [--tls-server-name NAME]
+//                       [--tls-client-cert FILE --tls-client-key FILE]  |  --insecure
 //
 // The coordinator must be told one or the other; a client without flags uses TLS and trusts
 // the system's roots. --insecure (plaintext) is accepted only with a loopback address. Files
@@ -21,11 +23,13 @@ namespace fleetgrid::cli {
 
 struct ServerTlsFlags {
   std::string cert_file, key_file, ca_file;
+  bool require_client_cert = false;
   bool insecure = false;
 };
 
 struct ClientTlsFlags {
   std::string ca_file, server_name;
+  std::string client_cert_file, client_key_file;  // both or neither
   bool insecure = false;
 };
 

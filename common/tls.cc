@@ -122,11 +122,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsFor(
   if (!tls.client_ca_pem.empty() && FirstCertificate(tls.client_ca_pem) == nullptr) {
     return absl::InvalidArgumentError("TLS: no PEM certificate in the client CA");
   }
-  // Request, and verify when presented: cars and clients that authenticate with tokens in
-  // metadata carry no certificate and must still get in.
-  grpc::SslServerCredentialsOptions o(tls.client_ca_pem.empty()
-                                          ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                                          : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
+  if (tls.require_client_cert && tls.client_ca_pem.empty()) {
+    return absl::InvalidArgumentError("TLS: requiring client certificates needs a client CA");
+  }
+  // By default request, and verify when presented: cars and clients that authenticate with
+  // tokens in metadata carry no certificate and must still get in.
+  grpc::SslServerCredentialsOptions o(
+      tls.client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+      : tls.require_client_cert ? GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY
+                                : GRPC_SSL_REQUEST_CLIENT_CERTIFICATE_AND_VERIFY);
   o.pem_root_certs = tls.client_ca_pem;
   o.pem_key_cert_pairs.push_back({tls.private_key_pem, tls.cert_chain_pem});
   return grpc::SslServerCredentials(o);

@@ -27,8 +27,11 @@ struct ServerTls {
   std::string private_key_pem;  // the certificate's key
   // CA whose client certificates are accepted. Non-empty: a client certificate is requested
   // and, when one is presented, verified against this CA (a bad one fails the handshake);
-  // clients without one still connect and authenticate with tokens in metadata.
+  // clients without one still connect and authenticate with tokens in metadata, unless
+  // require_client_cert: then a client without a certificate from this CA fails the
+  // handshake (a transport gate before any token is looked at).
   std::string client_ca_pem;
+  bool require_client_cert = false;  // REQUIRES: client_ca_pem set
   bool enabled() const { return !cert_chain_pem.empty(); }
 };
 

@@ -146,6 +146,30 @@ TEST_F(TlsCoordinator, ClientCertificatesAreVerifiedWhenPresented) {
   (*c)->Shutdown();
 }
 
+// Catches: --tls-require-client-cert not enforced (a token-only client gets through) or a
+// certificate of another CA accepted.
+TEST_F(TlsCoordinator, RequiredClientCertificatesGateTheHandshake) {
+  ServerTls server = TlsOf(a_);
+  server.client_ca_pem = Pem(a_ + "/ca.pem");
+  server.require_client_cert = true;
+  auto c = service::Coordinator::Start(Options(server), &store_);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const std::string address = (*c)->address();
+  EXPECT_EQ(Call(address, Trusting(a_)).error_code(), grpc::StatusCode::UNAVAILABLE)
+      << "no client certificate: refused";
+  const auto with = [&](const std::string& dir) {
+    ClientTls tls = Trusting(a_);
+    tls.cert_chain_pem = Pem(dir + "/client.pem");
+    tls.private_key_pem = Pem(dir + "/client.key");
+    return Call(address, tls);
+  };
+  EXPECT_TRUE(with(a_).ok()) << "init's client certificate";
+  EXPECT_EQ(with(b_).error_code(), grpc::StatusCode::UNAVAILABLE) << "another CA's";
+  (*c)->Shutdown();
+  server.client_ca_pem.clear();
+  EXPECT_FALSE(service::Coordinator::Start(Options(server), &store_).ok()) << "no client CA";
+}
+
 mode_t Mode(const std::string& path) {
   struct stat st {};
   EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
@@ -162,7 +186,7 @@ TEST(CoordinatorInit, WritesPrivateFilesAndRefusesToOverwrite) {
   EXPECT_NE(first.out.find("--tls-cert " + a + "/server.pem --tls-key " + a + "/server.key"),
             std::string::npos)
       << first.out;
-  for (const char* secret : {"ca.key", "server.key", "admin.token"}) {
+  for (const char* secret : {"ca.key", "server.key", "client.key", "admin.token"}) {
     EXPECT_EQ(Mode(a + "/" + secret), 0600u) << secret;
   }
   EXPECT_EQ(Mode(a + "/ca.pem"), 0644u);
@@ -271,6 +295,19 @@ TEST(ClientTlsFlags, PlaintextOnlyToLoopbackAndBadCaRefused) {
   auto ca = RunCli({"jobs", "--tls-ca", dir + "/none.pem"}, dir, 20);
   EXPECT_EQ(ca.rc, 2);
   EXPECT_NE(ca.err.find("--tls-ca: cannot read " + dir + "/none.pem"), std::string::npos) << ca.err;
+  // A client certificate needs its key, and the key must be the certificate's.
+  Init(dir + "/a");
+  Init(dir + "/b");
+  auto alone = RunCli({"jobs", "--tls-client-cert", dir + "/a/client.pem"}, dir, 20);
+  EXPECT_EQ(alone.rc, 2);
+  EXPECT_NE(alone.err.find("--tls-client-key"), std::string::npos) << alone.err;
+  auto mismatch = RunCli({"node", "--tls-client-cert", dir + "/a/client.pem", "--tls-client-key",
+                          dir + "/b/client.key", "--duration", "1"},
+                         dir, 20);
+  EXPECT_EQ(mismatch.rc, 2);
+  EXPECT_NE(mismatch.err.find("--tls-client-key " + dir + "/b/client.key does not match"),
+            std::string::npos)
+      << mismatch.err;
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
 
@@ -307,6 +344,43 @@ TEST(TlsEndToEnd, CarsAndClientsRunAHashJobOverTls) {
   EXPECT_EQ(plaintext.rc, 1) << "a plaintext client must not get through";
   EXPECT_EQ(cars.Terminate(), 0);
   EXPECT_GE(cars.Counter("done"), 40) << cars.stderr_text();
+  EXPECT_EQ(coord.Terminate(), 0);
+  if (!HasFailure()) std::filesystem::remove_all(dir);
+}
+
+// Catches: the coordinator's --tls-require-client-cert not reaching the port, or a car or
+// client whose --tls-client-cert is not presented (they would be refused at the handshake).
+TEST(TlsEndToEnd, RequiredClientCertificatesFromInit) {
+  const std::string dir = TempDir("tls-mtls");
+  const std::string pki = dir + "/pki";
+  Init(pki);
+  CoordinatorProcess coord(dir, dir + "/fleetgrid.db");
+  coord.set_transport({"--tls-cert", pki + "/server.pem", "--tls-key", pki + "/server.key",
+                       "--tls-ca", pki + "/ca.pem", "--tls-require-client-cert"});
+  ASSERT_TRUE(coord.Start()) << coord.stderr_text();
+  const std::vector<std::string> client_cert = {"--tls-client-cert", pki + "/client.pem",
+                                                "--tls-client-key", pki + "/client.key"};
+  const auto cli = [&](std::vector<std::string> args, bool with_cert) {
+    args.insert(args.end(), {"--tls-ca", pki + "/ca.pem", "--coordinator", coord.address()});
+    if (with_cert) args.insert(args.end(), client_cert.begin(), client_cert.end());
+    return RunCli(args, dir, 30);
+  };
+  EXPECT_EQ(cli({"jobs"}, false).rc, 1) << "no client certificate: refused";
+  NodeProcess cars(dir);
+  std::vector<std::string> node = {
+      "--tls-ca", pki + "/ca.pem",  "--coordinator", coord.address(),  "--cars",
+      "4",        "--availability", "always",        "--report-every", "0.2"};
+  node.insert(node.end(), client_cert.begin(), client_cert.end());
+  cars.Start(node);
+  std::ofstream(dir + "/job.yaml") << "name: mtls\ntasks: 8\nwork_units: 0.01\n"
+                                      "output_bytes: 64\nexecutor: {kind: hash, rounds: 20, "
+                                      "seed: 3}\n";
+  auto submit = cli({"submit", dir + "/job.yaml"}, true);
+  ASSERT_EQ(submit.rc, 0) << submit.err;
+  auto watch = cli({"job", std::to_string(std::stoull(submit.out)), "--watch"}, true);
+  EXPECT_EQ(watch.rc, 0) << watch.err;
+  EXPECT_NE(watch.out.find("8/8 DONE"), std::string::npos) << watch.out;
+  EXPECT_EQ(cars.Terminate(), 0);
   EXPECT_EQ(coord.Terminate(), 0);
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
