@@ -11,7 +11,7 @@ packages=(
   libabsl-dev libboost-dev libssl-dev libsqlite3-dev
   libyaml-cpp-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libfaketime
+  libfaketime libmimalloc-dev
 )
 if [ "${1:-}" = "--fuzz" ]; then
   packages+=(clang libclang-rt-14-dev llvm-14)
