@@ -5,8 +5,12 @@
 #   bench/live.sh [--build DIR] [--cars N] [--procs P] [--quick] [--tls]
 #
 #   1. echo        bench/echo/grpc_echo_bench: unary and ping-pong round trips, pipelined
-#                  message rate, and a paced phase shaped like a fleet's heartbeats (one-way
-#                  delay and round trip at 1,000 streams, and at N streams).
+#                  message rate, a paced phase (one-way delay and round trip at 1,000
+#                  streams), and the fleet-shaped echo: N streams over P client processes, one
+#                  TCP connection per 500 streams, one message per stream every 10 s on the
+#                  cars' 20 ms grid, served like the coordinator's Connect (async API over 16
+#                  sharded completion queues): one-way delay p50/p99/p99.9, the same shape as
+#                  phase 3 with nothing behind the transport.
 #   2. throughput  coordinator (SQLite, synchronous=FULL) + `fleetgrid node` cars, always
 #                  parked, a job of short hash tasks: sustained accepted results per second
 #                  (each durable before its ack), batched (many slots per car) and unbatched.
@@ -72,10 +76,32 @@ for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
 echo_addr="127.0.0.1:$(cat "$work/echo.port")"
 "$echo_bin" run --target "$echo_addr" --seconds "$secs" --streams 8 --channels 2 --window 64 \
   --paced-streams 1000 --paced-rate $((cars / 10)) >"$out/echo.json"
-"$echo_bin" run --target "$echo_addr" --seconds "$secs" --phases paced \
-  --paced-streams "$cars" --paced-rate $((cars / 10)) --channels $((cars / 500 + 1)) \
-  >"$out/echo_fleet.json"
 kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
+# The fleet-shaped echo: the transport alone at the heartbeat phase's shape.
+rm -f "$work/echo.port"
+"$echo_bin" serve --queues 16 --port-file "$work/echo.port" 2>/dev/null &
+echo_pid=$!; pids+=("$echo_pid")
+for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
+echo_addr="127.0.0.1:$(cat "$work/echo.port")"
+hb_window=30; [[ $quick == 1 ]] && hb_window=20  # phase 3's window, whole intervals
+echo_pids=()
+for i in $(seq 0 $((procs - 1))); do
+  "$echo_bin" run --target "$echo_addr" --phases fleet --fleet-streams $((cars / procs)) \
+    --fleet-interval 10 --seconds "$hb_window" --seed $((i + 1)) \
+    --samples-file "$work/echo-fleet-$i.txt" >"$work/echo-fleet-$i.json" &
+  echo_pids+=("$!"); pids+=("$!")
+done
+wait "${echo_pids[@]}"
+kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
+python3 - "$work" "$procs" "$cars" "$out/echo_fleet.json" <<'PY'
+import json, sys
+work, procs, cars = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+v = sorted(int(x) for i in range(procs) for x in open(f"{work}/echo-fleet-{i}.txt"))
+q = lambda p: v[min(len(v) - 1, int(p * len(v)))] / 1e3
+json.dump({"streams": cars, "processes": procs, "interval_s": 10, "messages": len(v),
+           "one_way_p50_us": q(0.5), "one_way_p99_us": q(0.99), "one_way_p999_us": q(0.999)},
+          open(sys.argv[4], "w"), indent=1)
+PY
 
 # ---------------------------------------------------------------------------------------
 echo "== 2. throughput: short hash tasks, each result durable before its ack"
@@ -162,7 +188,7 @@ connect_s=$(wait_connected $((per * procs + 1)) 900)
 sleep 10  # every car has sent a heartbeat since connecting
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m1.txt"
 c0=$(cpu_ticks "$coord_pid"); n0=0; for p in "${node_pids[@]}"; do n0=$((n0 + $(cpu_ticks "$p"))); done
-window=30; [[ $quick == 1 ]] && window=20  # whole heartbeat intervals
+window=$hb_window
 sleep "$window"
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m2.txt"
 c1=$(cpu_ticks "$coord_pid"); n1=0; for p in "${node_pids[@]}"; do n1=$((n1 + $(cpu_ticks "$p"))); done
@@ -218,17 +244,19 @@ summary = {"transport": "tls" if sys.argv[2] == "1" else "plaintext",
            "echo": e, "echo_fleet": ef, "batched": b, "unbatched": u, "heartbeats": h,
            "tasks_per_s_vs_echo": b["tasks_per_s"] / echo_rate,
            "hb_p99_vs_echo_p99_1000_streams": h["delay_p99_us"] / e["paced"]["one_way_p99_us"],
-           "hb_p99_vs_echo_p99_same_streams": h["delay_p99_us"] / ef["paced"]["one_way_p99_us"]}
+           "hb_p99_vs_echo_p99_same_streams": h["delay_p99_us"] / ef["one_way_p99_us"]}
 json.dump(summary, open(f"{out}/summary.json", "w"), indent=1)
 print()
 print("transport: %s (cars, clients and coordinator)" % summary["transport"])
 print("bare echo: unary rtt p50/p99 %.0f/%.0f us, ping-pong %.0f/%.0f us, pipelined %.0f msg/s" % (
     e["unary"]["rtt_p50_us"], e["unary"]["rtt_p99_us"], e["pingpong"]["rtt_p50_us"],
     e["pingpong"]["rtt_p99_us"], echo_rate))
-for name, p in (("1,000 streams", e["paced"]), ("%d streams" % ef["paced"]["streams"], ef["paced"])):
-    print("bare echo paced, %s at %d msg/s: %d echoed, one-way p50/p99 %.0f/%.0f us, rtt p99 %.0f us"
-          % (name, p["rate_per_s"], p["messages"], p["one_way_p50_us"], p["one_way_p99_us"],
-             p["rtt_p99_us"]))
+p = e["paced"]
+print("bare echo paced, 1,000 streams at %d msg/s: %d echoed, one-way p50/p99 %.0f/%.0f us, rtt p99 %.0f us"
+      % (p["rate_per_s"], p["messages"], p["one_way_p50_us"], p["one_way_p99_us"], p["rtt_p99_us"]))
+print("bare echo fleet-shaped, %d streams over %d processes, every 10 s: %d echoed, one-way "
+      "p50/p99/p99.9 %.0f/%.0f/%.0f us" % (ef["streams"], ef["processes"], ef["messages"],
+      ef["one_way_p50_us"], ef["one_way_p99_us"], ef["one_way_p999_us"]))
 for r in (b, u):
     print("throughput %-9s %5d cars x %2d slots: %6.0f tasks/s (%.2fx echo msg/s), %d changes/commit"
           % (r["name"], r["cars"], r["slots"], r["tasks_per_s"], r["tasks_per_s"] / echo_rate,

@@ -11,6 +11,15 @@
 //   pipeline  --streams streams, --window messages in flight each: echoed messages per second
 //   paced     --paced-streams streams sending --paced-rate messages/s in all (a fleet's
 //             heartbeats): one-way delay (client send -> server read) and round trip p50/p99
+//   fleet     --fleet-streams streams shaped like emulated cars (one TCP connection per 500,
+//             one message every --fleet-interval seconds per stream, gaps drawn in [0.9, 1]
+//             x the interval, due times on a 20 ms grid, as node/car.cc heartbeats): one-way
+//             delay p50/p99/p99.9; --samples-file keeps every sample, so that several
+//             processes (like the car processes of bench/live.sh) can be merged.
+//
+// `serve --queues Q` serves the Stream method on gRPC's async API over Q completion queues
+// with the coordinator's own ShardedBidiServer (coordinator/service/sharded_bidi.h), as the
+// coordinator serves Connect; without it, the callback API.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -24,11 +33,14 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <queue>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "CLI/CLI.hpp"
+#include "coordinator/service/sharded_bidi.h"
 #include "echo.grpc.pb.h"
 
 namespace eb = fleetgrid::bench;
@@ -115,25 +127,101 @@ class EchoService final : public eb::Echo::CallbackService {
   }
 };
 
+// The Stream method on the async API over sharded completion queues (serve --queues): the
+// coordinator's Connect design with nothing behind it. Reactions of one stream run on its
+// queue's thread, one at a time, so the stream needs no lock.
+using ShardedEchoBase =
+    eb::Echo::WithCallbackMethod_Unary<eb::Echo::WithAsyncMethod_Stream<eb::Echo::Service>>;
+
+class ShardedEchoService final : public ShardedEchoBase {
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const eb::Ping* req,
+                                  eb::Ping* resp) override {
+    *resp = *req;
+    resp->set_server_recv_unix_ns(UnixNanos());
+    auto* r = ctx->DefaultReactor();
+    r->Finish(grpc::Status::OK);
+    return r;
+  }
+};
+
+class ShardedEchoStream final : public fleetgrid::service::ShardedBidiStream<eb::Ping, eb::Ping> {
+ public:
+  void OnStart() override { StartRead(&in_); }
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      read_done_ = true;
+      if (!writing_) Finish(grpc::Status::OK);
+      return;
+    }
+    in_.set_server_recv_unix_ns(UnixNanos());
+    q_.push_back(std::move(in_));
+    if (!writing_) {
+      writing_ = true;
+      StartWrite(&q_.front());
+    }
+    in_.Clear();
+    StartRead(&in_);
+  }
+  void OnWriteDone(bool ok) override {
+    q_.pop_front();
+    if (!ok) {
+      q_.clear();
+      writing_ = false;
+      if (read_done_) Finish(grpc::Status::CANCELLED);
+      return;
+    }
+    if (!q_.empty()) {
+      StartWrite(&q_.front());
+      return;
+    }
+    writing_ = false;
+    if (read_done_) Finish(grpc::Status::OK);
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  eb::Ping in_;
+  std::deque<eb::Ping> q_;
+  bool writing_ = false;
+  bool read_done_ = false;
+};
+
 std::atomic<bool> g_stop{false};
 
-int Serve(const std::string& listen, const std::string& port_file) {
+int Serve(const std::string& listen, const std::string& port_file, int queues) {
   EchoService service;
+  ShardedEchoService sharded_service;
   grpc::ServerBuilder b;
   int port = 0;
   b.AddListeningPort(listen, grpc::InsecureServerCredentials(), &port);
-  b.RegisterService(&service);
+  std::unique_ptr<fleetgrid::service::ShardedBidiServer<ShardedEchoService, eb::Ping, eb::Ping>>
+      sharded;
+  if (queues > 0) {
+    b.RegisterService(&sharded_service);
+    sharded = std::make_unique<
+        fleetgrid::service::ShardedBidiServer<ShardedEchoService, eb::Ping, eb::Ping>>(
+        b, &sharded_service,
+        [](ShardedEchoService* svc, grpc::ServerContext* ctx,
+           grpc::ServerAsyncReaderWriter<eb::Ping, eb::Ping>* rw, grpc::ServerCompletionQueue* cq,
+           void* tag) { svc->RequestStream(ctx, rw, cq, cq, tag); },
+        [] { return new ShardedEchoStream; }, queues);
+  } else {
+    b.RegisterService(&service);
+  }
   std::unique_ptr<grpc::Server> server = b.BuildAndStart();
   if (!server || port == 0) {
     std::cerr << "grpc_echo_bench: cannot listen on " << listen << "\n";
     return 1;
   }
   if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
-  std::cerr << "echo listening on port " << port << "\n";
+  if (sharded) sharded->Start();
+  std::cerr << "echo listening on port " << port << (queues > 0 ? " (sharded queues)" : "")
+            << "\n";
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  if (sharded) sharded->Stop();
   return 0;
 }
 
@@ -268,9 +356,100 @@ struct RunArgs {
   int paced_streams = 200;
   double paced_rate = 10000;
   size_t payload = 24;
+  int fleet_streams = 10000;
+  double fleet_interval = 10;
+  std::string samples_file;
+  uint64_t seed = 1;
   std::string phases = "unary,pingpong,pipeline,paced";
   bool Has(const char* phase) const { return phases.find(phase) != std::string::npos; }
 };
+
+void PrintLatency(const char* name, std::vector<int64_t>& v, bool last);
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// The fleet phase (see the file comment). Prints its JSON member; false if streams never
+// came up.
+bool RunFleet(const RunArgs& a) {
+  const int n = a.fleet_streams;
+  // One TCP connection per 500 streams, as node::Fleet shares its channels.
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  std::vector<std::unique_ptr<eb::Echo::Stub>> stubs;
+  for (int i = 0; i < std::max(1, (n + 499) / 500); ++i) {
+    channels.push_back(NewChannel(a.target, 1000 + i));
+    stubs.push_back(eb::Echo::NewStub(channels.back()));
+  }
+  std::vector<std::unique_ptr<ClientStream>> ss;
+  for (int i = 0; i < n; ++i) {
+    ss.push_back(std::make_unique<ClientStream>(stubs[static_cast<size_t>(i) % stubs.size()].get(),
+                                                a.payload, 1 << 20, false));
+    ss.back()->Release(1);  // set up and echo once before the clock starts
+  }
+  const auto setup_end = std::chrono::steady_clock::now() + std::chrono::seconds(300);
+  for (auto& s : ss) {
+    while (s->received() == 0 && std::chrono::steady_clock::now() < setup_end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (s->received() == 0) {
+      std::cerr << "grpc_echo_bench: fleet streams not up within 300 s\n";
+      return false;
+    }
+  }
+  // Due times as node/car.cc schedules heartbeats: the first uniform in one interval, then
+  // gaps in [0.9, 1] x the interval, rounded down to a 20 ms grid.
+  constexpr int64_t kGridNs = 20'000'000;
+  const auto interval_ns = static_cast<int64_t>(a.fleet_interval * 1e9);
+  std::mt19937_64 rng(a.seed);
+  std::uniform_real_distribution<double> u(0, 1);
+  const auto grid = [](int64_t t) { return t - t % kGridNs; };
+  using Due = std::pair<int64_t, size_t>;
+  std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  const int64_t t0 = SteadyNanos();
+  for (size_t i = 0; i < ss.size(); ++i) {
+    due.push({grid(t0 + static_cast<int64_t>(u(rng) * static_cast<double>(interval_ns))), i});
+  }
+  const int64_t record_from = t0 + interval_ns;  // every stream paced for one interval first
+  const int64_t end = record_from + static_cast<int64_t>(a.seconds * 1e9);
+  bool recording = false;
+  for (int64_t now = t0; now < end; now = SteadyNanos()) {
+    if (!recording && now >= record_from) {
+      for (auto& s : ss) s->set_record(true);
+      recording = true;
+    }
+    while (!due.empty() && due.top().first <= now) {
+      auto [t, i] = due.top();
+      due.pop();
+      ss[i]->Release(1);
+      const double gap = (0.9 + 0.1 * u(rng)) * static_cast<double>(interval_ns);
+      due.push({grid(t + static_cast<int64_t>(gap)), i});
+    }
+    const int64_t next = std::min(due.top().first, end);
+    if (next > now) std::this_thread::sleep_for(std::chrono::nanoseconds(next - now));
+  }
+  for (auto& s : ss) s->set_record(false);
+  for (auto& s : ss) s->Stop();
+  for (auto& s : ss) s->Wait();
+  std::vector<int64_t> one_way;
+  for (auto& s : ss) {
+    auto o = s->TakeOneWay();
+    one_way.insert(one_way.end(), o.begin(), o.end());
+  }
+  if (!a.samples_file.empty()) {
+    std::ofstream f(a.samples_file);
+    for (int64_t v : one_way) f << v << "\n";
+  }
+  std::printf("  \"fleet\": {\n    \"streams\": %d, \"interval_s\": %.1f, \"messages\": %zu,\n",
+              n, a.fleet_interval, one_way.size());
+  const double p999 = PercentileUs(one_way, 0.999);
+  std::printf("    \"one_way_p999_us\": %.1f,\n", p999);
+  PrintLatency("one_way", one_way, true);
+  std::printf("  },\n");
+  return true;
+}
 
 void PrintLatency(const char* name, std::vector<int64_t>& v, bool last) {
   const double p50 = PercentileUs(v, 0.50), p99 = PercentileUs(v, 0.99);
@@ -410,6 +589,8 @@ int Run(const RunArgs& a) {
     PrintLatency("rtt", rtt, true);
     std::printf("  },\n");
   }
+  // 5. Fleet-shaped: streams paced like emulated cars' heartbeats.
+  if (a.Has("fleet") && !RunFleet(a)) return 1;
   std::printf("  \"phases\": \"%s\"\n}\n", a.phases.c_str());
   return 0;
 }
@@ -434,9 +615,19 @@ int main(int argc, char** argv) {
   run->add_option("--paced-streams", a.paced_streams, "Streams in the paced phase");
   run->add_option("--paced-rate", a.paced_rate, "Messages per second in all (paced phase)");
   run->add_option("--payload", a.payload, "Filler bytes per message");
+  run->add_option("--fleet-streams", a.fleet_streams, "Streams in the fleet phase");
+  run->add_option("--fleet-interval", a.fleet_interval,
+                  "Seconds between two messages of one stream (fleet phase)");
+  run->add_option("--samples-file", a.samples_file,
+                  "Write every one-way delay of the fleet phase here (ns, one a line)");
+  run->add_option("--seed", a.seed, "Seed of the fleet phase's due times");
   run->add_option("--phases", a.phases,
-                  "Comma-separated phases to run (unary,pingpong,pipeline,paced)");
+                  "Comma-separated phases to run (unary,pingpong,pipeline,paced,fleet)");
+  int queues = 0;
+  serve->add_option("--queues", queues,
+                    "Serve Stream on the async API over this many completion queues, as the "
+                    "coordinator serves Connect (0 = callback API)");
   CLI11_PARSE(app, argc, argv);
-  if (serve->parsed()) return Serve(listen, port_file);
+  if (serve->parsed()) return Serve(listen, port_file, queues);
   return Run(a);
 }
