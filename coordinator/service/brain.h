@@ -178,6 +178,7 @@ class Brain {
   void RevokeCredential(v1::RevokeCredentialRequest req, Reply<v1::RevokeCredentialResponse> reply);
   void IssueJoinToken(v1::IssueJoinTokenRequest req, Reply<v1::IssueJoinTokenResponse> reply);
   void RevokeJoinToken(v1::RevokeJoinTokenRequest req, Reply<v1::RevokeJoinTokenResponse> reply);
+  void ListJoinTokens(v1::ListJoinTokensRequest req, Reply<v1::ListJoinTokensResponse> reply);
   void IssueApiToken(v1::IssueApiTokenRequest req, Reply<v1::IssueApiTokenResponse> reply);
   void RevokeApiToken(v1::RevokeApiTokenRequest req, Reply<v1::RevokeApiTokenResponse> reply);
   void ListApiTokens(v1::ListApiTokensRequest req, Reply<v1::ListApiTokensResponse> reply);

@@ -154,6 +154,14 @@ void Brain::RevokeJoinToken(v1::RevokeJoinTokenRequest req,
   });
 }
 
+void Brain::ListJoinTokens(v1::ListJoinTokensRequest req, Reply<v1::ListJoinTokensResponse> reply) {
+  v1::ListJoinTokensResponse resp;
+  for (const JoinTokenRecord& t : identities_.JoinTokens(req.include_inactive(), NowMs())) {
+    *resp.add_tokens() = JoinTokenMessage(t);
+  }
+  reply(resp);
+}
+
 void Brain::IssueApiToken(v1::IssueApiTokenRequest req, Reply<v1::IssueApiTokenResponse> reply) {
   int64_t ttl_ms = 0;
   if (req.has_ttl()) {

@@ -50,6 +50,8 @@ struct Issued {
 v1::NodeCredential CredentialMessage(const Issued<CredentialRecord>& c);
 // The wire form of an API token record (never a secret).
 v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t);
+// The wire form of a join token record (never the secret nor its hash).
+v1::JoinTokenInfo JoinTokenMessage(const JoinTokenRecord& t);
 
 // "read", "submit", "admin" ("none" otherwise).
 const char* ApiRoleName(v1::ApiRole role);
@@ -91,6 +93,9 @@ class Identities {
                                                int64_t now_ms);
   // The id of the join token `token` (whatever its state), or "" if unknown.
   std::string JoinTokenId(std::string_view token) const;
+  // Every join token, oldest first; without `include_inactive` only those UseJoinToken
+  // could still accept (not revoked, expired or used up).
+  std::vector<JoinTokenRecord> JoinTokens(bool include_inactive, int64_t now_ms) const;
 
   // --- Node credentials.
   Issued<CredentialRecord> IssueCredential(uint64_t node_id, std::string owner, int64_t now_ms);

@@ -262,6 +262,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RevokeJoinToken(grpc::CallbackServer
       [&](Caller, auto reply) { brain_->RevokeJoinToken(*req, std::move(reply)); }, kCopy);
 }
 
+grpc::ServerUnaryReactor* AdminServiceImpl::ListJoinTokens(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListJoinTokensRequest* req,
+                                                           v1::ListJoinTokensResponse* resp) {
+  return Unary<v1::ListJoinTokensResponse>(
+      brain_, metrics_, ctx, Rpc::kListJoinTokens, "ListJoinTokens", resp,
+      [&](Caller, auto reply) { brain_->ListJoinTokens(*req, std::move(reply)); }, kCopy);
+}
+
 grpc::ServerUnaryReactor* AdminServiceImpl::IssueApiToken(grpc::CallbackServerContext* ctx,
                                                           const v1::IssueApiTokenRequest* req,
                                                           v1::IssueApiTokenResponse* resp) {

@@ -8,6 +8,19 @@
 namespace fleetgrid::testing {
 namespace {
 
+int64_t Nanos(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1'000'000'000 + t.nanos();
+}
+
+// The entry of `list` for join token `id` (empty, and a failure, if it is missing).
+v1::JoinTokenInfo Find(const v1::ListJoinTokensResponse& list, const std::string& id) {
+  for (const v1::JoinTokenInfo& t : list.tokens()) {
+    if (t.token_id() == id) return t;
+  }
+  ADD_FAILURE() << "join token " << id << " is not listed";
+  return {};
+}
+
 class Auth : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,6 +62,22 @@ class Auth : public ::testing::Test {
     Harness::Deadline(ctx);
     v1::RevokeCredentialResponse ignored;
     return h_.admin->RevokeCredential(&ctx, req, resp ? resp : &ignored);
+  }
+  grpc::Status ListJoinTokens(v1::AdminService::Stub& admin, bool include_inactive,
+                              v1::ListJoinTokensResponse* resp) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::ListJoinTokensRequest req;
+    req.set_include_inactive(include_inactive);
+    return admin.ListJoinTokens(&ctx, req, resp);
+  }
+  grpc::Status RevokeJoinToken(const std::string& token_id) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::RevokeJoinTokenRequest req;
+    req.set_token_id(token_id);
+    v1::RevokeJoinTokenResponse resp;
+    return h_.admin->RevokeJoinToken(&ctx, req, &resp);
   }
   // Enrolls a car of `owner` with `token`; the status (never containing the token).
   absl::Status EnrollWith(const std::string& token, const std::string& owner = "alice") {
@@ -144,6 +173,85 @@ TEST_F(Auth, EnrollRetryNeedsTheSameJoinToken) {
   EXPECT_EQ(retry.credential().secret(), first.credential().secret());
   EXPECT_EQ(enroll(other, &stolen).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(stolen.credential().secret().empty());
+}
+
+// Would catch: the listing miscounting uses, missing a state (revoked, expired, used up),
+// showing inactive tokens by default, or carrying a secret or its hash.
+TEST_F(Auth, JoinTokenListingShowsUsesStatesAndNoSecret) {
+  v1::IssueJoinTokenRequest req;
+  req.mutable_scope()->set_owner("alice");
+  req.set_max_uses(3);
+  req.set_description("alice's garage");
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::IssueJoinTokenResponse scoped;
+  ASSERT_TRUE(h_.admin->IssueJoinToken(&ctx, req, &scoped).ok());
+  const v1::IssueJoinTokenResponse unlimited = h_.IssueJoinToken();
+  const v1::IssueJoinTokenResponse used_up = h_.IssueJoinToken("", 1);
+  const v1::IssueJoinTokenResponse expiring = h_.IssueJoinToken("", 0, 1);  // 1 ms
+  ASSERT_TRUE(EnrollWith(scoped.token()).ok());
+  ASSERT_TRUE(EnrollWith(unlimited.token()).ok());
+  ASSERT_TRUE(EnrollWith(unlimited.token()).ok());
+  ASSERT_TRUE(EnrollWith(used_up.token()).ok());
+  ASSERT_TRUE(RevokeJoinToken(unlimited.token_id()).ok());
+  ASSERT_TRUE(Eventually([&] { return !EnrollWith(expiring.token()).ok(); }));
+
+  v1::ListJoinTokensResponse all;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &all).ok());
+  ASSERT_EQ(all.tokens_size(), 4);
+  for (int i = 1; i < all.tokens_size(); ++i) {  // oldest first (ties within a millisecond)
+    EXPECT_LE(Nanos(all.tokens(i - 1).issued_at()), Nanos(all.tokens(i).issued_at()));
+  }
+  const v1::JoinTokenInfo a = Find(all, scoped.token_id());
+  EXPECT_EQ(a.scope().owner(), "alice");
+  EXPECT_EQ(a.uses(), 1u);
+  EXPECT_EQ(a.max_uses(), 3u);
+  EXPECT_FALSE(a.revoked());
+  EXPECT_EQ(a.description(), "alice's garage");
+  EXPECT_EQ(Nanos(a.expires_at()), Nanos(scoped.expires_at()));
+  EXPECT_GT(a.issued_at().seconds(), 0);
+  EXPECT_LT(Nanos(a.issued_at()), Nanos(a.expires_at()));
+  const v1::JoinTokenInfo u = Find(all, unlimited.token_id());
+  EXPECT_EQ(u.scope().owner(), "");
+  EXPECT_EQ(u.uses(), 2u);
+  EXPECT_EQ(u.max_uses(), 0u);
+  EXPECT_TRUE(u.revoked());
+  EXPECT_EQ(Find(all, used_up.token_id()).uses(), 1u);
+  EXPECT_FALSE(Find(all, used_up.token_id()).revoked());
+  EXPECT_FALSE(Find(all, expiring.token_id()).revoked());
+
+  // By default only the token that could still enroll a car.
+  v1::ListJoinTokensResponse active;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, false, &active).ok());
+  ASSERT_EQ(active.tokens_size(), 1);
+  EXPECT_EQ(active.tokens(0).token_id(), scoped.token_id());
+
+  const std::string wire = all.SerializeAsString() + all.DebugString();
+  for (const std::string& secret :
+       {scoped.token(), unlimited.token(), used_up.token(), expiring.token()}) {
+    EXPECT_EQ(wire.find(secret), std::string::npos) << "the listing carries a secret";
+    const std::string sha = service::AsString(service::Sha256(secret));
+    EXPECT_EQ(wire.find(sha), std::string::npos) << "the listing carries a secret's hash";
+  }
+}
+
+// Would catch: use counts or revocations of join tokens listed from memory only (in-process
+// restart on the same store).
+TEST_F(Auth, JoinTokenListingSurvivesARestart) {
+  const v1::IssueJoinTokenResponse kept = h_.IssueJoinToken("bob", 5);
+  const v1::IssueJoinTokenResponse revoked = h_.IssueJoinToken();
+  ASSERT_TRUE(EnrollWith(kept.token(), "bob").ok());
+  ASSERT_TRUE(EnrollWith(kept.token(), "bob").ok());
+  ASSERT_TRUE(RevokeJoinToken(revoked.token_id()).ok());
+  v1::ListJoinTokensResponse before, after;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &before).ok());
+  h_.Restart();
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &after).ok());
+  ASSERT_EQ(after.tokens_size(), 2);
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(Find(after, kept.token_id()).uses(), 2u);
+  EXPECT_EQ(Find(after, kept.token_id()).scope().owner(), "bob");
+  EXPECT_TRUE(Find(after, revoked.token_id()).revoked());
 }
 
 // ---------------------------------------------------------------------------------------
@@ -411,6 +519,31 @@ TEST_F(Auth, CarCredentialCannotSubmitOrAdminister) {
   EXPECT_EQ(
       v1::AdminService::NewStub(h_.channel)->RevokeCredential(&actx, revoke, &rresp).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Would catch: ListJoinTokens open to read or submit tokens, to car credentials, or to no
+// credential at all (the listing tells which tokens still enroll cars).
+TEST_F(Auth, JoinTokenListingIsForAdminsOnly) {
+  h_.IssueJoinToken();
+  v1::ListJoinTokensResponse list;
+  for (v1::ApiRole role : {v1::API_ROLE_READ, v1::API_ROLE_SUBMIT}) {
+    EXPECT_EQ(ListJoinTokens(*Admin(ApiToken(role).first), true, &list).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << v1::ApiRole_Name(role);
+  }
+  EXPECT_EQ(ListJoinTokens(*Admin(""), true, &list).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  auto car = h_.NewCar("alice");
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  EXPECT_EQ(v1::AdminService::NewStub(h_.channel)
+                ->ListJoinTokens(&ctx, v1::ListJoinTokensRequest(), &list)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list.tokens_size(), 0);
+  ASSERT_TRUE(ListJoinTokens(*Admin(ApiToken(v1::API_ROLE_ADMIN).first), true, &list).ok());
+  EXPECT_EQ(list.tokens_size(), 2);  // this test's and the car's
 }
 
 // Would catch: an API token (even the admin's) accepted on NodeService.
