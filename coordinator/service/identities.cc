@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/pki.h"
+#include "common/refusal_reason.h"
 #include "coordinator/service/convert.h"
 
 namespace fleetgrid::service {
@@ -13,6 +14,20 @@ std::string Sha(std::string_view secret) { return AsString(Sha256(secret)); }
 bool Expired(int64_t expires_ms, int64_t now_ms) { return expires_ms != 0 && now_ms >= expires_ms; }
 
 bool UsedUp(const JoinTokenRecord& t) { return t.max_uses != 0 && t.uses >= t.max_uses; }
+
+// Why credential `c` is refused at `now_ms` (with its RefusalReason for the car), or OK.
+absl::Status CredentialRefusal(const CredentialRecord& c, int64_t now_ms) {
+  const std::string which = "node credential " + c.credential_id;
+  if (c.revoked) {
+    return WithRefusalReason(absl::UnauthenticatedError(which + " is revoked"),
+                             RefusalReason::kCredentialRevoked);
+  }
+  if (Expired(c.expires_unix_ms, now_ms)) {
+    return WithRefusalReason(absl::UnauthenticatedError(which + " has expired"),
+                             RefusalReason::kCredentialExpired);
+  }
+  return absl::OkStatus();
+}
 
 // The records of `tokens` that `keep` selects, oldest first (the maps are by random id).
 template <typename Record, typename Keep>
@@ -290,10 +305,7 @@ absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::strin
     for (const std::string& id : ids->second) {
       const CredentialRecord& c = credentials_.at(id);
       if (c.sha256 != sha) continue;
-      if (c.revoked) return absl::UnauthenticatedError("node credential " + id + " is revoked");
-      if (Expired(c.expires_unix_ms, now_ms)) {
-        return absl::UnauthenticatedError("node credential " + id + " has expired");
-      }
+      FG_RETURN_IF_ERROR(CredentialRefusal(c, now_ms));
       Caller caller;
       caller.kind = Caller::Kind::kNode;
       caller.node_id = node_id;
@@ -301,14 +313,18 @@ absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::strin
       return caller;
     }
   }
-  return absl::UnauthenticatedError("unknown node or bad credential");
+  return WithRefusalReason(absl::UnauthenticatedError("unknown node or bad credential"),
+                           RefusalReason::kCredentialUnknown);
 }
 
-bool Identities::CredentialLive(const std::string& credential_id, int64_t now_ms) const {
+absl::Status Identities::CheckCredential(const std::string& credential_id, int64_t now_ms) const {
   std::lock_guard lock(mu_);
   auto it = credentials_.find(credential_id);
-  return it != credentials_.end() && !it->second.revoked &&
-         !Expired(it->second.expires_unix_ms, now_ms);
+  if (it == credentials_.end()) {
+    return WithRefusalReason(absl::UnauthenticatedError("unknown credential " + credential_id),
+                             RefusalReason::kCredentialUnknown);
+  }
+  return CredentialRefusal(it->second, now_ms);
 }
 
 absl::StatusOr<CredentialRecord> Identities::Credential(const std::string& credential_id) const {

@@ -100,11 +100,13 @@ class Identities {
   // --- Node credentials.
   Issued<CredentialRecord> IssueCredential(uint64_t node_id, std::string owner, int64_t now_ms);
   // The identity of node `node_id` presenting `secret`: UNAUTHENTICATED unless the secret is
-  // one of the node's credentials, not revoked and not expired.
+  // one of the node's credentials, not revoked and not expired. A refusal carries its
+  // RefusalReason (common/refusal_reason.h): unknown, revoked or expired.
   absl::StatusOr<Caller> AuthenticateNode(uint64_t node_id, std::string_view secret,
                                           int64_t now_ms) const;
-  // True while credential `id` is neither revoked nor expired.
-  bool CredentialLive(const std::string& credential_id, int64_t now_ms) const;
+  // OK while credential `id` is neither revoked nor expired; else UNAUTHENTICATED with its
+  // RefusalReason, as AuthenticateNode would refuse it.
+  absl::Status CheckCredential(const std::string& credential_id, int64_t now_ms) const;
   // The credential `id` (NOT_FOUND if unknown).
   absl::StatusOr<CredentialRecord> Credential(const std::string& credential_id) const;
   // Revokes one credential, all of a node's, or all of an owner's; returns the records it

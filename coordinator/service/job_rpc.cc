@@ -43,7 +43,7 @@ class WatchReactor;
 
 class WatchOutbox final : public ProgressOutbox {
  public:
-  explicit WatchOutbox(grpc::ServerWriteReactor<v1::JobProgress>* r) : w(r) {}
+  explicit WatchOutbox(grpc::ServerWriteReactor<v1::JobProgress>* r) : w(r, nullptr) {}
   void Send(const v1::JobProgress& p) override { w.Send(p); }
   void Finish(const absl::Status& s) override { w.Finish(s); }
   bool Gone() const override { return gone.load() || w.detached(); }

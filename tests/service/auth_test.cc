@@ -277,6 +277,7 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   const auto t1 = std::chrono::steady_clock::now();
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED) << closed->error_message();
+  EXPECT_EQ(car->closed_reason(), RefusalReason::kCredentialRevoked);
   std::cout << "revocation to session end: "
             << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\n";
   EXPECT_EQ(resp.revoked_count(), 1u);
@@ -288,8 +289,10 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   auto again = other->NextAssignment();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->task_id(), a->task_id());
-  // Every later call of the revoked car is refused.
-  EXPECT_TRUE(absl::IsUnauthenticated(car->Connect().status()));
+  // Every later call of the revoked car is refused, saying why (the agent stops on it).
+  const absl::Status refused = car->Connect().status();
+  EXPECT_TRUE(absl::IsUnauthenticated(refused)) << refused;
+  EXPECT_EQ(RefusalReasonOf(refused), RefusalReason::kCredentialRevoked) << refused;
   grpc::ClientContext fctx;
   Harness::Deadline(fctx);
   car->AddAuth(fctx);
@@ -300,7 +303,34 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   while (reader->Read(&chunk)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(fctx.GetServerTrailingMetadata()),
+            RefusalReason::kCredentialRevoked);
   EXPECT_EQ(h_.GetNode(car->node_id()).connection_state(), v1::CONNECTION_STATE_REVOKED);
+}
+
+// Would catch: a car the coordinator does not know (a wrong secret, or no such node) told
+// its credential is revoked or expired (it would stop instead of enrolling again), or an
+// unknown credential refused without a reason.
+TEST_F(Auth, UnknownCredentialIsRefusedAsUnknown) {
+  auto car = h_.NewCar("alice");
+  TestCar wrong_secret(h_.channel, "alice");
+  wrong_secret.SetIdentity(car->node_id(), std::string(32, 'x'));
+  TestCar no_such_node(h_.channel, "alice");
+  no_such_node.SetIdentity(car->node_id() + 1000, car->secret());
+  for (TestCar* c : {&wrong_secret, &no_such_node}) {
+    const absl::Status s = c->Connect().status();
+    EXPECT_TRUE(absl::IsUnauthenticated(s)) << s;
+    EXPECT_EQ(RefusalReasonOf(s), RefusalReason::kCredentialUnknown) << s;
+  }
+  // A client call refused for its API token carries no credential reason.
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::ListNodesResponse nodes;
+  EXPECT_EQ(Admin("fga_" + std::string(64, 'c'))
+                ->ListNodes(&ctx, v1::ListNodesRequest(), &nodes)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()), RefusalReason::kNone);
 }
 
 // Would catch: revocation by credential id or by owner not reaching the credentials named,
@@ -324,6 +354,7 @@ TEST_F(Auth, RevokeByCredentialIdAndByOwner) {
   auto closed = a2->WaitClosed(Duration::Seconds(10));
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(a2->closed_reason(), RefusalReason::kCredentialRevoked);
   EXPECT_TRUE(b->Connect().ok());
   v1::RevokeCredentialRequest nobody;
   nobody.set_owner("nobody");
@@ -357,15 +388,30 @@ class ShortCredentials : public Auth {
 };
 
 // Would catch: expiry not checked at Connect or not enforced on a live session.
+// The car learns why from the reason (x-fleetgrid-reason), not from the message, which stays
+// for people: it names the credential, never the secret.
 TEST_F(ShortCredentials, ExpiredCredentialEndsTheSessionAndIsRefused) {
   auto car = h_.NewCar("alice");
   ASSERT_TRUE(car->Connect().ok());
   auto closed = car->WaitClosed(Duration::Seconds(15));
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_NE(closed->error_message().find("expired"), std::string::npos);
+  EXPECT_EQ(car->closed_reason(), RefusalReason::kCredentialExpired) << closed->error_message();
+  EXPECT_NE(closed->error_message().find(car->credential_id()), std::string::npos);
+  EXPECT_EQ(closed->error_message().find(car->secret()), std::string::npos);
   const absl::Status again = car->Connect().status();
   EXPECT_TRUE(absl::IsUnauthenticated(again)) << again;
+  EXPECT_EQ(RefusalReasonOf(again), RefusalReason::kCredentialExpired) << again;
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  v1::RenewCredentialRequest req;
+  req.set_credential_id(car->credential_id());
+  v1::RenewCredentialResponse resp;
+  EXPECT_EQ(car->stub().RenewCredential(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()),
+            RefusalReason::kCredentialExpired);
 }
 
 // Would catch: RenewCredential not issuing a working credential, invalidating the old one
