@@ -1,6 +1,7 @@
 // `fleetgrid admin ...`: identity and access on a live coordinator (AdminService).
 //   admin join-token issue [--owner O] [--max-uses N] [--ttl 24h]   prints the token once
 //   admin join-token revoke ID
+//   admin join-token list [--all]
 //   admin revoke --credential ID | --node ID | --owner O            node credentials
 //   admin api-token issue --role read|submit|admin [--ttl D]        prints the token once
 //   admin api-token revoke ID
@@ -10,6 +11,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "cli/client_call.h"
@@ -107,6 +109,37 @@ int RevokeJoinToken(const AdminFlags& f) {
   }
   std::cout << "join token " << f.id << " revoked (it had enrolled " << resp.uses()
             << " cars; they keep their credentials)\n";
+  return kExitOk;
+}
+
+// The state of a listed join token, worst first; "expired" by this machine's clock.
+const char* JoinTokenState(const v1::JoinTokenInfo& t) {
+  if (t.revoked()) return "revoked";
+  if (t.expires_at().seconds() <= std::time(nullptr)) return "expired";
+  if (t.max_uses() != 0 && t.uses() >= t.max_uses()) return "used-up";
+  return "active";
+}
+
+int ListJoinTokens(const AdminFlags& f) {
+  v1::ListJoinTokensRequest req;
+  req.set_include_inactive(f.all);
+  v1::ListJoinTokensResponse resp;
+  if (int rc =
+          Call(f, "admin join-token list", &v1::AdminService::Stub::ListJoinTokens, req, &resp);
+      rc != kExitOk) {
+    return rc;
+  }
+  std::printf("%-20s %-16s %-11s %-20s %-20s %-8s %s\n", "TOKEN", "OWNER", "USES", "ISSUED",
+              "EXPIRES", "STATE", "DESCRIPTION");
+  for (const v1::JoinTokenInfo& t : resp.tokens()) {
+    const std::string uses =
+        std::to_string(t.uses()) + "/" +
+        (t.max_uses() == 0 ? std::string("unlimited") : std::to_string(t.max_uses()));
+    std::printf("%-20s %-16s %-11s %-20s %-20s %-8s %s\n", t.token_id().c_str(),
+                t.scope().owner().empty() ? "(the car's)" : t.scope().owner().c_str(), uses.c_str(),
+                Time(t.issued_at()).c_str(), Time(t.expires_at()).c_str(), JoinTokenState(t),
+                t.description().c_str());
+  }
   return kExitOk;
 }
 
@@ -219,6 +252,11 @@ std::vector<Command> AddAdminCommands(CLI::App& app) {
   {
     auto [sub, f] = add(join, "revoke", "Revoke a join token.", RevokeJoinToken);
     sub->add_option("ID", f->id, "join token id (jt-...)")->required();
+  }
+  {
+    auto [sub, f] =
+        add(join, "list", "List join tokens and their uses (never their secrets).", ListJoinTokens);
+    sub->add_flag("--all", f->all, "include revoked, expired and used-up tokens");
   }
   {
     auto [sub, f] = add(admin, "revoke",

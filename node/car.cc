@@ -396,7 +396,7 @@ void Car::CloseSession(bool vanish) {
   }
 }
 
-void Car::OnSessionDone(Session* s, const grpc::Status& status) {
+void Car::OnSessionDone(Session* s, const grpc::Status& status, RefusalReason reason) {
   if (s != session_.get()) return;
   ReleaseConnectSlot();
   Log("session ended: " + std::to_string(status.error_code()) + " " + status.error_message());
@@ -413,15 +413,16 @@ void Car::OnSessionDone(Session* s, const grpc::Status& status) {
         credential_id_);
   } else if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     DropAllAttempts();
-    const std::string& why = status.error_message();
-    if (why.find("revoked") != std::string::npos || why.find("expired") != std::string::npos) {
+    // The coordinator's reason decides, never the message (worded for people).
+    if (reason == RefusalReason::kCredentialRevoked ||
+        reason == RefusalReason::kCredentialExpired) {
       // Retrying cannot help (a new credential needs a new join token): stop this car.
       ++fleet_.counters.credentials_refused;
       std::fprintf(stderr,
-                   "car %u: node %llu: credential %s refused by the coordinator (%s); this car "
-                   "stops. Enroll it again with a new join token.\n",
+                   "car %u: node %llu: credential %s refused by the coordinator (%s: %s); this "
+                   "car stops. Enroll it again with a new join token.\n",
                    index_, static_cast<unsigned long long>(node_id_), credential_id_.c_str(),
-                   why.c_str());
+                   std::string(RefusalReasonName(reason)).c_str(), status.error_message().c_str());
       Shutdown();
       return;
     }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/refusal_reason.h"
 #include "common/rng.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
 #include "node/availability.h"
@@ -42,7 +43,9 @@ class Car {
 
   // From the session reactor (posted to the I/O thread).
   void OnSessionMessage(Session* s, const v1::CoordinatorMessage& m);
-  void OnSessionDone(Session* s, const grpc::Status& status);
+  // `reason`: what the coordinator said about the credential (x-fleetgrid-reason), which
+  // decides between stopping, enrolling again and reconnecting.
+  void OnSessionDone(Session* s, const grpc::Status& status, RefusalReason reason);
 
  private:
   enum class Link { kIdle, kEnrolling, kConnecting, kConnected, kBackoff };

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 
 #include "common/batching.h"
+#include "common/refusal_reason.h"
 #include "node/car.h"
 
 namespace fleetgrid::node {
@@ -103,8 +104,9 @@ void Session::OnReadDone(bool ok) {
 void Session::OnDone(const grpc::Status& s) {
   // The post may run, and free `this`, before the next line: keep the context.
   FleetContext& fleet = fleet_;
-  boost::asio::post(fleet_.io, [self = std::move(self_), s] {
-    if (self->car_ != nullptr) self->car_->OnSessionDone(self.get(), s);
+  const RefusalReason reason = RefusalReasonFromTrailers(ctx_.GetServerTrailingMetadata());
+  boost::asio::post(fleet_.io, [self = std::move(self_), s, reason] {
+    if (self->car_ != nullptr) self->car_->OnSessionDone(self.get(), s, reason);
   });
   fleet.calls.Ended();
 }

@@ -38,8 +38,9 @@ constexpr Rule kRules[] = {
     {"IssueApiToken", Need::kAdmin},
     {"RevokeApiToken", Need::kAdmin},
     {"ListApiTokens", Need::kAdmin},
+    {"ListJoinTokens", Need::kAdmin},
 };
-static_assert(std::size(kRules) == static_cast<size_t>(Rpc::kListApiTokens) + 1);
+static_assert(std::size(kRules) == static_cast<size_t>(Rpc::kListJoinTokens) + 1);
 
 Need RoleGrants(v1::ApiRole r) {
   switch (r) {

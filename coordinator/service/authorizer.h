@@ -47,6 +47,7 @@ enum class Rpc {
   kIssueApiToken,
   kRevokeApiToken,
   kListApiTokens,
+  kListJoinTokens,
 };
 
 // The verified caller of `rpc`, or why not.

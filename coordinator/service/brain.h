@@ -178,6 +178,7 @@ class Brain {
   void RevokeCredential(v1::RevokeCredentialRequest req, Reply<v1::RevokeCredentialResponse> reply);
   void IssueJoinToken(v1::IssueJoinTokenRequest req, Reply<v1::IssueJoinTokenResponse> reply);
   void RevokeJoinToken(v1::RevokeJoinTokenRequest req, Reply<v1::RevokeJoinTokenResponse> reply);
+  void ListJoinTokens(v1::ListJoinTokensRequest req, Reply<v1::ListJoinTokensResponse> reply);
   void IssueApiToken(v1::IssueApiTokenRequest req, Reply<v1::IssueApiTokenResponse> reply);
   void RevokeApiToken(v1::RevokeApiTokenRequest req, Reply<v1::RevokeApiTokenResponse> reply);
   void ListApiTokens(v1::ListApiTokensRequest req, Reply<v1::ListApiTokensResponse> reply);
@@ -246,10 +247,10 @@ class Brain {
   void StatsTick();  // refreshes the metrics gauges every 500 ms
   // Every heartbeat interval: ends the sessions whose credential expired.
   void CredentialTick();
-  // Ends node n's session if its credential is no longer live, and takes its attempts
-  // (they are requeued) if the node has no live credential left. Owner thread, between
-  // d_.Clear() and AfterCall().
-  void DropUnauthenticated(NodeId n, int64_t now_ms, const char* why);
+  // Ends node n's session if its credential is no longer live (UNAUTHENTICATED with the
+  // credential's RefusalReason), and takes its attempts (they are requeued) if the node has
+  // no live credential left. Owner thread, between d_.Clear() and AfterCall().
+  void DropUnauthenticated(NodeId n, int64_t now_ms);
   // Carries out `d_`: queues the messages to cars (FlushOutgoing), updates counters.
   void ApplyDecisions();
   // Queues a message for a car; it is sent once everything produced so far is durable.

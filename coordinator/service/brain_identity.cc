@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "common/refusal_reason.h"
 #include "coordinator/service/brain.h"
 
 namespace fleetgrid::service {
@@ -44,15 +45,18 @@ void Brain::RenewCredential(Caller caller, v1::RenewCredentialRequest req,
   });
 }
 
-void Brain::DropUnauthenticated(NodeId n, int64_t now_ms, const char* why) {
+void Brain::DropUnauthenticated(NodeId n, int64_t now_ms) {
   NodeExtra& x = nodes_[n.value()];
-  const bool session_dead =
-      x.session.outbox && !identities_.CredentialLive(x.session.credential_id, now_ms);
+  const absl::Status refused = x.session.outbox
+                                   ? identities_.CheckCredential(x.session.credential_id, now_ms)
+                                   : absl::OkStatus();
   const bool node_dead = identities_.NodeCredentialExpiry(WireNode(n), now_ms) == 0;
-  if (!session_dead && !node_dead) return;
+  if (refused.ok() && !node_dead) return;
   if (x.session.outbox) {
-    x.session.outbox->Finish(absl::UnauthenticatedError(
-        "node credential " + x.session.credential_id + " " + why + "; the session is closed"));
+    // The reason goes with the status: the car stops for good on revoked or expired.
+    x.session.outbox->Finish(WithRefusalReason(
+        absl::UnauthenticatedError(std::string(refused.message()) + "; the session is closed"),
+        RefusalReasonOf(refused)));
     x.session = {};
   }
   // A car left without a live credential cannot come back: its attempts are lost to the
@@ -71,7 +75,7 @@ void Brain::CredentialTick() {
     if (s.outbox && s.credential_expires_ms != 0 && now_ms >= s.credential_expires_ms) {
       if (!dropped) d_.Clear();
       dropped = true;
-      DropUnauthenticated(NodeId(i), now_ms, "has expired or was revoked");
+      DropUnauthenticated(NodeId(i), now_ms);
     }
   }
   if (dropped) AfterCall();
@@ -97,7 +101,7 @@ void Brain::RevokeCredential(v1::RevokeCredentialRequest req,
       const NodeId n = CoreNode(wire);
       if (!n.valid() || n.value() >= nodes_.size()) continue;
       const bool had_session = static_cast<bool>(nodes_[n.value()].session.outbox);
-      DropUnauthenticated(n, now_ms, "was revoked");
+      DropUnauthenticated(n, now_ms);
       if (had_session && !nodes_[n.value()].session.outbox) {
         resp.set_sessions_closed(resp.sessions_closed() + 1);
       }
@@ -152,6 +156,14 @@ void Brain::RevokeJoinToken(v1::RevokeJoinTokenRequest req,
     CollectChanges(&batch);
     Defer([reply, resp](const absl::Status& s) { s.ok() ? reply(resp) : reply(s); });
   });
+}
+
+void Brain::ListJoinTokens(v1::ListJoinTokensRequest req, Reply<v1::ListJoinTokensResponse> reply) {
+  v1::ListJoinTokensResponse resp;
+  for (const JoinTokenRecord& t : identities_.JoinTokens(req.include_inactive(), NowMs())) {
+    *resp.add_tokens() = JoinTokenMessage(t);
+  }
+  reply(resp);
 }
 
 void Brain::IssueApiToken(v1::IssueApiTokenRequest req, Reply<v1::IssueApiTokenResponse> reply) {

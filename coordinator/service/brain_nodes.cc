@@ -1,4 +1,5 @@
 // Brain: the car side (enrollment, sessions, reports, results) and the admin queries.
+#include "common/refusal_reason.h"
 #include "coordinator/service/brain.h"
 
 namespace fleetgrid::service {
@@ -114,14 +115,16 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
     if (broken_.load()) return outbox->Finish(Unavailable());
     const NodeId n = CoreNode(node_id);
     if (!n.valid() || n.value() >= nodes_.size()) {
-      return outbox->Finish(absl::UnauthenticatedError("unknown node"));
+      return outbox->Finish(WithRefusalReason(absl::UnauthenticatedError("unknown node"),
+                                              RefusalReason::kCredentialUnknown));
     }
-    // Revoked while the Hello was on its way.
+    // Revoked (or expired) while the Hello was on its way.
+    if (absl::Status s = identities_.CheckCredential(credential_id, UnixNowNanos() / 1'000'000);
+        !s.ok()) {
+      return outbox->Finish(s);
+    }
     const auto cred = identities_.Credential(credential_id);
-    if (!cred.ok() || !identities_.CredentialLive(credential_id, UnixNowNanos() / 1'000'000)) {
-      return outbox->Finish(
-          absl::UnauthenticatedError("node credential " + credential_id + " is not valid"));
-    }
+    if (!cred.ok()) return outbox->Finish(cred.status());
     NodeExtra& x = nodes_[n.value()];
     if (x.session.outbox && x.session.outbox != outbox) {
       x.session.outbox->Finish(

@@ -115,6 +115,9 @@ class AdminServiceImpl final : public v1::AdminService::CallbackService {
   grpc::ServerUnaryReactor* RevokeJoinToken(grpc::CallbackServerContext* ctx,
                                             const v1::RevokeJoinTokenRequest* req,
                                             v1::RevokeJoinTokenResponse* resp) override;
+  grpc::ServerUnaryReactor* ListJoinTokens(grpc::CallbackServerContext* ctx,
+                                           const v1::ListJoinTokensRequest* req,
+                                           v1::ListJoinTokensResponse* resp) override;
   grpc::ServerUnaryReactor* IssueApiToken(grpc::CallbackServerContext* ctx,
                                           const v1::IssueApiTokenRequest* req,
                                           v1::IssueApiTokenResponse* resp) override;

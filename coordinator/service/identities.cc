@@ -1,6 +1,9 @@
 #include "coordinator/service/identities.h"
 
+#include <algorithm>
+
 #include "common/pki.h"
+#include "common/refusal_reason.h"
 #include "coordinator/service/convert.h"
 
 namespace fleetgrid::service {
@@ -9,6 +12,35 @@ namespace {
 std::string Sha(std::string_view secret) { return AsString(Sha256(secret)); }
 
 bool Expired(int64_t expires_ms, int64_t now_ms) { return expires_ms != 0 && now_ms >= expires_ms; }
+
+bool UsedUp(const JoinTokenRecord& t) { return t.max_uses != 0 && t.uses >= t.max_uses; }
+
+// Why credential `c` is refused at `now_ms` (with its RefusalReason for the car), or OK.
+absl::Status CredentialRefusal(const CredentialRecord& c, int64_t now_ms) {
+  const std::string which = "node credential " + c.credential_id;
+  if (c.revoked) {
+    return WithRefusalReason(absl::UnauthenticatedError(which + " is revoked"),
+                             RefusalReason::kCredentialRevoked);
+  }
+  if (Expired(c.expires_unix_ms, now_ms)) {
+    return WithRefusalReason(absl::UnauthenticatedError(which + " has expired"),
+                             RefusalReason::kCredentialExpired);
+  }
+  return absl::OkStatus();
+}
+
+// The records of `tokens` that `keep` selects, oldest first (the maps are by random id).
+template <typename Record, typename Keep>
+std::vector<Record> OldestFirst(const std::map<std::string, Record>& tokens, Keep keep) {
+  std::vector<Record> out;
+  for (const auto& [id, t] : tokens) {
+    if (keep(t)) out.push_back(t);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Record& a, const Record& b) {
+    return a.issued_unix_ms < b.issued_unix_ms;
+  });
+  return out;
+}
 
 // Marks the token `id` of `tokens` revoked; `kind` names it in errors ("API token").
 template <typename Record>
@@ -42,6 +74,19 @@ v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t) {
   *out.mutable_issued_at() = ToTimestamp(t.issued_unix_ms * 1'000'000);
   if (t.expires_unix_ms != 0)
     *out.mutable_expires_at() = ToTimestamp(t.expires_unix_ms * 1'000'000);
+  out.set_revoked(t.revoked);
+  out.set_description(t.description);
+  return out;
+}
+
+v1::JoinTokenInfo JoinTokenMessage(const JoinTokenRecord& t) {
+  v1::JoinTokenInfo out;
+  out.set_token_id(t.token_id);
+  out.mutable_scope()->set_owner(t.owner);
+  out.set_uses(t.uses);
+  out.set_max_uses(t.max_uses);
+  *out.mutable_issued_at() = ToTimestamp(t.issued_unix_ms * 1'000'000);
+  *out.mutable_expires_at() = ToTimestamp(t.expires_unix_ms * 1'000'000);
   out.set_revoked(t.revoked);
   out.set_description(t.description);
   return out;
@@ -165,14 +210,9 @@ absl::StatusOr<ApiTokenRecord> Identities::RevokeApiToken(const std::string& tok
 
 std::vector<ApiTokenRecord> Identities::ApiTokens(bool include_inactive, int64_t now_ms) const {
   std::lock_guard lock(mu_);
-  std::vector<ApiTokenRecord> out;
-  for (const auto& [id, t] : api_tokens_) {
-    if (include_inactive || !(t.revoked || Expired(t.expires_unix_ms, now_ms))) out.push_back(t);
-  }
-  std::stable_sort(out.begin(), out.end(), [](const ApiTokenRecord& a, const ApiTokenRecord& b) {
-    return a.issued_unix_ms < b.issued_unix_ms;
+  return OldestFirst(api_tokens_, [&](const ApiTokenRecord& t) {
+    return include_inactive || !(t.revoked || Expired(t.expires_unix_ms, now_ms));
   });
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -211,7 +251,7 @@ absl::StatusOr<JoinTokenRecord> Identities::UseJoinToken(std::string_view token,
   const std::string which = "join token " + t.token_id;
   if (t.revoked) return absl::UnauthenticatedError(which + " is revoked");
   if (Expired(t.expires_unix_ms, now_ms)) return absl::UnauthenticatedError(which + " has expired");
-  if (t.max_uses != 0 && t.uses >= t.max_uses) {
+  if (UsedUp(t)) {
     return absl::UnauthenticatedError(which + " is used up (" + std::to_string(t.max_uses) +
                                       " enrollments)");
   }
@@ -227,6 +267,13 @@ std::string Identities::JoinTokenId(std::string_view token) const {
   std::lock_guard lock(mu_);
   auto id = join_by_sha_.find(Sha(token));
   return id == join_by_sha_.end() ? std::string() : id->second;
+}
+
+std::vector<JoinTokenRecord> Identities::JoinTokens(bool include_inactive, int64_t now_ms) const {
+  std::lock_guard lock(mu_);
+  return OldestFirst(join_tokens_, [&](const JoinTokenRecord& t) {
+    return include_inactive || !(t.revoked || Expired(t.expires_unix_ms, now_ms) || UsedUp(t));
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -258,10 +305,7 @@ absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::strin
     for (const std::string& id : ids->second) {
       const CredentialRecord& c = credentials_.at(id);
       if (c.sha256 != sha) continue;
-      if (c.revoked) return absl::UnauthenticatedError("node credential " + id + " is revoked");
-      if (Expired(c.expires_unix_ms, now_ms)) {
-        return absl::UnauthenticatedError("node credential " + id + " has expired");
-      }
+      FG_RETURN_IF_ERROR(CredentialRefusal(c, now_ms));
       Caller caller;
       caller.kind = Caller::Kind::kNode;
       caller.node_id = node_id;
@@ -269,14 +313,18 @@ absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::strin
       return caller;
     }
   }
-  return absl::UnauthenticatedError("unknown node or bad credential");
+  return WithRefusalReason(absl::UnauthenticatedError("unknown node or bad credential"),
+                           RefusalReason::kCredentialUnknown);
 }
 
-bool Identities::CredentialLive(const std::string& credential_id, int64_t now_ms) const {
+absl::Status Identities::CheckCredential(const std::string& credential_id, int64_t now_ms) const {
   std::lock_guard lock(mu_);
   auto it = credentials_.find(credential_id);
-  return it != credentials_.end() && !it->second.revoked &&
-         !Expired(it->second.expires_unix_ms, now_ms);
+  if (it == credentials_.end()) {
+    return WithRefusalReason(absl::UnauthenticatedError("unknown credential " + credential_id),
+                             RefusalReason::kCredentialUnknown);
+  }
+  return CredentialRefusal(it->second, now_ms);
 }
 
 absl::StatusOr<CredentialRecord> Identities::Credential(const std::string& credential_id) const {

@@ -50,6 +50,8 @@ struct Issued {
 v1::NodeCredential CredentialMessage(const Issued<CredentialRecord>& c);
 // The wire form of an API token record (never a secret).
 v1::ApiTokenInfo ApiTokenMessage(const ApiTokenRecord& t);
+// The wire form of a join token record (never the secret nor its hash).
+v1::JoinTokenInfo JoinTokenMessage(const JoinTokenRecord& t);
 
 // "read", "submit", "admin" ("none" otherwise).
 const char* ApiRoleName(v1::ApiRole role);
@@ -91,15 +93,20 @@ class Identities {
                                                int64_t now_ms);
   // The id of the join token `token` (whatever its state), or "" if unknown.
   std::string JoinTokenId(std::string_view token) const;
+  // Every join token, oldest first; without `include_inactive` only those UseJoinToken
+  // could still accept (not revoked, expired or used up).
+  std::vector<JoinTokenRecord> JoinTokens(bool include_inactive, int64_t now_ms) const;
 
   // --- Node credentials.
   Issued<CredentialRecord> IssueCredential(uint64_t node_id, std::string owner, int64_t now_ms);
   // The identity of node `node_id` presenting `secret`: UNAUTHENTICATED unless the secret is
-  // one of the node's credentials, not revoked and not expired.
+  // one of the node's credentials, not revoked and not expired. A refusal carries its
+  // RefusalReason (common/refusal_reason.h): unknown, revoked or expired.
   absl::StatusOr<Caller> AuthenticateNode(uint64_t node_id, std::string_view secret,
                                           int64_t now_ms) const;
-  // True while credential `id` is neither revoked nor expired.
-  bool CredentialLive(const std::string& credential_id, int64_t now_ms) const;
+  // OK while credential `id` is neither revoked nor expired; else UNAUTHENTICATED with its
+  // RefusalReason, as AuthenticateNode would refuse it.
+  absl::Status CheckCredential(const std::string& credential_id, int64_t now_ms) const;
   // The credential `id` (NOT_FOUND if unknown).
   absl::StatusOr<CredentialRecord> Credential(const std::string& credential_id) const;
   // Revokes one credential, all of a node's, or all of an owner's; returns the records it

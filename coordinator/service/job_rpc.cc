@@ -43,7 +43,7 @@ class WatchReactor;
 
 class WatchOutbox final : public ProgressOutbox {
  public:
-  explicit WatchOutbox(grpc::ServerWriteReactor<v1::JobProgress>* r) : w(r) {}
+  explicit WatchOutbox(grpc::ServerWriteReactor<v1::JobProgress>* r) : w(r, nullptr) {}
   void Send(const v1::JobProgress& p) override { w.Send(p); }
   void Finish(const absl::Status& s) override { w.Finish(s); }
   bool Gone() const override { return gone.load() || w.detached(); }
@@ -260,6 +260,14 @@ grpc::ServerUnaryReactor* AdminServiceImpl::RevokeJoinToken(grpc::CallbackServer
   return Unary<v1::RevokeJoinTokenResponse>(
       brain_, metrics_, ctx, Rpc::kRevokeJoinToken, "RevokeJoinToken", resp,
       [&](Caller, auto reply) { brain_->RevokeJoinToken(*req, std::move(reply)); }, kCopy);
+}
+
+grpc::ServerUnaryReactor* AdminServiceImpl::ListJoinTokens(grpc::CallbackServerContext* ctx,
+                                                           const v1::ListJoinTokensRequest* req,
+                                                           v1::ListJoinTokensResponse* resp) {
+  return Unary<v1::ListJoinTokensResponse>(
+      brain_, metrics_, ctx, Rpc::kListJoinTokens, "ListJoinTokens", resp,
+      [&](Caller, auto reply) { brain_->ListJoinTokens(*req, std::move(reply)); }, kCopy);
 }
 
 grpc::ServerUnaryReactor* AdminServiceImpl::IssueApiToken(grpc::CallbackServerContext* ctx,

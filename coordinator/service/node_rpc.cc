@@ -40,7 +40,7 @@ using ConnectStream = ShardedBidiStream<v1::NodeMessage, v1::CoordinatorMessage>
 
 class SessionOutbox final : public NodeOutbox {
  public:
-  explicit SessionOutbox(ConnectStream* r) : w(r) {}
+  explicit SessionOutbox(ConnectStream* r) : w(r, r->context()) {}
   void Send(const v1::CoordinatorMessage& m) override { w.Send(m); }
   void SendAll(std::vector<v1::CoordinatorMessage> ms) override { w.SendAll(std::move(ms)); }
   void Finish(const absl::Status& s) override { w.Finish(s); }
@@ -110,7 +110,7 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
       : chunk_max_(brain->options().max_chunk_bytes) {
     auto caller = AdmitCall(brain, ctx, Rpc::kFetchInput, budgets, &ticket_, nullptr);
     if (!caller.ok()) {
-      Finish(ToGrpc(caller.status()));
+      Finish(ToGrpc(caller.status(), ctx));
       return;
     }
     const uint64_t node = caller->node_id;
@@ -173,7 +173,7 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
       : resp_(resp) {
     auto caller = AdmitCall(brain, ctx, Rpc::kUploadResult, budgets, &ticket_, nullptr);
     if (!caller.ok()) {
-      Finish(ToGrpc(caller.status()));
+      Finish(ToGrpc(caller.status(), ctx));
       return;
     }
     upload_ = std::make_unique<UploadSession>(brain, caller->node_id);
@@ -243,7 +243,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::RenewCredential(grpc::CallbackServerC
   auto* reactor = ctx->DefaultReactor();
   auto caller = Authorize(brain_->identities(), *ctx, Rpc::kRenewCredential, NowMs());
   if (!caller.ok()) {
-    reactor->Finish(ToGrpc(caller.status()));
+    reactor->Finish(ToGrpc(caller.status(), ctx));
     return reactor;
   }
   brain_->RenewCredential(*std::move(caller), *req,

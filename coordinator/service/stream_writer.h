@@ -14,12 +14,20 @@
 #include <mutex>
 #include <vector>
 
+#include "common/refusal_reason.h"
 #include "common/status.h"
 
 namespace fleetgrid::service {
 
-inline grpc::Status ToGrpc(const absl::Status& s) {
+// `s` as a gRPC status. Its RefusalReason, if any, goes into the trailing metadata of the
+// call of `ctx` (x-fleetgrid-reason) for the car to act on; without `ctx` it is dropped (the
+// clients of JobService and AdminService are never given one). REQUIRES: the call is not
+// finished, and nothing else adds trailing metadata to it concurrently.
+inline grpc::Status ToGrpc(const absl::Status& s, grpc::ServerContextBase* ctx = nullptr) {
   if (s.ok()) return grpc::Status::OK;
+  if (const RefusalReason r = RefusalReasonOf(s); ctx != nullptr && r != RefusalReason::kNone) {
+    ctx->AddTrailingMetadata(kRefusalReasonKey, std::string(RefusalReasonName(r)));
+  }
   return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
 }
 
@@ -36,7 +44,9 @@ struct OneAtATime {
 template <typename Reactor, typename Msg, typename Coalesce = OneAtATime>
 class StreamWriter {
  public:
-  explicit StreamWriter(Reactor* r) : r_(r) {}
+  // `ctx`: the call's context, where the final status's RefusalReason goes (see ToGrpc);
+  // nullptr for a stream that never ends with one.
+  StreamWriter(Reactor* r, grpc::ServerContextBase* ctx) : r_(r), ctx_(ctx) {}
 
   void Send(const Msg& m) {
     std::lock_guard lock(mu_);
@@ -57,7 +67,7 @@ class StreamWriter {
     std::lock_guard lock(mu_);
     if (r_ == nullptr || finishing_) return;
     finishing_ = true;
-    status_ = ToGrpc(s);
+    status_ = ToGrpc(s, ctx_);  // under mu_: one Finish adds metadata, before r_->Finish
     if (!writing_) r_->Finish(status_);
   }
 
@@ -105,6 +115,7 @@ class StreamWriter {
 
   mutable std::recursive_mutex mu_;
   Reactor* r_;
+  grpc::ServerContextBase* const ctx_;
   std::deque<Msg> q_;  // not yet written
   Msg current_;        // the write in flight
   bool writing_ = false;

@@ -1,8 +1,9 @@
 // Identity and access with real processes: a `fleetgrid coordinator` with an admin token
 // file (SQLite store), a `fleetgrid node` agent, the `fleetgrid admin ...` and client
 // commands, and a TestCar. Revocations, token records and join-token use counts survive a
-// kill -9; and no secret issued during the scenario appears in any process's output,
-// except the one-time stdout of the `admin ... issue` command that issued it.
+// kill -9 (read back through `admin api-token list` and `admin join-token list`); and no secret
+// issued during the scenario appears in any process's output, except the one-time stdout of the
+// `admin ... issue` command that issued it.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -196,6 +197,19 @@ TEST_F(AuthProcess, RevocationAndTokensSurviveKill9AndNoSecretIsLogged) {
   EXPECT_NE(stale.rc, 0);
   EXPECT_NE(stale.err.find("revoked"), std::string::npos) << stale.err;
   EXPECT_EQ(Cli({"jobs", "--token", submit}).rc, 0);
+  // The join token's three uses survived the kill -9: listed as used up (only with --all),
+  // without its secret (its output goes to the log check below).
+  CliResult joins = Cli({"admin", "join-token", "list", "--token-file", admin_file_});
+  ASSERT_EQ(joins.rc, 0) << joins.err;
+  EXPECT_EQ(joins.out.find("jt-"), std::string::npos) << joins.out;
+  joins = Cli({"admin", "join-token", "list", "--all", "--token-file", admin_file_});
+  ASSERT_EQ(joins.rc, 0) << joins.err;
+  EXPECT_NE(joins.out.find("jt-"), std::string::npos) << joins.out;
+  EXPECT_NE(joins.out.find(" 3/3 "), std::string::npos) << joins.out;
+  EXPECT_NE(joins.out.find("used-up"), std::string::npos) << joins.out;
+  CliResult not_admin = Cli({"admin", "join-token", "list", "--token", submit});
+  EXPECT_NE(not_admin.rc, 0);
+  EXPECT_NE(not_admin.err.find("not allowed"), std::string::npos) << not_admin.err;
 
   EXPECT_EQ(agent.Terminate(), 0);
   EXPECT_EQ(coord_->Terminate(), 0);

@@ -1,6 +1,7 @@
 // The car agent against a fake coordinator on loopback: enrollment, Hello, heartbeats, work
 // requests, results (inline and uploaded in chunks), inputs fetched in chunks, clean leave,
-// vanishing, and reconnecting after a coordinator restart while holding an attempt.
+// vanishing, reconnecting after a coordinator restart while holding an attempt, and what a
+// refused credential makes a car do (stop, or enroll again), by the coordinator's reason.
 #include <gtest/gtest.h>
 
 #include "fake_node_service.h"
@@ -205,6 +206,51 @@ TEST(AgentTest, BadJoinTokenRetriesEnrollWithBackoff) {
   ASSERT_TRUE(fleet.Start().ok());
   EXPECT_TRUE(fake.WaitFor([](const FakeState& s) { return s.enroll_rejected >= 3; }));
   EXPECT_TRUE(fake.Snapshot().hellos.empty());
+}
+
+// Would catch: the agent reading the status message instead of x-fleetgrid-reason. The
+// message says neither "revoked" nor "expired", the reason does: the car must stop for good
+// (no second enrollment), counted in credentials_refused.
+TEST(AgentTest, RevokedOrExpiredReasonStopsTheCarWhateverTheMessage) {
+  for (const char* reason : {"credential-revoked", "credential-expired"}) {
+    FakeConfig cfg;
+    cfg.refuse_first_session_message = "node credential cred-1 is no longer accepted";
+    cfg.refuse_first_session_reason = reason;
+    FakeNodeService fake(cfg);
+    Fleet fleet(OneCar(fake.Start()));
+    ASSERT_TRUE(fleet.Start().ok());
+    ASSERT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.credentials_refused == 1; },
+                                Duration::Seconds(10)))
+        << reason;
+    // The car stopped as it counted the refusal: nothing can follow.
+    const FakeState st = fake.Snapshot();
+    EXPECT_EQ(st.enrolls, 1) << reason;
+    EXPECT_EQ(st.hellos.size(), 1u) << reason;
+    EXPECT_EQ(fleet.stats().enrollments, 1u) << reason;
+    fleet.Stop();
+  }
+}
+
+// Would catch: the agent stopping a car on words in the message. The message says "revoked"
+// and "expired", but the reason says the credential is unknown (or there is none): the car
+// must enroll again and reconnect.
+TEST(AgentTest, UnknownOrMissingReasonEnrollsAgainWhateverTheMessage) {
+  for (const char* reason : {"credential-unknown", ""}) {
+    FakeConfig cfg;
+    cfg.refuse_first_session_message = "credential revoked or expired? not known here";
+    cfg.refuse_first_session_reason = reason;
+    FakeNodeService fake(cfg);
+    Fleet fleet(OneCar(fake.Start()));
+    ASSERT_TRUE(fleet.Start().ok());
+    EXPECT_TRUE(fake.WaitFor([](const FakeState& s) { return s.hellos.size() >= 2; }))
+        << "reason '" << reason << "'";
+    const FakeState st = fake.Snapshot();
+    EXPECT_EQ(st.enrolls, 2) << "reason '" << reason << "'";
+    ASSERT_EQ(st.hellos.size(), 2u);
+    EXPECT_EQ(st.hellos[1].node_id(), 2u);  // the new credential's node
+    EXPECT_EQ(fleet.stats().credentials_refused, 0u) << "reason '" << reason << "'";
+    fleet.Stop();
+  }
 }
 
 TEST(AgentTest, ManyCarsOnFewChannels) {

@@ -102,6 +102,16 @@ grpc::Status FakeNodeService::Connect(
     r->set_lease_epoch(h.attempt().lease_epoch() + config_.reattach_epoch_bump);
   }
   stream->Write(w);
+  if (session_index == 0 && !config_.refuse_first_session_message.empty()) {
+    if (!config_.refuse_first_session_reason.empty()) {
+      ctx->AddTrailingMetadata("x-fleetgrid-reason", config_.refuse_first_session_reason);
+    }
+    Mutate([](FakeState& s) {
+      ++s.sessions_ended_without_leave;
+      ++s.sessions_ended;
+    });
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, config_.refuse_first_session_message);
+  }
 
   bool left = false;
   std::map<uint64_t, ReceivedResult> partial;

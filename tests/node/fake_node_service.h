@@ -33,6 +33,11 @@ struct FakeConfig {
   int end_first_session_after_assignments = 0;
   // Re-attach held attempts under epoch + this.
   uint64_t reattach_epoch_bump = 1;
+  // End the first session right after the Welcome with UNAUTHENTICATED and this message
+  // (empty = never), and with `refuse_first_session_reason` as its x-fleetgrid-reason
+  // trailing metadata (empty = none): a credential refused as the car sees it.
+  std::string refuse_first_session_message;
+  std::string refuse_first_session_reason;
 };
 
 struct ReceivedResult {

@@ -45,7 +45,7 @@ TEST(ProtoApiShape, ServicesHaveExpectedMethods) {
         "FetchResults"}},
       {"fleetgrid.v1.AdminService",
        {"ListNodes", "GetNode", "GetFleetStats", "DrainNode", "RevokeCredential", "IssueJoinToken",
-        "RevokeJoinToken", "IssueApiToken", "RevokeApiToken", "ListApiTokens"}},
+        "RevokeJoinToken", "ListJoinTokens", "IssueApiToken", "RevokeApiToken", "ListApiTokens"}},
   };
   for (const auto& [name, methods] : expected) {
     const ServiceDescriptor* s = pool->FindServiceByName(name);

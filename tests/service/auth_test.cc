@@ -8,6 +8,19 @@
 namespace fleetgrid::testing {
 namespace {
 
+int64_t Nanos(const google::protobuf::Timestamp& t) {
+  return t.seconds() * 1'000'000'000 + t.nanos();
+}
+
+// The entry of `list` for join token `id` (empty, and a failure, if it is missing).
+v1::JoinTokenInfo Find(const v1::ListJoinTokensResponse& list, const std::string& id) {
+  for (const v1::JoinTokenInfo& t : list.tokens()) {
+    if (t.token_id() == id) return t;
+  }
+  ADD_FAILURE() << "join token " << id << " is not listed";
+  return {};
+}
+
 class Auth : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -49,6 +62,22 @@ class Auth : public ::testing::Test {
     Harness::Deadline(ctx);
     v1::RevokeCredentialResponse ignored;
     return h_.admin->RevokeCredential(&ctx, req, resp ? resp : &ignored);
+  }
+  grpc::Status ListJoinTokens(v1::AdminService::Stub& admin, bool include_inactive,
+                              v1::ListJoinTokensResponse* resp) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::ListJoinTokensRequest req;
+    req.set_include_inactive(include_inactive);
+    return admin.ListJoinTokens(&ctx, req, resp);
+  }
+  grpc::Status RevokeJoinToken(const std::string& token_id) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    v1::RevokeJoinTokenRequest req;
+    req.set_token_id(token_id);
+    v1::RevokeJoinTokenResponse resp;
+    return h_.admin->RevokeJoinToken(&ctx, req, &resp);
   }
   // Enrolls a car of `owner` with `token`; the status (never containing the token).
   absl::Status EnrollWith(const std::string& token, const std::string& owner = "alice") {
@@ -146,6 +175,85 @@ TEST_F(Auth, EnrollRetryNeedsTheSameJoinToken) {
   EXPECT_TRUE(stolen.credential().secret().empty());
 }
 
+// Would catch: the listing miscounting uses, missing a state (revoked, expired, used up),
+// showing inactive tokens by default, or carrying a secret or its hash.
+TEST_F(Auth, JoinTokenListingShowsUsesStatesAndNoSecret) {
+  v1::IssueJoinTokenRequest req;
+  req.mutable_scope()->set_owner("alice");
+  req.set_max_uses(3);
+  req.set_description("alice's garage");
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::IssueJoinTokenResponse scoped;
+  ASSERT_TRUE(h_.admin->IssueJoinToken(&ctx, req, &scoped).ok());
+  const v1::IssueJoinTokenResponse unlimited = h_.IssueJoinToken();
+  const v1::IssueJoinTokenResponse used_up = h_.IssueJoinToken("", 1);
+  const v1::IssueJoinTokenResponse expiring = h_.IssueJoinToken("", 0, 1);  // 1 ms
+  ASSERT_TRUE(EnrollWith(scoped.token()).ok());
+  ASSERT_TRUE(EnrollWith(unlimited.token()).ok());
+  ASSERT_TRUE(EnrollWith(unlimited.token()).ok());
+  ASSERT_TRUE(EnrollWith(used_up.token()).ok());
+  ASSERT_TRUE(RevokeJoinToken(unlimited.token_id()).ok());
+  ASSERT_TRUE(Eventually([&] { return !EnrollWith(expiring.token()).ok(); }));
+
+  v1::ListJoinTokensResponse all;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &all).ok());
+  ASSERT_EQ(all.tokens_size(), 4);
+  for (int i = 1; i < all.tokens_size(); ++i) {  // oldest first (ties within a millisecond)
+    EXPECT_LE(Nanos(all.tokens(i - 1).issued_at()), Nanos(all.tokens(i).issued_at()));
+  }
+  const v1::JoinTokenInfo a = Find(all, scoped.token_id());
+  EXPECT_EQ(a.scope().owner(), "alice");
+  EXPECT_EQ(a.uses(), 1u);
+  EXPECT_EQ(a.max_uses(), 3u);
+  EXPECT_FALSE(a.revoked());
+  EXPECT_EQ(a.description(), "alice's garage");
+  EXPECT_EQ(Nanos(a.expires_at()), Nanos(scoped.expires_at()));
+  EXPECT_GT(a.issued_at().seconds(), 0);
+  EXPECT_LT(Nanos(a.issued_at()), Nanos(a.expires_at()));
+  const v1::JoinTokenInfo u = Find(all, unlimited.token_id());
+  EXPECT_EQ(u.scope().owner(), "");
+  EXPECT_EQ(u.uses(), 2u);
+  EXPECT_EQ(u.max_uses(), 0u);
+  EXPECT_TRUE(u.revoked());
+  EXPECT_EQ(Find(all, used_up.token_id()).uses(), 1u);
+  EXPECT_FALSE(Find(all, used_up.token_id()).revoked());
+  EXPECT_FALSE(Find(all, expiring.token_id()).revoked());
+
+  // By default only the token that could still enroll a car.
+  v1::ListJoinTokensResponse active;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, false, &active).ok());
+  ASSERT_EQ(active.tokens_size(), 1);
+  EXPECT_EQ(active.tokens(0).token_id(), scoped.token_id());
+
+  const std::string wire = all.SerializeAsString() + all.DebugString();
+  for (const std::string& secret :
+       {scoped.token(), unlimited.token(), used_up.token(), expiring.token()}) {
+    EXPECT_EQ(wire.find(secret), std::string::npos) << "the listing carries a secret";
+    const std::string sha = service::AsString(service::Sha256(secret));
+    EXPECT_EQ(wire.find(sha), std::string::npos) << "the listing carries a secret's hash";
+  }
+}
+
+// Would catch: use counts or revocations of join tokens listed from memory only (in-process
+// restart on the same store).
+TEST_F(Auth, JoinTokenListingSurvivesARestart) {
+  const v1::IssueJoinTokenResponse kept = h_.IssueJoinToken("bob", 5);
+  const v1::IssueJoinTokenResponse revoked = h_.IssueJoinToken();
+  ASSERT_TRUE(EnrollWith(kept.token(), "bob").ok());
+  ASSERT_TRUE(EnrollWith(kept.token(), "bob").ok());
+  ASSERT_TRUE(RevokeJoinToken(revoked.token_id()).ok());
+  v1::ListJoinTokensResponse before, after;
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &before).ok());
+  h_.Restart();
+  ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &after).ok());
+  ASSERT_EQ(after.tokens_size(), 2);
+  EXPECT_EQ(after.SerializeAsString(), before.SerializeAsString());
+  EXPECT_EQ(Find(after, kept.token_id()).uses(), 2u);
+  EXPECT_EQ(Find(after, kept.token_id()).scope().owner(), "bob");
+  EXPECT_TRUE(Find(after, revoked.token_id()).revoked());
+}
+
 // ---------------------------------------------------------------------------------------
 // Node credentials.
 
@@ -169,6 +277,7 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   const auto t1 = std::chrono::steady_clock::now();
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED) << closed->error_message();
+  EXPECT_EQ(car->closed_reason(), RefusalReason::kCredentialRevoked);
   std::cout << "revocation to session end: "
             << std::chrono::duration<double, std::milli>(t1 - t0).count() << " ms\n";
   EXPECT_EQ(resp.revoked_count(), 1u);
@@ -180,8 +289,10 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   auto again = other->NextAssignment();
   ASSERT_TRUE(again);
   EXPECT_EQ(again->task_id(), a->task_id());
-  // Every later call of the revoked car is refused.
-  EXPECT_TRUE(absl::IsUnauthenticated(car->Connect().status()));
+  // Every later call of the revoked car is refused, saying why (the agent stops on it).
+  const absl::Status refused = car->Connect().status();
+  EXPECT_TRUE(absl::IsUnauthenticated(refused)) << refused;
+  EXPECT_EQ(RefusalReasonOf(refused), RefusalReason::kCredentialRevoked) << refused;
   grpc::ClientContext fctx;
   Harness::Deadline(fctx);
   car->AddAuth(fctx);
@@ -192,7 +303,34 @@ TEST_F(Auth, RevokedCredentialEndsTheSessionRequeuesItsWorkAndIsRefused) {
   while (reader->Read(&chunk)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(fctx.GetServerTrailingMetadata()),
+            RefusalReason::kCredentialRevoked);
   EXPECT_EQ(h_.GetNode(car->node_id()).connection_state(), v1::CONNECTION_STATE_REVOKED);
+}
+
+// Would catch: a car the coordinator does not know (a wrong secret, or no such node) told
+// its credential is revoked or expired (it would stop instead of enrolling again), or an
+// unknown credential refused without a reason.
+TEST_F(Auth, UnknownCredentialIsRefusedAsUnknown) {
+  auto car = h_.NewCar("alice");
+  TestCar wrong_secret(h_.channel, "alice");
+  wrong_secret.SetIdentity(car->node_id(), std::string(32, 'x'));
+  TestCar no_such_node(h_.channel, "alice");
+  no_such_node.SetIdentity(car->node_id() + 1000, car->secret());
+  for (TestCar* c : {&wrong_secret, &no_such_node}) {
+    const absl::Status s = c->Connect().status();
+    EXPECT_TRUE(absl::IsUnauthenticated(s)) << s;
+    EXPECT_EQ(RefusalReasonOf(s), RefusalReason::kCredentialUnknown) << s;
+  }
+  // A client call refused for its API token carries no credential reason.
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  v1::ListNodesResponse nodes;
+  EXPECT_EQ(Admin("fga_" + std::string(64, 'c'))
+                ->ListNodes(&ctx, v1::ListNodesRequest(), &nodes)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()), RefusalReason::kNone);
 }
 
 // Would catch: revocation by credential id or by owner not reaching the credentials named,
@@ -216,6 +354,7 @@ TEST_F(Auth, RevokeByCredentialIdAndByOwner) {
   auto closed = a2->WaitClosed(Duration::Seconds(10));
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(a2->closed_reason(), RefusalReason::kCredentialRevoked);
   EXPECT_TRUE(b->Connect().ok());
   v1::RevokeCredentialRequest nobody;
   nobody.set_owner("nobody");
@@ -249,15 +388,30 @@ class ShortCredentials : public Auth {
 };
 
 // Would catch: expiry not checked at Connect or not enforced on a live session.
+// The car learns why from the reason (x-fleetgrid-reason), not from the message, which stays
+// for people: it names the credential, never the secret.
 TEST_F(ShortCredentials, ExpiredCredentialEndsTheSessionAndIsRefused) {
   auto car = h_.NewCar("alice");
   ASSERT_TRUE(car->Connect().ok());
   auto closed = car->WaitClosed(Duration::Seconds(15));
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_NE(closed->error_message().find("expired"), std::string::npos);
+  EXPECT_EQ(car->closed_reason(), RefusalReason::kCredentialExpired) << closed->error_message();
+  EXPECT_NE(closed->error_message().find(car->credential_id()), std::string::npos);
+  EXPECT_EQ(closed->error_message().find(car->secret()), std::string::npos);
   const absl::Status again = car->Connect().status();
   EXPECT_TRUE(absl::IsUnauthenticated(again)) << again;
+  EXPECT_EQ(RefusalReasonOf(again), RefusalReason::kCredentialExpired) << again;
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  v1::RenewCredentialRequest req;
+  req.set_credential_id(car->credential_id());
+  v1::RenewCredentialResponse resp;
+  EXPECT_EQ(car->stub().RenewCredential(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()),
+            RefusalReason::kCredentialExpired);
 }
 
 // Would catch: RenewCredential not issuing a working credential, invalidating the old one
@@ -411,6 +565,31 @@ TEST_F(Auth, CarCredentialCannotSubmitOrAdminister) {
   EXPECT_EQ(
       v1::AdminService::NewStub(h_.channel)->RevokeCredential(&actx, revoke, &rresp).error_code(),
       grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// Would catch: ListJoinTokens open to read or submit tokens, to car credentials, or to no
+// credential at all (the listing tells which tokens still enroll cars).
+TEST_F(Auth, JoinTokenListingIsForAdminsOnly) {
+  h_.IssueJoinToken();
+  v1::ListJoinTokensResponse list;
+  for (v1::ApiRole role : {v1::API_ROLE_READ, v1::API_ROLE_SUBMIT}) {
+    EXPECT_EQ(ListJoinTokens(*Admin(ApiToken(role).first), true, &list).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << v1::ApiRole_Name(role);
+  }
+  EXPECT_EQ(ListJoinTokens(*Admin(""), true, &list).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  auto car = h_.NewCar("alice");
+  grpc::ClientContext ctx;
+  Harness::Deadline(ctx);
+  car->AddAuth(ctx);
+  EXPECT_EQ(v1::AdminService::NewStub(h_.channel)
+                ->ListJoinTokens(&ctx, v1::ListJoinTokensRequest(), &list)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(list.tokens_size(), 0);
+  ASSERT_TRUE(ListJoinTokens(*Admin(ApiToken(v1::API_ROLE_ADMIN).first), true, &list).ok());
+  EXPECT_EQ(list.tokens_size(), 2);  // this test's and the car's
 }
 
 // Would catch: an API token (even the admin's) accepted on NodeService.

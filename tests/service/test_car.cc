@@ -141,6 +141,7 @@ absl::StatusOr<v1::Welcome> TestCar::Connect(const std::vector<v1::HeldAttempt>&
     inbox_.clear();
     closed_ = false;
     final_.reset();
+    final_reason_ = RefusalReason::kNone;
   }
   ctx_ = std::make_unique<grpc::ClientContext>();
   AddAuth(*ctx_);
@@ -157,7 +158,9 @@ absl::StatusOr<v1::Welcome> TestCar::Connect(const std::vector<v1::HeldAttempt>&
   if (!w) {
     auto st = WaitClosed(Duration::Seconds(1));
     if (st && !st->ok()) {
-      return absl::Status(static_cast<absl::StatusCode>(st->error_code()), st->error_message());
+      return WithRefusalReason(
+          absl::Status(static_cast<absl::StatusCode>(st->error_code()), st->error_message()),
+          closed_reason());
     }
     return absl::DeadlineExceededError("no Welcome");
   }
@@ -177,9 +180,11 @@ void TestCar::ReadLoop() {
     cv_.notify_all();
   }
   grpc::Status s = stream_->Finish();
+  const RefusalReason reason = RefusalReasonFromTrailers(ctx_->GetServerTrailingMetadata());
   std::lock_guard lock(mu_);
   closed_ = true;
   final_ = s;
+  final_reason_ = reason;
   cv_.notify_all();
 }
 

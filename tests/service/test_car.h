@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "common/refusal_reason.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
@@ -69,6 +70,12 @@ class TestCar {
   std::optional<v1::ResultAck> NextAck(Duration timeout = Duration::Seconds(10));
   // The final status of the stream once it ended (waits up to timeout).
   std::optional<grpc::Status> WaitClosed(Duration timeout);
+  // The x-fleetgrid-reason the stream ended with (kNone while open or without one). A
+  // refused Connect carries it on its status too (RefusalReasonOf).
+  RefusalReason closed_reason() {
+    std::lock_guard lock(mu_);
+    return final_reason_;
+  }
 
   // The correct output of an assignment (hash or simulated executor; synthetic input).
   static std::string Compute(const v1::Assignment& a);
@@ -99,6 +106,7 @@ class TestCar {
   bool closed_ = false;
   uint64_t batches_ = 0;
   std::optional<grpc::Status> final_;
+  RefusalReason final_reason_ = RefusalReason::kNone;
   std::mutex write_mu_;
   uint64_t hb_seq_ = 0;
 };
