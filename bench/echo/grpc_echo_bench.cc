@@ -65,14 +65,17 @@ double PercentileUs(std::vector<int64_t>& v, double q) {
 // ---------------------------------------------------------------------------------------
 // Server.
 
-class EchoStream final : public grpc::ServerBidiReactor<eb::Ping, eb::Ping> {
+// Every message read is stamped and written back, in order. `Reactor` is the callback API's
+// ServerBidiReactor or the coordinator's ShardedBidiStream: the same operations and
+// reactions, so one echo serves both.
+template <typename Reactor>
+class EchoReactor : public Reactor {
  public:
-  EchoStream() { StartRead(&in_); }
   void OnReadDone(bool ok) override {
     if (!ok) {
       std::lock_guard l(mu_);
       read_done_ = true;
-      if (!writing_) Finish(grpc::Status::OK);
+      if (!writing_) this->Finish(grpc::Status::OK);
       return;
     }
     in_.set_server_recv_unix_ns(UnixNanos());
@@ -81,36 +84,43 @@ class EchoStream final : public grpc::ServerBidiReactor<eb::Ping, eb::Ping> {
       q_.push_back(std::move(in_));
       if (!writing_) {
         writing_ = true;
-        StartWrite(&q_.front());
+        this->StartWrite(&q_.front());
       }
     }
     in_.Clear();
-    StartRead(&in_);
+    this->StartRead(&in_);
   }
   void OnWriteDone(bool ok) override {
     std::lock_guard l(mu_);
     q_.pop_front();
-    if (!ok) {
+    if (!ok) {  // the call is broken: finish once the pending read has failed too
       q_.clear();
       writing_ = false;
-      Finish(grpc::Status::CANCELLED);
+      if (read_done_) this->Finish(grpc::Status::CANCELLED);
       return;
     }
     if (!q_.empty()) {
-      StartWrite(&q_.front());
+      this->StartWrite(&q_.front());
       return;
     }
     writing_ = false;
-    if (read_done_) Finish(grpc::Status::OK);
+    if (read_done_) this->Finish(grpc::Status::OK);
   }
   void OnDone() override { delete this; }
 
- private:
+ protected:
   eb::Ping in_;
-  std::mutex mu_;
+
+ private:
+  std::mutex mu_;  // callback reactions of one stream may run on different threads
   std::deque<eb::Ping> q_;
   bool writing_ = false;
   bool read_done_ = false;
+};
+
+class EchoStream final : public EchoReactor<grpc::ServerBidiReactor<eb::Ping, eb::Ping>> {
+ public:
+  EchoStream() { StartRead(&in_); }
 };
 
 class EchoService final : public eb::Echo::CallbackService {
@@ -128,8 +138,7 @@ class EchoService final : public eb::Echo::CallbackService {
 };
 
 // The Stream method on the async API over sharded completion queues (serve --queues): the
-// coordinator's Connect design with nothing behind it. Reactions of one stream run on its
-// queue's thread, one at a time, so the stream needs no lock.
+// coordinator's Connect design with nothing behind it.
 using ShardedEchoBase =
     eb::Echo::WithCallbackMethod_Unary<eb::Echo::WithAsyncMethod_Stream<eb::Echo::Service>>;
 
@@ -144,46 +153,10 @@ class ShardedEchoService final : public ShardedEchoBase {
   }
 };
 
-class ShardedEchoStream final : public fleetgrid::service::ShardedBidiStream<eb::Ping, eb::Ping> {
+class ShardedEchoStream final
+    : public EchoReactor<fleetgrid::service::ShardedBidiStream<eb::Ping, eb::Ping>> {
  public:
   void OnStart() override { StartRead(&in_); }
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      read_done_ = true;
-      if (!writing_) Finish(grpc::Status::OK);
-      return;
-    }
-    in_.set_server_recv_unix_ns(UnixNanos());
-    q_.push_back(std::move(in_));
-    if (!writing_) {
-      writing_ = true;
-      StartWrite(&q_.front());
-    }
-    in_.Clear();
-    StartRead(&in_);
-  }
-  void OnWriteDone(bool ok) override {
-    q_.pop_front();
-    if (!ok) {
-      q_.clear();
-      writing_ = false;
-      if (read_done_) Finish(grpc::Status::CANCELLED);
-      return;
-    }
-    if (!q_.empty()) {
-      StartWrite(&q_.front());
-      return;
-    }
-    writing_ = false;
-    if (read_done_) Finish(grpc::Status::OK);
-  }
-  void OnDone() override { delete this; }
-
- private:
-  eb::Ping in_;
-  std::deque<eb::Ping> q_;
-  bool writing_ = false;
-  bool read_done_ = false;
 };
 
 std::atomic<bool> g_stop{false};
@@ -215,8 +188,7 @@ int Serve(const std::string& listen, const std::string& port_file, int queues) {
   }
   if (!port_file.empty()) std::ofstream(port_file) << port << "\n";
   if (sharded) sharded->Start();
-  std::cerr << "echo listening on port " << port << (queues > 0 ? " (sharded queues)" : "")
-            << "\n";
+  std::cerr << "echo listening on port " << port << (queues > 0 ? " (sharded queues)" : "") << "\n";
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -442,8 +414,8 @@ bool RunFleet(const RunArgs& a) {
     std::ofstream f(a.samples_file);
     for (int64_t v : one_way) f << v << "\n";
   }
-  std::printf("  \"fleet\": {\n    \"streams\": %d, \"interval_s\": %.1f, \"messages\": %zu,\n",
-              n, a.fleet_interval, one_way.size());
+  std::printf("  \"fleet\": {\n    \"streams\": %d, \"interval_s\": %.1f, \"messages\": %zu,\n", n,
+              a.fleet_interval, one_way.size());
   const double p999 = PercentileUs(one_way, 0.999);
   std::printf("    \"one_way_p999_us\": %.1f,\n", p999);
   PrintLatency("one_way", one_way, true);
