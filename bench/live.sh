@@ -8,9 +8,10 @@
 #                  message rate, a paced phase (one-way delay and round trip at 1,000
 #                  streams), and the fleet-shaped echo: N streams over P client processes, one
 #                  TCP connection per 500 streams, one message per stream every 10 s on the
-#                  cars' 20 ms grid, served like the coordinator's Connect (async API over 16
-#                  sharded completion queues): one-way delay p50/p99/p99.9, the same shape as
-#                  phase 3 with nothing behind the transport.
+#                  cars' 20 ms grid, one way (not answered, like a heartbeat), served like the
+#                  coordinator's Connect (async API over 16 sharded completion queues): one-way
+#                  delay p50/p99/p99.9 measured by the server, the same shape as phase 3 with
+#                  nothing behind the transport.
 #   2. throughput  coordinator (SQLite, synchronous=FULL) + `fleetgrid node` cars, always
 #                  parked, a job of short hash tasks: sustained accepted results per second
 #                  (each durable before its ack), batched (many slots per car) and unbatched.
@@ -79,7 +80,8 @@ echo_addr="127.0.0.1:$(cat "$work/echo.port")"
 kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
 # The fleet-shaped echo: the transport alone at the heartbeat phase's shape.
 rm -f "$work/echo.port"
-"$echo_bin" serve --queues 16 --port-file "$work/echo.port" 2>/dev/null &
+"$echo_bin" serve --queues 16 --port-file "$work/echo.port" --samples-file "$work/echo-fleet.txt" \
+  2>/dev/null &
 echo_pid=$!; pids+=("$echo_pid")
 for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
 echo_addr="127.0.0.1:$(cat "$work/echo.port")"
@@ -87,8 +89,8 @@ hb_window=30; [[ $quick == 1 ]] && hb_window=20  # phase 3's window, whole inter
 echo_pids=()
 for i in $(seq 0 $((procs - 1))); do
   "$echo_bin" run --target "$echo_addr" --phases fleet --fleet-streams $((cars / procs)) \
-    --fleet-interval 10 --seconds "$hb_window" --seed $((i + 1)) \
-    --samples-file "$work/echo-fleet-$i.txt" >"$work/echo-fleet-$i.json" &
+    --fleet-interval 10 --fleet-one-way --seconds "$hb_window" --seed $((i + 1)) \
+    >"$work/echo-fleet-$i.json" &
   echo_pids+=("$!"); pids+=("$!")
 done
 wait "${echo_pids[@]}"
@@ -96,7 +98,7 @@ kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
 python3 - "$work" "$procs" "$cars" "$out/echo_fleet.json" <<'PY'
 import json, sys
 work, procs, cars = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-v = sorted(int(x) for i in range(procs) for x in open(f"{work}/echo-fleet-{i}.txt"))
+v = sorted(int(x) for x in open(f"{work}/echo-fleet.txt"))  # written by the server at exit
 q = lambda p: v[min(len(v) - 1, int(p * len(v)))] / 1e3
 json.dump({"streams": cars, "processes": procs, "interval_s": 10, "messages": len(v),
            "one_way_p50_us": q(0.5), "one_way_p99_us": q(0.99), "one_way_p999_us": q(0.999)},

@@ -16,6 +16,8 @@
 //             x the interval, due times on a 20 ms grid, as node/car.cc heartbeats): one-way
 //             delay p50/p99/p99.9; --samples-file keeps every sample, so that several
 //             processes (like the car processes of bench/live.sh) can be merged.
+//             --fleet-one-way: the messages are not echoed (a heartbeat is not answered);
+//             the server keeps their delays (serve --samples-file, written at exit).
 //
 // `serve --queues Q` serves the Stream method on gRPC's async API over Q completion queues
 // with the coordinator's own ShardedBidiServer (coordinator/service/sharded_bidi.h), as the
@@ -65,9 +67,18 @@ double PercentileUs(std::vector<int64_t>& v, double q) {
 // ---------------------------------------------------------------------------------------
 // Server.
 
-// Every message read is stamped and written back, in order. `Reactor` is the callback API's
-// ServerBidiReactor or the coordinator's ShardedBidiStream: the same operations and
-// reactions, so one echo serves both.
+// One-way delays the server measured (fleet phase with --fleet-one-way), for serve
+// --samples-file.
+std::mutex g_samples_mu;
+std::vector<int64_t> g_samples;
+void KeepOneWaySample(int64_t ns) {
+  std::lock_guard l(g_samples_mu);
+  g_samples.push_back(ns);
+}
+
+// Every message read is stamped and written back, in order (one-way ones are only stamped).
+// `Reactor` is the callback API's ServerBidiReactor or the coordinator's ShardedBidiStream: the
+// same operations and reactions, so one echo serves both.
 template <typename Reactor>
 class EchoReactor : public Reactor {
  public:
@@ -79,6 +90,11 @@ class EchoReactor : public Reactor {
       return;
     }
     in_.set_server_recv_unix_ns(UnixNanos());
+    if (in_.one_way()) {
+      if (in_.record()) KeepOneWaySample(in_.server_recv_unix_ns() - in_.sent_unix_ns());
+      this->StartRead(&in_);
+      return;
+    }
     {
       std::lock_guard l(mu_);
       q_.push_back(std::move(in_));
@@ -161,7 +177,8 @@ class ShardedEchoStream final
 
 std::atomic<bool> g_stop{false};
 
-int Serve(const std::string& listen, const std::string& port_file, int queues) {
+int Serve(const std::string& listen, const std::string& port_file, int queues,
+          const std::string& samples_file) {
   EchoService service;
   ShardedEchoService sharded_service;
   grpc::ServerBuilder b;
@@ -194,6 +211,11 @@ int Serve(const std::string& listen, const std::string& port_file, int queues) {
   while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
   if (sharded) sharded->Stop();
+  if (!samples_file.empty()) {
+    std::lock_guard l(g_samples_mu);
+    std::ofstream f(samples_file);
+    for (int64_t v : g_samples) f << v << "\n";
+  }
   return 0;
 }
 
@@ -270,6 +292,11 @@ class ClientStream final : public grpc::ClientBidiReactor<eb::Ping, eb::Ping> {
     std::lock_guard l(mu_);
     record_ = r;
   }
+  // From now on messages are one way: not echoed, their delay kept by the server.
+  void set_one_way(bool w) {
+    std::lock_guard l(mu_);
+    one_way_mode_ = w;
+  }
   std::vector<int64_t> TakeRtt() {
     std::lock_guard l(mu_);
     return std::move(rtt_);
@@ -287,7 +314,9 @@ class ClientStream final : public grpc::ClientBidiReactor<eb::Ping, eb::Ping> {
     out_.set_seq(sent_++);
     out_.set_sent_unix_ns(UnixNanos());
     out_.set_payload(payload_);
-    ++inflight_;
+    out_.set_one_way(one_way_mode_);
+    out_.set_record(one_way_mode_ && record_);
+    if (!one_way_mode_) ++inflight_;
     writing_ = true;
     StartWrite(&out_);
   }
@@ -307,6 +336,7 @@ class ClientStream final : public grpc::ClientBidiReactor<eb::Ping, eb::Ping> {
   std::condition_variable cv_;
   uint64_t sent_ = 0, received_ = 0, inflight_ = 0, released_ = 0;
   bool writing_ = false, stopping_ = false, closed_ = false, done_ = false, record_ = false;
+  bool one_way_mode_ = false;
   std::vector<int64_t> rtt_, one_way_;
 };
 
@@ -329,6 +359,7 @@ struct RunArgs {
   double paced_rate = 10000;
   size_t payload = 24;
   int fleet_streams = 10000;
+  bool fleet_one_way = false;
   double fleet_interval = 10;
   std::string samples_file;
   uint64_t seed = 1;
@@ -380,6 +411,9 @@ bool RunFleet(const RunArgs& a) {
   const auto grid = [](int64_t t) { return t - t % kGridNs; };
   using Due = std::pair<int64_t, size_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
+  if (a.fleet_one_way) {
+    for (auto& s : ss) s->set_one_way(true);
+  }
   const int64_t t0 = SteadyNanos();
   for (size_t i = 0; i < ss.size(); ++i) {
     due.push({grid(t0 + static_cast<int64_t>(u(rng) * static_cast<double>(interval_ns))), i});
@@ -413,6 +447,11 @@ bool RunFleet(const RunArgs& a) {
   if (!a.samples_file.empty()) {
     std::ofstream f(a.samples_file);
     for (int64_t v : one_way) f << v << "\n";
+  }
+  if (a.fleet_one_way) {  // the delays are the server's
+    std::printf("  \"fleet\": {\"streams\": %d, \"interval_s\": %.1f, \"one_way\": true},\n", n,
+                a.fleet_interval);
+    return true;
   }
   std::printf("  \"fleet\": {\n    \"streams\": %d, \"interval_s\": %.1f, \"messages\": %zu,\n", n,
               a.fleet_interval, one_way.size());
@@ -592,14 +631,19 @@ int main(int argc, char** argv) {
                   "Seconds between two messages of one stream (fleet phase)");
   run->add_option("--samples-file", a.samples_file,
                   "Write every one-way delay of the fleet phase here (ns, one a line)");
+  run->add_flag("--fleet-one-way", a.fleet_one_way,
+                "Fleet phase: messages are not echoed; the server keeps their delays");
   run->add_option("--seed", a.seed, "Seed of the fleet phase's due times");
   run->add_option("--phases", a.phases,
                   "Comma-separated phases to run (unary,pingpong,pipeline,paced,fleet)");
   int queues = 0;
+  std::string server_samples;
+  serve->add_option("--samples-file", server_samples,
+                    "At exit, write the one-way delays of recorded one-way messages here (ns)");
   serve->add_option("--queues", queues,
                     "Serve Stream on the async API over this many completion queues, as the "
                     "coordinator serves Connect (0 = callback API)");
   CLI11_PARSE(app, argc, argv);
-  if (serve->parsed()) return Serve(listen, port_file, queues);
+  if (serve->parsed()) return Serve(listen, port_file, queues, server_samples);
   return Run(a);
 }
