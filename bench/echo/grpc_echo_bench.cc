@@ -139,14 +139,19 @@ class EchoStream final : public EchoReactor<grpc::ServerBidiReactor<eb::Ping, eb
   EchoStream() { StartRead(&in_); }
 };
 
+grpc::ServerUnaryReactor* EchoUnary(grpc::CallbackServerContext* ctx, const eb::Ping* req,
+                                    eb::Ping* resp) {
+  *resp = *req;
+  resp->set_server_recv_unix_ns(UnixNanos());
+  auto* r = ctx->DefaultReactor();
+  r->Finish(grpc::Status::OK);
+  return r;
+}
+
 class EchoService final : public eb::Echo::CallbackService {
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const eb::Ping* req,
                                   eb::Ping* resp) override {
-    *resp = *req;
-    resp->set_server_recv_unix_ns(UnixNanos());
-    auto* r = ctx->DefaultReactor();
-    r->Finish(grpc::Status::OK);
-    return r;
+    return EchoUnary(ctx, req, resp);
   }
   grpc::ServerBidiReactor<eb::Ping, eb::Ping>* Stream(grpc::CallbackServerContext*) override {
     return new EchoStream();
@@ -161,11 +166,7 @@ using ShardedEchoBase =
 class ShardedEchoService final : public ShardedEchoBase {
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* ctx, const eb::Ping* req,
                                   eb::Ping* resp) override {
-    *resp = *req;
-    resp->set_server_recv_unix_ns(UnixNanos());
-    auto* r = ctx->DefaultReactor();
-    r->Finish(grpc::Status::OK);
-    return r;
+    return EchoUnary(ctx, req, resp);
   }
 };
 
