@@ -15,6 +15,11 @@
 // call is over and no operation of it is in flight. Reactions of one stream run on its
 // queue's thread. Thread safety: Start* may be called from any thread, at most one read
 // and one write (or Finish) in flight at a time, as with the callback API.
+//
+// Once Stop() has begun, Start* do nothing: gRPC aborts the process when an operation is
+// started on a completion queue that is shut down, and both the queue threads (a read that
+// fails as the server shuts down answers with Finish) and other threads (the brain sending
+// to a car) may start one at any time. The calls are over by then anyway.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -23,10 +28,18 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <shared_mutex>
 #include <thread>
 #include <vector>
 
 namespace fleetgrid::service {
+
+// Closed when the server's queues are about to shut down; operations start only while it is
+// open, under its shared lock, so that none can start after the queues are shut down.
+struct QueueGate {
+  std::shared_mutex mu;
+  bool closed = false;
+};
 
 template <typename In, typename Out>
 class ShardedBidiStream {
@@ -41,14 +54,20 @@ class ShardedBidiStream {
   virtual void OnDone() = 0;
 
   void StartRead(In* msg) {
+    std::shared_lock open(gate_->mu);
+    if (gate_->closed) return;
     pending_.fetch_add(1, std::memory_order_relaxed);
     rw_.Read(msg, &read_tag_);
   }
   void StartWrite(const Out* msg) {
+    std::shared_lock open(gate_->mu);
+    if (gate_->closed) return;
     pending_.fetch_add(1, std::memory_order_relaxed);
     rw_.Write(*msg, &write_tag_);
   }
   void Finish(const grpc::Status& status) {
+    std::shared_lock open(gate_->mu);
+    if (gate_->closed) return;
     pending_.fetch_add(1, std::memory_order_relaxed);
     rw_.Finish(status, &finish_tag_);
   }
@@ -83,6 +102,7 @@ class ShardedBidiStream {
     if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) OnDone();
   }
 
+  QueueGate* gate_ = nullptr;  // the server's, set before the call is requested
   grpc::ServerContext ctx_;
   grpc::ServerAsyncReaderWriter<Out, In> rw_{&ctx_};
   std::atomic<int> pending_{0};
@@ -124,10 +144,20 @@ class ShardedBidiServer {
     }
   }
 
+  // Test hook: whether Stop() has closed the queues to new operations.
+  bool ClosedForTest() {
+    std::shared_lock open(gate_.mu);
+    return gate_.closed;
+  }
+
   // After the server's Shutdown: drains and joins the queues. Idempotent.
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
+    {
+      std::unique_lock close(gate_.mu);  // waits for operations being started
+      gate_.closed = true;
+    }
     for (auto& cq : queues_) cq->Shutdown();
     for (auto& t : threads_) t.join();
     threads_.clear();
@@ -135,7 +165,10 @@ class ShardedBidiServer {
 
  private:
   void Expect(grpc::ServerCompletionQueue* q) {
+    std::shared_lock open(gate_.mu);
+    if (gate_.closed) return;
     Stream* s = factory_();
+    s->gate_ = &gate_;
     // The done notice must be registered before the call starts; it fires exactly once.
     s->ctx_.AsyncNotifyWhenDone(&s->done_tag_);
     request_(service_, &s->ctx_, &s->rw_, q, &s->accept_tag_);
@@ -167,6 +200,7 @@ class ShardedBidiServer {
   Factory factory_;
   std::vector<std::unique_ptr<grpc::ServerCompletionQueue>> queues_;
   std::vector<std::thread> threads_;
+  QueueGate gate_;
   bool stopped_ = false;
 };
 
