@@ -112,10 +112,19 @@ int RevokeJoinToken(const AdminFlags& f) {
   return kExitOk;
 }
 
-// The state of a listed join token, worst first; "expired" by this machine's clock.
-const char* JoinTokenState(const v1::JoinTokenInfo& t) {
+// "revoked", "expired" (by this machine's clock; no expiry never expires) or null, for a
+// listed join or API token.
+template <typename TokenInfo>
+const char* RevokedOrExpired(const TokenInfo& t) {
   if (t.revoked()) return "revoked";
-  if (t.expires_at().seconds() <= std::time(nullptr)) return "expired";
+  const int64_t expires = t.expires_at().seconds();
+  if (expires != 0 && expires <= std::time(nullptr)) return "expired";
+  return nullptr;
+}
+
+// The state of a listed join token, worst first.
+const char* JoinTokenState(const v1::JoinTokenInfo& t) {
+  if (const char* over = RevokedOrExpired(t)) return over;
   if (t.max_uses() != 0 && t.uses() >= t.max_uses()) return "used-up";
   return "active";
 }
@@ -218,7 +227,7 @@ int ListApiTokens(const AdminFlags& f) {
   for (const v1::ApiTokenInfo& t : resp.tokens()) {
     std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", t.token_id().c_str(),
                 service::ApiRoleName(t.role()), Time(t.issued_at()).c_str(),
-                Time(t.expires_at()).c_str(), t.revoked() ? "revoked" : "active",
+                Time(t.expires_at()).c_str(), RevokedOrExpired(t) ? RevokedOrExpired(t) : "active",
                 t.description().c_str());
   }
   return kExitOk;

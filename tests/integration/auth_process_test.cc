@@ -90,6 +90,7 @@ TEST_F(AuthProcess, RevocationAndTokensSurviveKill9AndNoSecretIsLogged) {
   const std::string submit = Issue({"admin", "api-token", "issue", "--role", "submit"});
   const std::string read = Issue({"admin", "api-token", "issue", "--role", "read"});
   ASSERT_EQ(submit.substr(0, 4), "fga_");
+  Issue({"admin", "api-token", "issue", "--role", "read", "--ttl", "1s", "--description", "brief"});
 
   // The roles through the CLI: read cannot submit, submit can.
   const std::string job = std::string(FLEETGRID_TEST_DATA) + "/job_ok.yaml";
@@ -207,6 +208,20 @@ TEST_F(AuthProcess, RevocationAndTokensSurviveKill9AndNoSecretIsLogged) {
   EXPECT_NE(joins.out.find("jt-"), std::string::npos) << joins.out;
   EXPECT_NE(joins.out.find(" 3/3 "), std::string::npos) << joins.out;
   EXPECT_NE(joins.out.find("used-up"), std::string::npos) << joins.out;
+  // An API token past its expiry is listed as expired (with --all), not active.
+  const auto brief_state = [&] {
+    const CliResult r = Cli({"admin", "api-token", "list", "--all", "--token-file", admin_file_});
+    const size_t row = r.out.find("brief");
+    return row == std::string::npos
+               ? std::string()
+               : r.out.substr(r.out.rfind('\n', row) + 1, row - r.out.rfind('\n', row));
+  };
+  const auto brief_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (brief_state().find("expired") == std::string::npos &&
+         std::chrono::steady_clock::now() < brief_by) {
+    usleep(100'000);
+  }
+  EXPECT_NE(brief_state().find(" expired "), std::string::npos) << brief_state();
   CliResult not_admin = Cli({"admin", "join-token", "list", "--token", submit});
   EXPECT_NE(not_admin.rc, 0);
   EXPECT_NE(not_admin.err.find("not allowed"), std::string::npos) << not_admin.err;
