@@ -20,6 +20,16 @@ std::string_view RefusalReasonName(RefusalReason r) {
       return "credential-revoked";
     case RefusalReason::kCredentialExpired:
       return "credential-expired";
+    case RefusalReason::kJoinTokenUnknown:
+      return "join-token-unknown";
+    case RefusalReason::kJoinTokenRevoked:
+      return "join-token-revoked";
+    case RefusalReason::kJoinTokenExpired:
+      return "join-token-expired";
+    case RefusalReason::kJoinTokenUsedUp:
+      return "join-token-used-up";
+    case RefusalReason::kJoinTokenOwner:
+      return "join-token-owner";
     case RefusalReason::kNone:
       break;
   }
@@ -28,10 +38,29 @@ std::string_view RefusalReasonName(RefusalReason r) {
 
 RefusalReason ParseRefusalReason(std::string_view name) {
   for (RefusalReason r : {RefusalReason::kCredentialUnknown, RefusalReason::kCredentialRevoked,
-                          RefusalReason::kCredentialExpired}) {
+                          RefusalReason::kCredentialExpired, RefusalReason::kJoinTokenUnknown,
+                          RefusalReason::kJoinTokenRevoked, RefusalReason::kJoinTokenExpired,
+                          RefusalReason::kJoinTokenUsedUp, RefusalReason::kJoinTokenOwner}) {
     if (name == RefusalReasonName(r)) return r;
   }
   return RefusalReason::kNone;
+}
+
+bool IsFinalRefusal(RefusalReason r) {
+  switch (r) {
+    case RefusalReason::kCredentialRevoked:
+    case RefusalReason::kCredentialExpired:
+    case RefusalReason::kJoinTokenRevoked:
+    case RefusalReason::kJoinTokenExpired:
+    case RefusalReason::kJoinTokenUsedUp:
+    case RefusalReason::kJoinTokenOwner:
+      return true;
+    case RefusalReason::kNone:
+    case RefusalReason::kCredentialUnknown:
+    case RefusalReason::kJoinTokenUnknown:
+      break;
+  }
+  return false;
 }
 
 absl::Status WithRefusalReason(absl::Status s, RefusalReason r) {

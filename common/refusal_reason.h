@@ -8,6 +8,9 @@
 //
 // A revoked or expired credential will never be accepted again (the car needs a new join
 // token); an unknown one may be the coordinator having lost it (the car enrolls again).
+// Enroll refuses join tokens the same way: a revoked, expired or used-up token, or one for
+// another owner, will never enroll this car (an operator must give it a new one); an
+// unknown one may be the coordinator having lost it.
 #pragma once
 
 #include <string_view>
@@ -21,13 +24,23 @@ enum class RefusalReason {
   kCredentialUnknown,  // no such node, or the secret is none of its credentials
   kCredentialRevoked,  // revoked by an operator
   kCredentialExpired,  // past its expiry
+  kJoinTokenUnknown,   // Enroll: no such join token
+  kJoinTokenRevoked,   // Enroll: the join token was revoked
+  kJoinTokenExpired,   // Enroll: the join token is past its expiry
+  kJoinTokenUsedUp,    // Enroll: the join token has enrolled its maximum of cars
+  kJoinTokenOwner,     // Enroll: the join token enrolls cars of another owner
 };
+
+// A refusal that retrying cannot change: the car stops (revoked or expired credential; a
+// join token revoked, expired, used up or for another owner).
+bool IsFinalRefusal(RefusalReason r);
 
 // The trailing metadata key that carries the reason.
 inline constexpr char kRefusalReasonKey[] = "x-fleetgrid-reason";
 
-// The wire name: "credential-unknown", "credential-revoked", "credential-expired"; "" for
-// kNone.
+// The wire name: "credential-unknown", "credential-revoked", "credential-expired",
+// "join-token-unknown", "join-token-revoked", "join-token-expired", "join-token-used-up",
+// "join-token-owner"; "" for kNone.
 std::string_view RefusalReasonName(RefusalReason r);
 // The reason named `name`; kNone for anything else (a name from a newer coordinator).
 RefusalReason ParseRefusalReason(std::string_view name);

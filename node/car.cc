@@ -226,21 +226,35 @@ void Car::Connect() {
     req.set_idempotency_key("car-" + std::to_string(fleet_.options.seed) + "-" +
                             std::to_string(index_));
     const uint64_t gen = ++enroll_generation_;
-    enroll_call_ = StartEnroll(
-        fleet_, fleet_.StubFor(index_), std::move(req),
-        [this, gen](grpc::Status s, v1::EnrollResponse r) { OnEnrolled(gen, s, std::move(r)); });
+    enroll_call_ =
+        StartEnroll(fleet_, fleet_.StubFor(index_), std::move(req),
+                    [this, gen](grpc::Status s, v1::EnrollResponse r, RefusalReason why) {
+                      OnEnrolled(gen, s, std::move(r), why);
+                    });
     return;
   }
   OpenSession();
 }
 
-void Car::OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp) {
+void Car::OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp,
+                     RefusalReason why) {
   if (generation != enroll_generation_) return;  // a call cancelled earlier
   enroll_call_.reset();
   if (link_state_ != Link::kEnrolling) return;  // drove off or shut down meanwhile
   link_state_ = Link::kIdle;
   if (!s.ok() || resp.credential().node_id() == 0) {
     Log("enroll failed: " + s.error_message());
+    // The coordinator's reason decides, never the message (worded for people).
+    if (IsFinalRefusal(why)) {
+      // Revoked, expired, used up or another owner's: retrying cannot help; stop this car.
+      ++fleet_.counters.join_tokens_refused;
+      std::fprintf(stderr,
+                   "car %u: join token refused by the coordinator (%s: %s); this car stops. "
+                   "Give it a new join token.\n",
+                   index_, std::string(RefusalReasonName(why)).c_str(), s.error_message().c_str());
+      Shutdown();
+      return;
+    }
     ScheduleReconnect();
     return;
   }
@@ -267,11 +281,12 @@ void Car::Renew() {
   if (shutdown_ || node_id_ == 0 || renew_call_) return;
   v1::RenewCredentialRequest req;
   req.set_credential_id(credential_id_);
-  renew_call_ =
-      StartRenewCredential(fleet_, fleet_.StubFor(index_), node_id_, secret_, std::move(req),
-                           [this, node = node_id_](grpc::Status s, v1::RenewCredentialResponse r) {
-                             OnRenewed(node, s, std::move(r));
-                           });
+  renew_call_ = StartRenewCredential(
+      fleet_, fleet_.StubFor(index_), node_id_, secret_, std::move(req),
+      [this, node = node_id_](grpc::Status s, v1::RenewCredentialResponse r, RefusalReason) {
+        // A refused credential ends the session, which says why.
+        OnRenewed(node, s, std::move(r));
+      });
 }
 
 void Car::OnRenewed(uint64_t node, const grpc::Status& s, v1::RenewCredentialResponse resp) {

@@ -71,7 +71,8 @@ class Car {
   void Connect();
   bool AcquireConnectSlot();
   void ReleaseConnectSlot();
-  void OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp);
+  void OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp,
+                  RefusalReason why);
   // Renews the credential at 2/3 of its lifetime (the old one stays valid until it expires;
   // the session opened with it then ends and the car reconnects with the new one).
   void ScheduleRenewal(const v1::NodeCredential& c);

@@ -163,6 +163,7 @@ FleetStats Fleet::stats() const {
   s.attempts_failed = c.attempts_failed;
   s.results_sent = c.results_sent;
   s.credentials_refused = c.credentials_refused;
+  s.join_tokens_refused = c.join_tokens_refused;
   s.credentials_renewed = c.credentials_renewed;
   s.results_corrupted = c.results_corrupted;
   s.leaves = c.leaves;

@@ -26,7 +26,8 @@ struct FleetCounters {
   std::atomic<uint64_t> available_now{0}, connected_now{0}, enrollments{0}, sessions{0},
       reconnects{0}, heartbeats_sent{0}, work_requests{0}, attempts_assigned{0}, attempts_done{0},
       attempts_rejected{0}, attempts_lost{0}, attempts_failed{0}, results_sent{0},
-      results_corrupted{0}, leaves{0}, vanishes{0}, credentials_refused{0}, credentials_renewed{0};
+      results_corrupted{0}, leaves{0}, vanishes{0}, credentials_refused{0}, credentials_renewed{0},
+      join_tokens_refused{0};
 };
 
 // Counts gRPC calls in flight so that Stop() can wait until no callback can still post to

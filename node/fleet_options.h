@@ -90,6 +90,7 @@ struct FleetStats {
   uint64_t leaves = 0;               // clean Leave messages sent
   uint64_t vanishes = 0;             // streams dropped without a word
   uint64_t credentials_refused = 0;  // cars stopped: credential revoked or expired
+  uint64_t join_tokens_refused = 0;  // cars stopped: join token revoked, expired, used up, owner
   uint64_t credentials_renewed = 0;  // RenewCredential calls that succeeded
 };
 

@@ -12,14 +12,16 @@ template <typename Req, typename Resp>
 class UnaryCall final : public CallHandle,
                         public std::enable_shared_from_this<UnaryCall<Req, Resp>> {
  public:
-  using Done = std::function<void(grpc::Status, Resp)>;
+  using Done = std::function<void(grpc::Status, Resp, RefusalReason)>;
   UnaryCall(FleetContext& f, Req req, Done done)
       : fleet_(f), req_(std::move(req)), done_(std::move(done)) {}
   template <typename Start>
   void Run(Start start) {
     fleet_.calls.Started();
     start(&ctx_, &req_, &resp_, [self = this->shared_from_this()](grpc::Status s) {
-      boost::asio::post(self->fleet_.io, [self, s] { self->done_(s, std::move(self->resp_)); });
+      const RefusalReason why = RefusalReasonFromTrailers(self->ctx_.GetServerTrailingMetadata());
+      boost::asio::post(self->fleet_.io,
+                        [self, s, why] { self->done_(s, std::move(self->resp_), why); });
       self->fleet_.calls.Ended();
     });
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/refusal_reason.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
 #include "node/fleet_context.h"
 
@@ -22,12 +23,13 @@ class CallHandle {
   virtual void Cancel() = 0;
 };
 
-using EnrollDone = std::function<void(grpc::Status, v1::EnrollResponse)>;
+// Unary calls end with the coordinator's RefusalReason (kNone unless it gave one).
+using EnrollDone = std::function<void(grpc::Status, v1::EnrollResponse, RefusalReason)>;
 std::shared_ptr<CallHandle> StartEnroll(FleetContext& fleet, v1::NodeService::Stub* stub,
                                         v1::EnrollRequest req, EnrollDone done);
 
 // Exchanges the credential (node_id, secret) for a fresh one before it expires.
-using RenewDone = std::function<void(grpc::Status, v1::RenewCredentialResponse)>;
+using RenewDone = std::function<void(grpc::Status, v1::RenewCredentialResponse, RefusalReason)>;
 std::shared_ptr<CallHandle> StartRenewCredential(FleetContext& fleet, v1::NodeService::Stub* stub,
                                                  uint64_t node_id, const std::string& secret,
                                                  v1::RenewCredentialRequest req, RenewDone done);

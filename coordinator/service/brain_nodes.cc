@@ -31,7 +31,8 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
     // In open mode any join token enrolls (development); else it must be an issued one.
     const std::string token_id = identities_.open() ? "" : identities_.JoinTokenId(token);
     if (!identities_.open() && token_id.empty()) {
-      return reply(absl::UnauthenticatedError("unknown join token"));
+      return reply(WithRefusalReason(absl::UnauthenticatedError("unknown join token"),
+                                     RefusalReason::kJoinTokenUnknown));
     }
     if (!req.idempotency_key().empty()) {
       auto it = enroll_keys_.find(req.idempotency_key());

@@ -246,18 +246,25 @@ absl::StatusOr<JoinTokenRecord> Identities::UseJoinToken(std::string_view token,
                                                          std::string_view owner, int64_t now_ms) {
   std::lock_guard lock(mu_);
   auto id = join_by_sha_.find(Sha(token));
-  if (id == join_by_sha_.end()) return absl::UnauthenticatedError("unknown join token");
+  const auto refuse = [](std::string message, RefusalReason why) {
+    return WithRefusalReason(absl::UnauthenticatedError(std::move(message)), why);
+  };
+  if (id == join_by_sha_.end()) {
+    return refuse("unknown join token", RefusalReason::kJoinTokenUnknown);
+  }
   JoinTokenRecord& t = join_tokens_.at(id->second);
   const std::string which = "join token " + t.token_id;
-  if (t.revoked) return absl::UnauthenticatedError(which + " is revoked");
-  if (Expired(t.expires_unix_ms, now_ms)) return absl::UnauthenticatedError(which + " has expired");
+  if (t.revoked) return refuse(which + " is revoked", RefusalReason::kJoinTokenRevoked);
+  if (Expired(t.expires_unix_ms, now_ms)) {
+    return refuse(which + " has expired", RefusalReason::kJoinTokenExpired);
+  }
   if (UsedUp(t)) {
-    return absl::UnauthenticatedError(which + " is used up (" + std::to_string(t.max_uses) +
-                                      " enrollments)");
+    return refuse(which + " is used up (" + std::to_string(t.max_uses) + " enrollments)",
+                  RefusalReason::kJoinTokenUsedUp);
   }
   if (!t.owner.empty() && !owner.empty() && owner != t.owner) {
-    return absl::UnauthenticatedError(which + " does not enroll cars of owner '" +
-                                      std::string(owner) + "'");
+    return refuse(which + " does not enroll cars of owner '" + std::string(owner) + "'",
+                  RefusalReason::kJoinTokenOwner);
   }
   ++t.uses;
   return t;

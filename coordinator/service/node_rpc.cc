@@ -229,11 +229,12 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* c
     reactor->Finish(ToGrpc(caller.status()));
     return reactor;
   }
-  brain_->Enroll(*req, [reactor, resp, t0, m = metrics_](absl::StatusOr<v1::EnrollResponse> r) {
-    if (r.ok()) *resp = *std::move(r);
-    m->ObserveRpc("Enroll", WallClock().Now() - t0);
-    reactor->Finish(ToGrpc(r.status()));
-  });
+  brain_->Enroll(*req,
+                 [ctx, reactor, resp, t0, m = metrics_](absl::StatusOr<v1::EnrollResponse> r) {
+                   if (r.ok()) *resp = *std::move(r);
+                   m->ObserveRpc("Enroll", WallClock().Now() - t0);
+                   reactor->Finish(ToGrpc(r.status(), ctx));  // a refused join token says why
+                 });
   return reactor;
 }
 

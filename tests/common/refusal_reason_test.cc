@@ -13,9 +13,16 @@ TEST(RefusalReason, WireNamesAreStable) {
   EXPECT_EQ(RefusalReasonName(RefusalReason::kCredentialRevoked), "credential-revoked");
   EXPECT_EQ(RefusalReasonName(RefusalReason::kCredentialExpired), "credential-expired");
   EXPECT_EQ(RefusalReasonName(RefusalReason::kCredentialUnknown), "credential-unknown");
+  EXPECT_EQ(RefusalReasonName(RefusalReason::kJoinTokenUnknown), "join-token-unknown");
+  EXPECT_EQ(RefusalReasonName(RefusalReason::kJoinTokenRevoked), "join-token-revoked");
+  EXPECT_EQ(RefusalReasonName(RefusalReason::kJoinTokenExpired), "join-token-expired");
+  EXPECT_EQ(RefusalReasonName(RefusalReason::kJoinTokenUsedUp), "join-token-used-up");
+  EXPECT_EQ(RefusalReasonName(RefusalReason::kJoinTokenOwner), "join-token-owner");
   EXPECT_EQ(RefusalReasonName(RefusalReason::kNone), "");
   for (RefusalReason r : {RefusalReason::kCredentialRevoked, RefusalReason::kCredentialExpired,
-                          RefusalReason::kCredentialUnknown}) {
+                          RefusalReason::kCredentialUnknown, RefusalReason::kJoinTokenUnknown,
+                          RefusalReason::kJoinTokenRevoked, RefusalReason::kJoinTokenExpired,
+                          RefusalReason::kJoinTokenUsedUp, RefusalReason::kJoinTokenOwner}) {
     EXPECT_EQ(ParseRefusalReason(RefusalReasonName(r)), r);
   }
   EXPECT_EQ(ParseRefusalReason(""), RefusalReason::kNone);
@@ -36,6 +43,20 @@ TEST(RefusalReason, RidesOnTheStatusNotItsMessage) {
   EXPECT_EQ(RefusalReasonOf(WithRefusalReason(s, RefusalReason::kNone)), RefusalReason::kNone);
   EXPECT_EQ(RefusalReasonOf(WithRefusalReason(absl::OkStatus(), RefusalReason::kCredentialExpired)),
             RefusalReason::kNone);  // an OK status carries nothing
+}
+
+// Would catch: a car stopping on a refusal that may pass (an unknown credential or join token
+// can be the coordinator having lost it), or retrying forever on one that cannot.
+TEST(RefusalReason, OnlyRefusalsThatCannotPassAreFinal) {
+  for (RefusalReason r : {RefusalReason::kCredentialRevoked, RefusalReason::kCredentialExpired,
+                          RefusalReason::kJoinTokenRevoked, RefusalReason::kJoinTokenExpired,
+                          RefusalReason::kJoinTokenUsedUp, RefusalReason::kJoinTokenOwner}) {
+    EXPECT_TRUE(IsFinalRefusal(r)) << RefusalReasonName(r);
+  }
+  for (RefusalReason r : {RefusalReason::kNone, RefusalReason::kCredentialUnknown,
+                          RefusalReason::kJoinTokenUnknown}) {
+    EXPECT_FALSE(IsFinalRefusal(r)) << RefusalReasonName(r);
+  }
 }
 
 }  // namespace

@@ -197,6 +197,37 @@ TEST(AgentTest, DrivingOffLeavesOrVanishes) {
   EXPECT_EQ(st.reconnects, 0u);  // a car that drove off does not reconnect
 }
 
+// Would catch: a car retrying Enroll forever with a join token that can never enroll it
+// (revoked, expired, used up, another owner's), or stopping on an unknown one (which a
+// coordinator that lost its state would not know either).
+TEST(AgentTest, FinalJoinTokenRefusalStopsTheCarUnknownRetries) {
+  for (const char* reason :
+       {"join-token-revoked", "join-token-expired", "join-token-used-up", "join-token-owner"}) {
+    FakeConfig cfg;
+    cfg.enroll_refusal_reason = reason;
+    FakeNodeService fake(cfg);
+    FleetOptions o = OneCar(fake.Start());
+    o.join_token = "wrong";
+    Fleet fleet(o);
+    ASSERT_TRUE(fleet.Start().ok());
+    ASSERT_TRUE(fleet.WaitUntil([](const FleetStats& f) { return f.join_tokens_refused == 1; },
+                                Duration::Seconds(10)))
+        << reason;
+    // The car stopped as it counted the refusal: no second Enroll can follow.
+    EXPECT_EQ(fake.Snapshot().enroll_rejected, 1) << reason;
+    fleet.Stop();
+  }
+  FakeConfig cfg;
+  cfg.enroll_refusal_reason = "join-token-unknown";
+  FakeNodeService fake(cfg);
+  FleetOptions o = OneCar(fake.Start());
+  o.join_token = "wrong";
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  EXPECT_TRUE(fake.WaitFor([](const FakeState& s) { return s.enroll_rejected >= 2; }));
+  EXPECT_EQ(fleet.stats().join_tokens_refused, 0u);
+}
+
 TEST(AgentTest, BadJoinTokenRetriesEnrollWithBackoff) {
   FakeConfig cfg;
   FakeNodeService fake(cfg);

@@ -57,10 +57,13 @@ bool FakeNodeService::Authenticated(grpc::ServerContext* ctx, uint64_t* node_id)
   return true;
 }
 
-grpc::Status FakeNodeService::Enroll(grpc::ServerContext*, const v1::EnrollRequest* req,
+grpc::Status FakeNodeService::Enroll(grpc::ServerContext* ctx, const v1::EnrollRequest* req,
                                      v1::EnrollResponse* resp) {
   if (req->join_token() != config_.join_token) {
     Mutate([](FakeState& s) { ++s.enroll_rejected; });
+    if (!config_.enroll_refusal_reason.empty()) {
+      ctx->AddTrailingMetadata("x-fleetgrid-reason", config_.enroll_refusal_reason);
+    }
     return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad join token");
   }
   uint64_t id = 0;

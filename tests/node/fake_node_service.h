@@ -38,6 +38,8 @@ struct FakeConfig {
   // trailing metadata (empty = none): a credential refused as the car sees it.
   std::string refuse_first_session_message;
   std::string refuse_first_session_reason;
+  // x-fleetgrid-reason of an Enroll refused for its join token (empty = none).
+  std::string enroll_refusal_reason;
 };
 
 struct ReceivedResult {

@@ -97,7 +97,9 @@ class Auth : public ::testing::Test {
 
 // Would catch: Enroll accepting any token once an admin token is configured.
 TEST_F(Auth, UnknownOrMissingJoinTokenIsUnauthenticated) {
-  EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith("fgj_" + std::string(64, '0'))));
+  const absl::Status unknown = EnrollWith("fgj_" + std::string(64, '0'));
+  EXPECT_TRUE(absl::IsUnauthenticated(unknown));
+  EXPECT_EQ(RefusalReasonOf(unknown), RefusalReason::kJoinTokenUnknown) << unknown;
   EXPECT_TRUE(absl::IsUnauthenticated(EnrollWith("")));
   const std::string good = h_.IssueJoinToken().token();
   EXPECT_TRUE(EnrollWith(good).ok());
@@ -112,6 +114,7 @@ TEST_F(Auth, UsedUpJoinTokenIsUnauthenticated) {
   const absl::Status third = EnrollWith(token);
   EXPECT_TRUE(absl::IsUnauthenticated(third)) << third;
   EXPECT_NE(third.message().find("used up"), std::string::npos) << third;
+  EXPECT_EQ(RefusalReasonOf(third), RefusalReason::kJoinTokenUsedUp) << third;
 }
 
 // Would catch: the expiry not being checked.
@@ -121,6 +124,7 @@ TEST_F(Auth, ExpiredJoinTokenIsUnauthenticated) {
   EXPECT_TRUE(Eventually([&] { return !(s = EnrollWith(token)).ok(); }));
   EXPECT_TRUE(absl::IsUnauthenticated(s));
   EXPECT_NE(s.message().find("expired"), std::string::npos) << s;
+  EXPECT_EQ(RefusalReasonOf(s), RefusalReason::kJoinTokenExpired) << s;
 }
 
 // Would catch: RevokeJoinToken not taking effect, or revoking twice passing silently.
@@ -137,6 +141,7 @@ TEST_F(Auth, RevokedJoinTokenIsUnauthenticated) {
   const absl::Status s = EnrollWith(t.token());
   EXPECT_TRUE(absl::IsUnauthenticated(s)) << s;
   EXPECT_NE(s.message().find("revoked"), std::string::npos) << s;
+  EXPECT_EQ(RefusalReasonOf(s), RefusalReason::kJoinTokenRevoked) << s;
   grpc::ClientContext again;
   Harness::Deadline(again);
   EXPECT_EQ(h_.admin->RevokeJoinToken(&again, req, &resp).error_code(),

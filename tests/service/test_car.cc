@@ -119,8 +119,10 @@ absl::Status TestCar::Enroll(const std::string& join_token) {
   req.set_agent_version("test-car");
   v1::EnrollResponse resp;
   grpc::Status s = stub_->Enroll(&ctx, req, &resp);
-  if (!s.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+  if (!s.ok()) {  // with the coordinator's x-fleetgrid-reason, if any
+    return WithRefusalReason(
+        absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message()),
+        RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()));
   }
   node_id_ = resp.credential().node_id();
   secret_ = resp.credential().secret();
