@@ -429,8 +429,7 @@ void Car::OnSessionDone(Session* s, const grpc::Status& status, RefusalReason re
   } else if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     DropAllAttempts();
     // The coordinator's reason decides, never the message (worded for people).
-    if (reason == RefusalReason::kCredentialRevoked ||
-        reason == RefusalReason::kCredentialExpired) {
+    if (IsFinalRefusal(reason)) {
       // Retrying cannot help (a new credential needs a new join token): stop this car.
       ++fleet_.counters.credentials_refused;
       std::fprintf(stderr,
