@@ -89,7 +89,7 @@ hb_window=30; [[ $quick == 1 ]] && hb_window=20  # phase 3's window, whole inter
 echo_pids=()
 for i in $(seq 0 $((procs - 1))); do
   "$echo_bin" run --target "$echo_addr" --phases fleet --fleet-streams $((cars / procs)) \
-    --fleet-interval 10 --fleet-one-way --seconds "$hb_window" --seed $((i + 1)) \
+    --fleet-interval 10 --seconds "$hb_window" --seed $((i + 1)) \
     >"$work/echo-fleet-$i.json" &
   echo_pids+=("$!"); pids+=("$!")
 done
@@ -256,7 +256,7 @@ print("bare echo: unary rtt p50/p99 %.0f/%.0f us, ping-pong %.0f/%.0f us, pipeli
 p = e["paced"]
 print("bare echo paced, 1,000 streams at %d msg/s: %d echoed, one-way p50/p99 %.0f/%.0f us, rtt p99 %.0f us"
       % (p["rate_per_s"], p["messages"], p["one_way_p50_us"], p["one_way_p99_us"], p["rtt_p99_us"]))
-print("bare echo fleet-shaped, %d streams over %d processes, every 10 s: %d echoed, one-way "
+print("bare echo fleet-shaped, %d streams over %d processes, every 10 s: %d received, one-way "
       "p50/p99/p99.9 %.0f/%.0f/%.0f us" % (ef["streams"], ef["processes"], ef["messages"],
       ef["one_way_p50_us"], ef["one_way_p99_us"], ef["one_way_p999_us"]))
 for r in (b, u):

@@ -13,11 +13,10 @@
 //             heartbeats): one-way delay (client send -> server read) and round trip p50/p99
 //   fleet     --fleet-streams streams shaped like emulated cars (one TCP connection per 500,
 //             one message every --fleet-interval seconds per stream, gaps drawn in [0.9, 1]
-//             x the interval, due times on a 20 ms grid, as node/car.cc heartbeats): one-way
-//             delay p50/p99/p99.9; --samples-file keeps every sample, so that several
-//             processes (like the car processes of bench/live.sh) can be merged.
-//             --fleet-one-way: the messages are not echoed (a heartbeat is not answered);
-//             the server keeps their delays (serve --samples-file, written at exit).
+//             x the interval, due times on a 20 ms grid, as node/car.cc heartbeats), one way
+//             like heartbeats: not echoed; the server keeps their one-way delays (serve
+//             --samples-file, written at exit), so that several client processes (like the
+//             car processes of bench/live.sh) are measured together.
 //
 // `serve --queues Q` serves the Stream method on gRPC's async API over Q completion queues
 // with the coordinator's own ShardedBidiServer (coordinator/service/sharded_bidi.h), as the
@@ -360,15 +359,11 @@ struct RunArgs {
   double paced_rate = 10000;
   size_t payload = 24;
   int fleet_streams = 10000;
-  bool fleet_one_way = false;
   double fleet_interval = 10;
-  std::string samples_file;
   uint64_t seed = 1;
   std::string phases = "unary,pingpong,pipeline,paced";
   bool Has(const char* phase) const { return phases.find(phase) != std::string::npos; }
 };
-
-void PrintLatency(const char* name, std::vector<int64_t>& v, bool last);
 
 int64_t SteadyNanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -376,8 +371,8 @@ int64_t SteadyNanos() {
       .count();
 }
 
-// The fleet phase (see the file comment). Prints its JSON member; false if streams never
-// came up.
+// The fleet phase (see the file comment). Prints its JSON member (the delays are the
+// server's); false if streams never came up.
 bool RunFleet(const RunArgs& a) {
   const int n = a.fleet_streams;
   // One TCP connection per 500 streams, as node::Fleet shares its channels.
@@ -412,9 +407,7 @@ bool RunFleet(const RunArgs& a) {
   const auto grid = [](int64_t t) { return t - t % kGridNs; };
   using Due = std::pair<int64_t, size_t>;
   std::priority_queue<Due, std::vector<Due>, std::greater<>> due;
-  if (a.fleet_one_way) {
-    for (auto& s : ss) s->set_one_way(true);
-  }
+  for (auto& s : ss) s->set_one_way(true);
   const int64_t t0 = SteadyNanos();
   for (size_t i = 0; i < ss.size(); ++i) {
     due.push({grid(t0 + static_cast<int64_t>(u(rng) * static_cast<double>(interval_ns))), i});
@@ -440,26 +433,7 @@ bool RunFleet(const RunArgs& a) {
   for (auto& s : ss) s->set_record(false);
   for (auto& s : ss) s->Stop();
   for (auto& s : ss) s->Wait();
-  std::vector<int64_t> one_way;
-  for (auto& s : ss) {
-    auto o = s->TakeOneWay();
-    one_way.insert(one_way.end(), o.begin(), o.end());
-  }
-  if (!a.samples_file.empty()) {
-    std::ofstream f(a.samples_file);
-    for (int64_t v : one_way) f << v << "\n";
-  }
-  if (a.fleet_one_way) {  // the delays are the server's
-    std::printf("  \"fleet\": {\"streams\": %d, \"interval_s\": %.1f, \"one_way\": true},\n", n,
-                a.fleet_interval);
-    return true;
-  }
-  std::printf("  \"fleet\": {\n    \"streams\": %d, \"interval_s\": %.1f, \"messages\": %zu,\n", n,
-              a.fleet_interval, one_way.size());
-  const double p999 = PercentileUs(one_way, 0.999);
-  std::printf("    \"one_way_p999_us\": %.1f,\n", p999);
-  PrintLatency("one_way", one_way, true);
-  std::printf("  },\n");
+  std::printf("  \"fleet\": {\"streams\": %d, \"interval_s\": %.1f},\n", n, a.fleet_interval);
   return true;
 }
 
@@ -630,10 +604,6 @@ int main(int argc, char** argv) {
   run->add_option("--fleet-streams", a.fleet_streams, "Streams in the fleet phase");
   run->add_option("--fleet-interval", a.fleet_interval,
                   "Seconds between two messages of one stream (fleet phase)");
-  run->add_option("--samples-file", a.samples_file,
-                  "Write every one-way delay of the fleet phase here (ns, one a line)");
-  run->add_flag("--fleet-one-way", a.fleet_one_way,
-                "Fleet phase: messages are not echoed; the server keeps their delays");
   run->add_option("--seed", a.seed, "Seed of the fleet phase's due times");
   run->add_option("--phases", a.phases,
                   "Comma-separated phases to run (unary,pingpong,pipeline,paced,fleet)");
