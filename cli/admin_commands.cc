@@ -225,9 +225,10 @@ int ListApiTokens(const AdminFlags& f) {
   std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", "TOKEN", "ROLE", "ISSUED", "EXPIRES", "STATE",
               "DESCRIPTION");
   for (const v1::ApiTokenInfo& t : resp.tokens()) {
+    const char* over = RevokedOrExpired(t);
     std::printf("%-20s %-7s %-20s %-20s %-8s %s\n", t.token_id().c_str(),
                 service::ApiRoleName(t.role()), Time(t.issued_at()).c_str(),
-                Time(t.expires_at()).c_str(), RevokedOrExpired(t) ? RevokedOrExpired(t) : "active",
+                Time(t.expires_at()).c_str(), over != nullptr ? over : "active",
                 t.description().c_str());
   }
   return kExitOk;

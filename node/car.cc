@@ -245,14 +245,8 @@ void Car::OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollRespo
   if (!s.ok() || resp.credential().node_id() == 0) {
     Log("enroll failed: " + s.error_message());
     // The coordinator's reason decides, never the message (worded for people).
-    if (IsFinalRefusal(why)) {
-      // Revoked, expired, used up or another owner's: retrying cannot help; stop this car.
-      ++fleet_.counters.join_tokens_refused;
-      std::fprintf(stderr,
-                   "car %u: join token refused by the coordinator (%s: %s); this car stops. "
-                   "Give it a new join token.\n",
-                   index_, std::string(RefusalReasonName(why)).c_str(), s.error_message().c_str());
-      Shutdown();
+    if (IsFinalRefusal(why)) {  // revoked, expired, used up or another owner's
+      StopRefused("join token", why, s, fleet_.counters.join_tokens_refused);
       return;
     }
     ScheduleReconnect();
@@ -411,6 +405,17 @@ void Car::CloseSession(bool vanish) {
   }
 }
 
+void Car::StopRefused(const std::string& what, RefusalReason why, const grpc::Status& s,
+                      std::atomic<uint64_t>& counter) {
+  ++counter;
+  std::fprintf(stderr,
+               "car %u: %s refused by the coordinator (%s: %s); this car stops. Enroll it again "
+               "with a new join token.\n",
+               index_, what.c_str(), std::string(RefusalReasonName(why)).c_str(),
+               s.error_message().c_str());
+  Shutdown();
+}
+
 void Car::OnSessionDone(Session* s, const grpc::Status& status, RefusalReason reason) {
   if (s != session_.get()) return;
   ReleaseConnectSlot();
@@ -429,15 +434,9 @@ void Car::OnSessionDone(Session* s, const grpc::Status& status, RefusalReason re
   } else if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED) {
     DropAllAttempts();
     // The coordinator's reason decides, never the message (worded for people).
-    if (IsFinalRefusal(reason)) {
-      // Retrying cannot help (a new credential needs a new join token): stop this car.
-      ++fleet_.counters.credentials_refused;
-      std::fprintf(stderr,
-                   "car %u: node %llu: credential %s refused by the coordinator (%s: %s); this "
-                   "car stops. Enroll it again with a new join token.\n",
-                   index_, static_cast<unsigned long long>(node_id_), credential_id_.c_str(),
-                   std::string(RefusalReasonName(reason)).c_str(), status.error_message().c_str());
-      Shutdown();
+    if (IsFinalRefusal(reason)) {  // a new credential needs a new join token
+      StopRefused("node " + std::to_string(node_id_) + " credential " + credential_id_, reason,
+                  status, fleet_.counters.credentials_refused);
       return;
     }
     node_id_ = 0;  // credential unknown (e.g. the coordinator lost it): enroll again

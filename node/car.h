@@ -7,6 +7,7 @@
 // means the coordinator went away: reconnect with backoff, listing the attempts still held.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -73,6 +74,10 @@ class Car {
   void ReleaseConnectSlot();
   void OnEnrolled(uint64_t generation, const grpc::Status& s, v1::EnrollResponse resp,
                   RefusalReason why);
+  // A refusal retrying cannot change (IsFinalRefusal): counts it in `counter`, says so on
+  // stderr (`what` was refused, never a secret) and stops this car.
+  void StopRefused(const std::string& what, RefusalReason why, const grpc::Status& s,
+                   std::atomic<uint64_t>& counter);
   // Renews the credential at 2/3 of its lifetime (the old one stays valid until it expires;
   // the session opened with it then ends and the car reconnects with the new one).
   void ScheduleRenewal(const v1::NodeCredential& c);
