@@ -104,6 +104,11 @@ TEST(ClockJumps, CalendarJumpsOnTheCoordinatorExpireNoLeaseAndLoseNoCar) {
   EXPECT_EQ(MetricValue(metrics, "fleetgrid_attempts_failed_total"), 0);
 
   // And the monotonic lease still works: silent past the grace, the car is lost on time.
+  // Known flake, from the test tool: libfaketime rewrites an absolute timerfd deadline as if
+  // it were on the calendar clock even for CLOCK_MONOTONIC (its issues 378 and 431), and
+  // boost::asio arms one when two timers fall due together; with the calendar a day back the
+  // coordinator's timers then wait a day and the car is never lost (about one loaded run in
+  // ten here). Boost 1.74 cannot be told to use no timerfd.
   car.Drop();
   double lost = 0;
   for (int i = 0; i < 150 && lost != 1; ++i) {
@@ -111,7 +116,8 @@ TEST(ClockJumps, CalendarJumpsOnTheCoordinatorExpireNoLeaseAndLoseNoCar) {
     lost =
         MetricValue(HttpGet(coord.metrics_port(), "/metrics").second, "fleetgrid_nodes_lost_total");
   }
-  EXPECT_EQ(lost, 1) << "a silent car was not lost within 15 s of a 2 s grace";
+  EXPECT_EQ(lost, 1) << "a silent car was not lost within 15 s of a 2 s grace\n"
+                     << HttpGet(coord.metrics_port(), "/metrics").second << coord.stderr_text();
   EXPECT_EQ(coord.Terminate(), 0);
   if (!HasFailure()) std::filesystem::remove_all(dir);
 }
