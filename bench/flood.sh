@@ -11,8 +11,14 @@
 # the cars and the flooder on the other CPUs (taskset), so that the flooder's own work is not
 # charged to the coordinator (in the field the flood comes from other machines).
 #
-#   bench/flood.sh [--build DIR] [--cars N] [--seconds S] [--idle-tcp K] [--watch W]
-#                  [--bad-connects R] [--connect-queues Q]
+# Silent connections are held by the kernel for --defer-accept (default 2m: 127 s) before gRPC
+# sees them, so a window shorter than that never meets them: --flood-seconds 300 takes in two
+# hand-overs. --idle-speak B makes each idle connection send B bytes first (a handshake begun,
+# never finished), which the kernel hold does not stop.
+#
+#   bench/flood.sh [--build DIR] [--cars N] [--seconds S] [--flood-seconds S] [--idle-tcp K]
+#                  [--idle-speak B] [--defer-accept D] [--watch W] [--bad-connects R]
+#                  [--connect-queues Q]
 # Writes runs/bench-flood/summary.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +26,10 @@ cd "$(dirname "$0")/.."
 build=build/release
 cars=2000
 secs=20
+flood_secs=
 idle_tcp=2000
+idle_speak=0
+defer_accept=2m
 watch=1500
 max_watchers=1000
 bad=200
@@ -30,14 +39,18 @@ while [[ $# -gt 0 ]]; do
     --build) build="$2"; shift 2 ;;
     --cars) cars="$2"; shift 2 ;;
     --seconds) secs="$2"; shift 2 ;;
+    --flood-seconds) flood_secs="$2"; shift 2 ;;
     --idle-tcp) idle_tcp="$2"; shift 2 ;;
+    --idle-speak) idle_speak="$2"; shift 2 ;;
+    --defer-accept) defer_accept="$2"; shift 2 ;;
     --watch) watch="$2"; shift 2 ;;
     --bad-connects) bad="$2"; shift 2 ;;
     --connect-queues) queues="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
+flood_secs=${flood_secs:-$secs}
 if [[ ! -x "$build/cli/fleetgrid" || ! -x "$build/bench/flooder" ]]; then
   cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$build" -j"$(nproc)" --target fleetgrid flooder
@@ -52,7 +65,7 @@ ncpu=$(nproc)
 coord_prefix=(); pin_clients=(env)
 if (( ncpu >= 2 )); then coord_prefix=(taskset -c 0); pin_clients=(taskset -c "1-$((ncpu - 1))"); fi
 start_coordinator flood --heartbeat 1s --grace 10s --max-watchers "$max_watchers" \
-  --connect-queues "$queues"
+  --connect-queues "$queues" --defer-accept "$defer_accept"
 "${pin_clients[@]}" "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$cars" --availability always \
   --report-every 0 >"$work/node.log" 2>&1 &
 pids+=("$!")
@@ -77,25 +90,26 @@ curl -s "127.0.0.1:$http_port/metrics" >"$work/m0.txt"
 sleep "$secs"
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m1.txt"
 
-echo "== 2. flooded: $idle_tcp silent connections, $watch watch streams (cap $max_watchers), $bad bad Connects/s"
-"${pin_clients[@]}" "$build/bench/flooder" --target "127.0.0.1:$grpc_port" --idle-tcp "$idle_tcp" --watch "$watch" \
-  --job "$job" --bad-connects "$bad" --seconds $((secs + 8)) >"$work/flooder.json" &
+echo "== 2. flooded, ${flood_secs} s: $idle_tcp idle connections (sending $idle_speak bytes; hold $defer_accept), $watch watch streams (cap $max_watchers), $bad bad Connects/s"
+"${pin_clients[@]}" "$build/bench/flooder" --target "127.0.0.1:$grpc_port" --idle-tcp "$idle_tcp" \
+  --idle-speak "$idle_speak" --watch "$watch" --job "$job" --bad-connects "$bad" \
+  --seconds $((flood_secs + 8)) >"$work/flooder.json" &
 flood_pid=$!; pids+=("$flood_pid")
 sleep 5
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m2.txt"
-sleep "$secs"
+sleep "$flood_secs"
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m3.txt"
 wait "$flood_pid"
 lost=$(metric "$http_port" fleetgrid_nodes_lost_total)
 
-python3 - "$work" "$out/summary.json" "$cars" "$lost" <<'PY'
+python3 - "$work" "$out/summary.json" "$cars" "$lost" "$defer_accept" <<'PY'
 import json, sys
 sys.path.insert(0, "bench")
 from heartbeat_delay import parse, quantiles
 work, out, cars, lost = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
 m = [parse(f"{work}/m{i}.txt") for i in range(4)]
 unloaded, flooded = quantiles(m[0], m[1]), quantiles(m[2], m[3])
-summary = {"cars": cars, "unloaded": unloaded, "flooded": flooded,
+summary = {"cars": cars, "defer_accept": sys.argv[5], "unloaded": unloaded, "flooded": flooded,
            "p99_ratio": flooded["p99_us"] / unloaded["p99_us"], "cars_lost": lost,
            "flooder": json.load(open(f"{work}/flooder.json"))}
 json.dump(summary, open(out, "w"), indent=1)

@@ -55,6 +55,7 @@ struct CoordinatorFlags {
   std::string policy = "fifo";
   std::string admin_token_file;
   std::string credential_ttl = "30d";
+  std::string defer_accept = "2m";
   std::string metrics_listen = "127.0.0.1:9090";
   int connect_queues = 16;
   double suspect_fraction = 0.5;
@@ -103,6 +104,13 @@ int RunCoordinator(const CoordinatorFlags& f) {
                 << "' (e.g. 30s, 500ms, 5m, 2h, inf)\n";
       return kExitUsage;
     }
+  }
+  if (f.defer_accept == "0" || f.defer_accept == "off") {
+    o.service.defer_accept = Duration::Zero();
+  } else if (!ParseDuration(f.defer_accept, o.service.defer_accept)) {
+    std::cerr << "fleetgrid coordinator: --defer-accept: bad duration '" << f.defer_accept
+              << "' (e.g. 2m, 30s; 0 or off = no hold)\n";
+    return kExitUsage;
   }
   if (o.service.heartbeat_grace.IsInfinite() ||
       o.service.heartbeat_grace <= o.service.heartbeat_interval) {
@@ -153,6 +161,15 @@ int RunCoordinator(const CoordinatorFlags& f) {
                 : o.tls.client_ca_pem.empty() ? "TLS"
                                               : "TLS, client certificates verified when presented")
             << std::endl;
+  if (const auto& held = (*c)->defer_accept(); !held.ok()) {
+    std::cerr << "fleetgrid coordinator: WARNING: --defer-accept not in force, silent TCP "
+                 "connections reach gRPC at once: "
+              << held.status().message() << "\n";
+  } else if (*held > Duration::Zero()) {
+    std::cout << "fleetgrid coordinator: connections that send nothing are held by the kernel "
+                 "up to "
+              << held->ToString() << " before they are accepted (TCP_DEFER_ACCEPT)" << std::endl;
+  }
   int sig = 0;
   sigwait(&stop, &sig);
   std::cout << "fleetgrid coordinator: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
@@ -194,6 +211,12 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
                   "issued join token. Unset: open (development)");
   sub->add_option("--credential-ttl", f->credential_ttl,
                   "lifetime of each node credential issued (cars renew before it ends)")
+      ->capture_default_str();
+  sub->add_option("--defer-accept", f->defer_accept,
+                  "hold a TCP connection that sends nothing in the kernel this long before it "
+                  "is accepted (TCP_DEFER_ACCEPT; rounded up to 1, 3, 7, 15, 31, 63, 127 s ...; "
+                  "0 = off): a flood of silent connections then costs the coordinator nothing "
+                  "until the hold ends")
       ->capture_default_str();
   sub->add_option("--connect-queues", f->connect_queues,
                   "completion queues (one thread each) serving car sessions")

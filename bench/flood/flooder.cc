@@ -1,5 +1,7 @@
 // flooder: load that a coordinator must shrug off, for bench/flood.sh. For --seconds it holds
-//   --idle-tcp N     TCP connections that never speak (reopened when the server closes them),
+//   --idle-tcp N     TCP connections that never speak (reopened when the server closes them;
+//                    with --idle-speak B each first sends B bytes of the HTTP/2 preface, then
+//                    goes silent: a handshake begun and never finished),
 //   --watch N        WatchJob streams on --job (spread over --channels connections), and
 //   --bad-connects R Connect calls per second without credentials (each refused at once).
 // Prints one JSON line with what it did and what the coordinator answered.
@@ -11,6 +13,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -28,10 +31,14 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-int OpenIdle(const sockaddr_in& addr) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+int OpenIdle(const sockaddr_in& addr, int speak) {
+  constexpr char kPreface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  const int fd = socket(AF_INET, SOCK_STREAM | (speak > 0 ? 0 : SOCK_NONBLOCK), 0);
   if (fd < 0) return -1;
-  connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);  // in progress is fine
+  // Silent: a connect in progress is fine. Speaking: connected first, then the bytes.
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0 && speak > 0) {
+    send(fd, kPreface, std::min<size_t>(speak, sizeof kPreface - 1), MSG_NOSIGNAL);
+  }
   return fd;
 }
 
@@ -40,11 +47,14 @@ int OpenIdle(const sockaddr_in& addr) {
 int main(int argc, char** argv) {
   CLI::App app("flooder: idle connections, watch streams and refused calls against a coordinator");
   std::string target;
-  int idle_tcp = 0, watch = 0, channels = 8;
+  int idle_tcp = 0, idle_speak = 0, watch = 0, channels = 8;
   double bad_connects = 0, seconds = 10;
   uint64_t job = 1;
   app.add_option("--target", target, "coordinator HOST:PORT (127.0.0.1)")->required();
   app.add_option("--idle-tcp", idle_tcp, "silent TCP connections held open");
+  app.add_option("--idle-speak", idle_speak,
+                 "bytes of the HTTP/2 preface each idle connection sends before going silent")
+      ->check(CLI::Range(0, 23));
   app.add_option("--watch", watch, "WatchJob streams held open");
   app.add_option("--job", job, "job the watch streams watch");
   app.add_option("--channels", channels, "connections the watch streams share")
@@ -66,7 +76,7 @@ int main(int argc, char** argv) {
   std::thread idle([&] {
     std::vector<int> fds;
     for (int i = 0; i < idle_tcp; ++i) {
-      fds.push_back(OpenIdle(addr));
+      fds.push_back(OpenIdle(addr, idle_speak));
       ++idle_opened;
     }
     // poll(), not a recv() per connection per round: the flooder must not eat the CPU the
@@ -82,7 +92,7 @@ int main(int argc, char** argv) {
         if (n > 0 || (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
         close(fds[i]);
         ++idle_closed;
-        fds[i] = OpenIdle(addr);
+        fds[i] = OpenIdle(addr, idle_speak);
         ++idle_opened;
       }
     }
@@ -158,9 +168,10 @@ int main(int argc, char** argv) {
   idle.join();
 
   std::printf(
-      "{\"idle_tcp\": %d, \"idle_opened\": %llu, \"idle_closed_by_server\": %llu, "
+      "{\"idle_tcp\": %d, \"idle_speak\": %d, \"idle_opened\": %llu, \"idle_closed_by_server\": "
+      "%llu, "
       "\"watch\": %d, \"watch_streams_served\": %llu, \"bad_connects\": %llu",
-      idle_tcp, static_cast<unsigned long long>(idle_opened.load()),
+      idle_tcp, idle_speak, static_cast<unsigned long long>(idle_opened.load()),
       static_cast<unsigned long long>(idle_closed.load()), watch,
       static_cast<unsigned long long>(watch_peak), static_cast<unsigned long long>(bad_sent));
   for (const auto& [code, n] : bad_codes) {

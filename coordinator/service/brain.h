@@ -64,7 +64,11 @@ struct ServiceOptions {
   uint64_t max_streams_per_node = 256;         // Connect + FetchInput + UploadResult of one car
   uint64_t max_watchers = 10'000;              // WatchJob streams open at once
   uint64_t max_streams_per_connection = 4096;  // HTTP/2 (an emulator multiplexes 500 cars)
-  Duration handshake_timeout = Duration::Seconds(10);    // a TCP connection that never speaks
+  Duration handshake_timeout = Duration::Seconds(10);  // a connection that starts no handshake
+  // A TCP connection that sends nothing is held by the kernel this long before gRPC accepts
+  // it (TCP_DEFER_ACCEPT, rounded up to 1, 3, 7, 15, 31, 63, 127 s ...; 0 = off): see
+  // defer_accept.h.
+  Duration defer_accept = Duration::Minutes(2);
   Duration max_connection_idle = Duration::Minutes(10);  // a connection without calls
   JobLimits limits;
   // Eviction-storm guard (core::LossGuard): when more than half the cars would be lost

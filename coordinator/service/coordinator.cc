@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "coordinator/service/defer_accept.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/sqlite_store.h"
 
@@ -71,6 +72,9 @@ absl::StatusOr<std::unique_ptr<Coordinator>> Coordinator::Start(const Coordinato
     c->brain_->Stop();
     return absl::UnavailableError("cannot listen on " + options.listen +
                                   " (address in use or invalid)");
+  }
+  if (options.service.defer_accept > Duration::Zero()) {
+    c->defer_accept_ = DeferAcceptOnListeners(c->port_, options.service.defer_accept);
   }
   c->node_service_->StartConnect();
   if (!options.metrics_listen.empty()) {

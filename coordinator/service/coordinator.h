@@ -50,6 +50,9 @@ class Coordinator {
 
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
+  // The kernel's hold on silent connections (ServiceOptions::defer_accept): zero when off, an
+  // error when it could not be set (the coordinator serves without it).
+  const absl::StatusOr<Duration>& defer_accept() const { return defer_accept_; }
   int metrics_port() const { return http_ ? http_->port() : 0; }
   Brain& brain() { return *brain_; }
   Metrics& metrics() { return metrics_; }
@@ -68,6 +71,7 @@ class Coordinator {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<HttpServer> http_;
   int port_ = 0;
+  absl::StatusOr<Duration> defer_accept_ = Duration::Zero();
   bool shut_down_ = false;
 };
 

@@ -1,12 +1,13 @@
 // Overload caps: streams past a cap end at once with RESOURCE_EXHAUSTED naming it, a freed
 // slot is taken again, other cars are not affected, and TCP connections that never speak
-// HTTP/2 are closed by the server.
+// wait in the kernel (TCP_DEFER_ACCEPT), then are closed by the server.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <future>
 
 #include "tests/service/harness.h"
@@ -131,21 +132,53 @@ TEST(Overload, WatchStreamsPastTheCapAreRefused) {
   EXPECT_EQ(refused, 1);
 }
 
-TEST(Overload, ConnectionsThatNeverSpeakAreClosedAndServiceGoesOn) {
+int OpenSockets() {
+  int n = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    n += std::filesystem::read_symlink(entry.path(), ec).string().rfind("socket:", 0) == 0;
+  }
+  return n;
+}
+
+int ConnectSilently(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 ? fd : -1;
+}
+
+// Reads until the server closes `fd` or `wait` passes without a byte: true when closed.
+bool ClosedByServer(int fd, int wait_ms) {
+  pollfd p{fd, POLLIN, 0};
+  char buf[256];
+  // The server writes its HTTP/2 settings, then closes: read to the end.
+  for (;;) {
+    if (poll(&p, 1, wait_ms) <= 0) return false;
+    if (read(fd, buf, sizeof buf) <= 0) return true;
+  }
+}
+
+TEST(Overload, ConnectionsThatNeverSpeakStayInTheKernelThenAreClosedAndServiceGoesOn) {
   Harness h;
   h.options.service.handshake_timeout = Duration::Millis(300);
+  h.options.service.defer_accept = Duration::Seconds(3);
   h.Start();
+  ASSERT_TRUE(h.coordinator->defer_accept().ok()) << h.coordinator->defer_accept().status();
+  EXPECT_EQ(*h.coordinator->defer_accept(), Duration::Seconds(3));
+  const int sockets_before = OpenSockets();
   std::vector<int> fds;
   for (int i = 0; i < 50; ++i) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(h.coordinator->port()));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    fds.push_back(fd);
+    fds.push_back(ConnectSilently(h.coordinator->port()));
+    ASSERT_GE(fds.back(), 0);
   }
-  // A legitimate car is served while the idle connections sit there.
+  // The 50 client ends are ours; the coordinator accepted none of them (each would be one
+  // more socket in this process), so its handshake timeout has nothing to close yet.
+  EXPECT_LT(OpenSockets() - sockets_before, 50 + 10);
+  EXPECT_FALSE(ClosedByServer(fds[0], 600)) << "a silent connection reached gRPC before the hold";
+  // A legitimate car speaks first and is served at once while the silent ones sit there.
   auto car = h.NewCar("legit");
   ASSERT_TRUE(car->Connect().ok());
   v1::SubmitJobResponse sub;
@@ -153,22 +186,35 @@ TEST(Overload, ConnectionsThatNeverSpeakAreClosedAndServiceGoesOn) {
   const auto ack = RunOne(*car);
   ASSERT_TRUE(ack);
   EXPECT_EQ(ack->outcome(), v1::RESULT_OUTCOME_ACCEPTED);
+  // After the hold the kernel hands them over and the handshake timeout closes each.
   int closed = 0;
   for (const int fd : fds) {
-    pollfd p{fd, POLLIN, 0};
-    char buf[256];
-    // The server writes its HTTP/2 settings, then closes: read to the end.
-    for (;;) {
-      if (poll(&p, 1, 5000) <= 0) break;
-      const ssize_t n = read(fd, buf, sizeof buf);
-      if (n <= 0) {
-        ++closed;
-        break;
-      }
-    }
+    closed += ClosedByServer(fd, 10'000);
     close(fd);
   }
   EXPECT_EQ(closed, 50);
+}
+
+TEST(Overload, WithoutTheHoldSilentConnectionsAreClosedByTheHandshakeTimeout) {
+  Harness h;
+  h.options.service.handshake_timeout = Duration::Millis(300);
+  h.options.service.defer_accept = Duration::Zero();
+  h.Start();
+  ASSERT_TRUE(h.coordinator->defer_accept().ok());
+  EXPECT_EQ(*h.coordinator->defer_accept(), Duration::Zero());
+  std::vector<int> fds;
+  for (int i = 0; i < 20; ++i) {
+    fds.push_back(ConnectSilently(h.coordinator->port()));
+    ASSERT_GE(fds.back(), 0);
+  }
+  auto car = h.NewCar("legit");
+  ASSERT_TRUE(car->Connect().ok());
+  int closed = 0;
+  for (const int fd : fds) {
+    closed += ClosedByServer(fd, 5000);
+    close(fd);
+  }
+  EXPECT_EQ(closed, 20);
 }
 
 }  // namespace
