@@ -14,10 +14,11 @@
 # Silent connections are held by the kernel for --defer-accept (default 2m: 127 s) before gRPC
 # sees them, so a window shorter than that never meets them: --flood-seconds 300 takes in two
 # hand-overs. --idle-speak B makes each idle connection send B bytes first (a handshake begun,
-# never finished), which the kernel hold does not stop.
+# never finished), which the kernel hold does not stop. --churn R adds R connections per second,
+# each sending one byte and closing (the accept rate one address can force on the coordinator).
 #
 #   bench/flood.sh [--build DIR] [--cars N] [--seconds S] [--flood-seconds S] [--idle-tcp K]
-#                  [--idle-speak B] [--defer-accept D] [--watch W] [--bad-connects R]
+#                  [--idle-speak B] [--defer-accept D] [--churn R] [--watch W] [--bad-connects R]
 #                  [--connect-queues Q]
 # Writes runs/bench-flood/summary.json.
 set -euo pipefail
@@ -29,6 +30,7 @@ secs=20
 flood_secs=
 idle_tcp=2000
 idle_speak=0
+churn=0
 defer_accept=2m
 watch=1500
 max_watchers=1000
@@ -43,10 +45,11 @@ while [[ $# -gt 0 ]]; do
     --idle-tcp) idle_tcp="$2"; shift 2 ;;
     --idle-speak) idle_speak="$2"; shift 2 ;;
     --defer-accept) defer_accept="$2"; shift 2 ;;
+    --churn) churn="$2"; shift 2 ;;
     --watch) watch="$2"; shift 2 ;;
     --bad-connects) bad="$2"; shift 2 ;;
     --connect-queues) queues="$2"; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
 done
@@ -90,9 +93,9 @@ curl -s "127.0.0.1:$http_port/metrics" >"$work/m0.txt"
 sleep "$secs"
 curl -s "127.0.0.1:$http_port/metrics" >"$work/m1.txt"
 
-echo "== 2. flooded, ${flood_secs} s: $idle_tcp idle connections (sending $idle_speak bytes; hold $defer_accept), $watch watch streams (cap $max_watchers), $bad bad Connects/s"
+echo "== 2. flooded, ${flood_secs} s: $idle_tcp idle connections (sending $idle_speak bytes; hold $defer_accept), $churn new connections/s, $watch watch streams (cap $max_watchers), $bad bad Connects/s"
 "${pin_clients[@]}" "$build/bench/flooder" --target "127.0.0.1:$grpc_port" --idle-tcp "$idle_tcp" \
-  --idle-speak "$idle_speak" --watch "$watch" --job "$job" --bad-connects "$bad" \
+  --idle-speak "$idle_speak" --churn "$churn" --watch "$watch" --job "$job" --bad-connects "$bad" \
   --seconds $((flood_secs + 8)) >"$work/flooder.json" &
 flood_pid=$!; pids+=("$flood_pid")
 sleep 5

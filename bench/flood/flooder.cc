@@ -2,6 +2,7 @@
 //   --idle-tcp N     TCP connections that never speak (reopened when the server closes them;
 //                    with --idle-speak B each first sends B bytes of the HTTP/2 preface, then
 //                    goes silent: a handshake begun and never finished),
+//   --churn R        TCP connections per second opened, sent one byte and closed (evenly paced),
 //   --watch N        WatchJob streams on --job (spread over --channels connections), and
 //   --bad-connects R Connect calls per second without credentials (each refused at once).
 // Prints one JSON line with what it did and what the coordinator answered.
@@ -48,13 +49,15 @@ int main(int argc, char** argv) {
   CLI::App app("flooder: idle connections, watch streams and refused calls against a coordinator");
   std::string target;
   int idle_tcp = 0, idle_speak = 0, watch = 0, channels = 8;
-  double bad_connects = 0, seconds = 10;
+  double bad_connects = 0, churn = 0, seconds = 10;
   uint64_t job = 1;
   app.add_option("--target", target, "coordinator HOST:PORT (127.0.0.1)")->required();
   app.add_option("--idle-tcp", idle_tcp, "silent TCP connections held open");
   app.add_option("--idle-speak", idle_speak,
                  "bytes of the HTTP/2 preface each idle connection sends before going silent")
       ->check(CLI::Range(0, 23));
+  app.add_option("--churn", churn, "connections per second opened, sent a byte and closed")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--watch", watch, "WatchJob streams held open");
   app.add_option("--job", job, "job the watch streams watch");
   app.add_option("--channels", channels, "connections the watch streams share")
@@ -98,6 +101,19 @@ int main(int argc, char** argv) {
     }
     for (int fd : fds) {
       if (fd >= 0) close(fd);
+    }
+  });
+
+  // Churn: a new connection at an even pace, each speaking one byte and closed at once.
+  std::atomic<uint64_t> churned{0};
+  std::thread churner([&] {
+    if (churn <= 0) return;
+    const auto step = std::chrono::nanoseconds(static_cast<int64_t>(1e9 / churn));
+    for (auto at = Clock::now(); !done && at < end; at += step) {
+      std::this_thread::sleep_until(at);
+      const int fd = OpenIdle(addr, 1);
+      if (fd >= 0) close(fd);
+      ++churned;
     }
   });
 
@@ -166,13 +182,15 @@ int main(int argc, char** argv) {
   for (auto& w : watches) w->ctx.TryCancel();
   for (auto& w : watches) w->t.join();
   idle.join();
+  churner.join();
 
   std::printf(
       "{\"idle_tcp\": %d, \"idle_speak\": %d, \"idle_opened\": %llu, \"idle_closed_by_server\": "
       "%llu, "
-      "\"watch\": %d, \"watch_streams_served\": %llu, \"bad_connects\": %llu",
+      "\"churned\": %llu, \"watch\": %d, \"watch_streams_served\": %llu, \"bad_connects\": %llu",
       idle_tcp, idle_speak, static_cast<unsigned long long>(idle_opened.load()),
-      static_cast<unsigned long long>(idle_closed.load()), watch,
+      static_cast<unsigned long long>(idle_closed.load()),
+      static_cast<unsigned long long>(churned.load()), watch,
       static_cast<unsigned long long>(watch_peak), static_cast<unsigned long long>(bad_sent));
   for (const auto& [code, n] : bad_codes) {
     std::printf(", \"bad_connect_code_%d\": %llu", code, static_cast<unsigned long long>(n));
