@@ -150,7 +150,9 @@ int RunCoordinator(const CoordinatorFlags& f) {
     std::cerr << "fleetgrid coordinator: " << c.status().message() << "\n";
     return absl::IsInvalidArgument(c.status()) ? kExitUsage : kExitFailure;
   }
-  std::cout << "fleetgrid coordinator: listening on " << (*c)->address();
+  // The host as given ([::] or 0.0.0.0 stay themselves) with the port actually bound.
+  std::cout << "fleetgrid coordinator: listening on " << o.listen.substr(0, o.listen.rfind(':'))
+            << ":" << (*c)->port();
   if ((*c)->metrics_port() != 0) {
     std::cout << ", metrics on http://" << o.metrics_listen.substr(0, o.metrics_listen.rfind(':'))
               << ":" << (*c)->metrics_port() << "/metrics";
