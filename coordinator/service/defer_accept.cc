@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -44,14 +45,11 @@ absl::StatusOr<Duration> DeferAcceptOnListeners(int port, Duration hold) {
   int found = 0, taken = 0;
   std::error_code ec;
   // A descriptor closed and reused while we walk cannot match unless it is such a listener.
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
-    const std::string name = entry.path().filename().string();
+  namespace fs = std::filesystem;
+  for (fs::directory_iterator it("/proc/self/fd", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
     int fd = -1;
-    try {
-      fd = std::stoi(name);
-    } catch (const std::exception&) {
-      continue;
-    }
+    if (std::from_chars(name.data(), name.data() + name.size(), fd).ec != std::errc()) continue;
     if (!IsTcpListenerOnPort(fd, port)) continue;
     if (setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &value, sizeof value) != 0) {
       return absl::InternalError("TCP_DEFER_ACCEPT on the listening socket of port " +
