@@ -66,8 +66,9 @@ TEST(ClockJumps, CalendarJumpsOnTheCoordinatorExpireNoLeaseAndLoseNoCar) {
   const std::string offset_file = dir + "/faketime";
   SetOffset(offset_file, "+0");
   CoordinatorProcess coord(dir, dir + "/fleetgrid.db");
-  coord.set_env({std::string("LD_PRELOAD=") + MONOTONIC_TIMERFD + ":" + kFaketime, "FAKETIME_TIMESTAMP_FILE=" + offset_file,
-                 "FAKETIME_NO_CACHE=1", "FAKETIME_DONT_FAKE_MONOTONIC=1"});
+  coord.set_env({std::string("LD_PRELOAD=") + MONOTONIC_TIMERFD + ":" + kFaketime,
+                 "FAKETIME_TIMESTAMP_FILE=" + offset_file, "FAKETIME_NO_CACHE=1",
+                 "FAKETIME_DONT_FAKE_MONOTONIC=1"});
   ASSERT_TRUE(coord.Start({"--lease", "20s"})) << coord.stderr_text();
   auto channel = grpc::CreateChannel(coord.address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(channel);
