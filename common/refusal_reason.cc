@@ -1,6 +1,7 @@
 #include "common/refusal_reason.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/cord.h"
 
@@ -10,38 +11,30 @@ namespace {
 // The payload's type URL (absl asks for a URL naming the payload's format).
 constexpr char kPayloadUrl[] = "type.fleetgrid/RefusalReason";
 
+// Every reason but kNone with its wire name, the one list both directions read.
+constexpr std::pair<RefusalReason, std::string_view> kNames[] = {
+    {RefusalReason::kCredentialUnknown, "credential-unknown"},
+    {RefusalReason::kCredentialRevoked, "credential-revoked"},
+    {RefusalReason::kCredentialExpired, "credential-expired"},
+    {RefusalReason::kJoinTokenUnknown, "join-token-unknown"},
+    {RefusalReason::kJoinTokenRevoked, "join-token-revoked"},
+    {RefusalReason::kJoinTokenExpired, "join-token-expired"},
+    {RefusalReason::kJoinTokenUsedUp, "join-token-used-up"},
+    {RefusalReason::kJoinTokenOwner, "join-token-owner"},
+};
+
 }  // namespace
 
 std::string_view RefusalReasonName(RefusalReason r) {
-  switch (r) {
-    case RefusalReason::kCredentialUnknown:
-      return "credential-unknown";
-    case RefusalReason::kCredentialRevoked:
-      return "credential-revoked";
-    case RefusalReason::kCredentialExpired:
-      return "credential-expired";
-    case RefusalReason::kJoinTokenUnknown:
-      return "join-token-unknown";
-    case RefusalReason::kJoinTokenRevoked:
-      return "join-token-revoked";
-    case RefusalReason::kJoinTokenExpired:
-      return "join-token-expired";
-    case RefusalReason::kJoinTokenUsedUp:
-      return "join-token-used-up";
-    case RefusalReason::kJoinTokenOwner:
-      return "join-token-owner";
-    case RefusalReason::kNone:
-      break;
+  for (const auto& [reason, name] : kNames) {
+    if (reason == r) return name;
   }
   return "";
 }
 
 RefusalReason ParseRefusalReason(std::string_view name) {
-  for (RefusalReason r : {RefusalReason::kCredentialUnknown, RefusalReason::kCredentialRevoked,
-                          RefusalReason::kCredentialExpired, RefusalReason::kJoinTokenUnknown,
-                          RefusalReason::kJoinTokenRevoked, RefusalReason::kJoinTokenExpired,
-                          RefusalReason::kJoinTokenUsedUp, RefusalReason::kJoinTokenOwner}) {
-    if (name == RefusalReasonName(r)) return r;
+  for (const auto& [reason, wire] : kNames) {
+    if (wire == name) return reason;
   }
   return RefusalReason::kNone;
 }
