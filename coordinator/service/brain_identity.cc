@@ -47,9 +47,9 @@ void Brain::RenewCredential(Caller caller, v1::RenewCredentialRequest req,
 
 void Brain::DropUnauthenticated(NodeId n, int64_t now_ms) {
   NodeExtra& x = nodes_[n.value()];
-  const absl::Status refused = x.session.outbox
-                                   ? identities_.CheckCredential(x.session.credential_id, now_ms)
-                                   : absl::OkStatus();
+  const absl::Status refused =
+      x.session.outbox ? identities_.LiveCredential(x.session.credential_id, now_ms).status()
+                       : absl::OkStatus();
   const bool node_dead = identities_.NodeCredentialExpiry(WireNode(n), now_ms) == 0;
   if (refused.ok() && !node_dead) return;
   if (x.session.outbox) {

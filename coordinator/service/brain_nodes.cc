@@ -120,11 +120,7 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
                                               RefusalReason::kCredentialUnknown));
     }
     // Revoked (or expired) while the Hello was on its way.
-    if (absl::Status s = identities_.CheckCredential(credential_id, UnixNowNanos() / 1'000'000);
-        !s.ok()) {
-      return outbox->Finish(s);
-    }
-    const auto cred = identities_.Credential(credential_id);
+    const auto cred = identities_.LiveCredential(credential_id, UnixNowNanos() / 1'000'000);
     if (!cred.ok()) return outbox->Finish(cred.status());
     NodeExtra& x = nodes_[n.value()];
     if (x.session.outbox && x.session.outbox != outbox) {

@@ -324,14 +324,16 @@ absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::strin
                            RefusalReason::kCredentialUnknown);
 }
 
-absl::Status Identities::CheckCredential(const std::string& credential_id, int64_t now_ms) const {
+absl::StatusOr<CredentialRecord> Identities::LiveCredential(const std::string& credential_id,
+                                                            int64_t now_ms) const {
   std::lock_guard lock(mu_);
   auto it = credentials_.find(credential_id);
   if (it == credentials_.end()) {
     return WithRefusalReason(absl::UnauthenticatedError("unknown credential " + credential_id),
                              RefusalReason::kCredentialUnknown);
   }
-  return CredentialRefusal(it->second, now_ms);
+  FG_RETURN_IF_ERROR(CredentialRefusal(it->second, now_ms));
+  return it->second;
 }
 
 absl::StatusOr<CredentialRecord> Identities::Credential(const std::string& credential_id) const {

@@ -104,9 +104,10 @@ class Identities {
   // RefusalReason (common/refusal_reason.h): unknown, revoked or expired.
   absl::StatusOr<Caller> AuthenticateNode(uint64_t node_id, std::string_view secret,
                                           int64_t now_ms) const;
-  // OK while credential `id` is neither revoked nor expired; else UNAUTHENTICATED with its
+  // Credential `id` while it is neither revoked nor expired; else UNAUTHENTICATED with its
   // RefusalReason, as AuthenticateNode would refuse it.
-  absl::Status CheckCredential(const std::string& credential_id, int64_t now_ms) const;
+  absl::StatusOr<CredentialRecord> LiveCredential(const std::string& credential_id,
+                                                  int64_t now_ms) const;
   // The credential `id` (NOT_FOUND if unknown).
   absl::StatusOr<CredentialRecord> Credential(const std::string& credential_id) const;
   // Revokes one credential, all of a node's, or all of an owner's; returns the records it
