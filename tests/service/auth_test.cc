@@ -71,6 +71,18 @@ class Auth : public ::testing::Test {
     req.set_include_inactive(include_inactive);
     return admin.ListJoinTokens(&ctx, req, resp);
   }
+  // `car` renews `credential_id` with the credential it holds; a refusal's reason in `why`.
+  grpc::Status Renew(TestCar& car, const std::string& credential_id,
+                     v1::RenewCredentialResponse* resp, RefusalReason* why = nullptr) {
+    grpc::ClientContext ctx;
+    Harness::Deadline(ctx);
+    car.AddAuth(ctx);
+    v1::RenewCredentialRequest req;
+    req.set_credential_id(credential_id);
+    const grpc::Status s = car.stub().RenewCredential(&ctx, req, resp);
+    if (why != nullptr) *why = RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata());
+    return s;
+  }
   grpc::Status RevokeJoinToken(const std::string& token_id) {
     grpc::ClientContext ctx;
     Harness::Deadline(ctx);
@@ -407,40 +419,26 @@ TEST_F(ShortCredentials, ExpiredCredentialEndsTheSessionAndIsRefused) {
   const absl::Status again = car->Connect().status();
   EXPECT_TRUE(absl::IsUnauthenticated(again)) << again;
   EXPECT_EQ(RefusalReasonOf(again), RefusalReason::kCredentialExpired) << again;
-  grpc::ClientContext ctx;
-  Harness::Deadline(ctx);
-  car->AddAuth(ctx);
-  v1::RenewCredentialRequest req;
-  req.set_credential_id(car->credential_id());
   v1::RenewCredentialResponse resp;
-  EXPECT_EQ(car->stub().RenewCredential(&ctx, req, &resp).error_code(),
+  RefusalReason why = RefusalReason::kNone;
+  EXPECT_EQ(Renew(*car, car->credential_id(), &resp, &why).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  EXPECT_EQ(RefusalReasonFromTrailers(ctx.GetServerTrailingMetadata()),
-            RefusalReason::kCredentialExpired);
+  EXPECT_EQ(why, RefusalReason::kCredentialExpired);
 }
 
 // Would catch: RenewCredential not issuing a working credential, invalidating the old one
 // early, or renewing a credential other than the caller's.
 TEST_F(Auth, RenewedCredentialWorksAndTheOldOneStaysValid) {
   auto car = h_.NewCar("alice");
-  grpc::ClientContext ctx;
-  Harness::Deadline(ctx);
-  car->AddAuth(ctx);
-  v1::RenewCredentialRequest req;
-  req.set_credential_id(car->credential_id());
   v1::RenewCredentialResponse resp;
-  ASSERT_TRUE(car->stub().RenewCredential(&ctx, req, &resp).ok());
+  ASSERT_TRUE(Renew(*car, car->credential_id(), &resp).ok());
   EXPECT_EQ(resp.credential().node_id(), car->node_id());
   EXPECT_NE(resp.credential().credential_id(), car->credential_id());
   EXPECT_TRUE(car->Connect().ok());  // the old one
   TestCar renewed(h_.channel, "alice");
   renewed.SetIdentity(car->node_id(), resp.credential().secret());
   EXPECT_TRUE(renewed.Connect().ok());
-  grpc::ClientContext wrong;
-  Harness::Deadline(wrong);
-  car->AddAuth(wrong);
-  req.set_credential_id(resp.credential().credential_id());
-  EXPECT_EQ(car->stub().RenewCredential(&wrong, req, &resp).error_code(),
+  EXPECT_EQ(Renew(*car, resp.credential().credential_id(), &resp).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
