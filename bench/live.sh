@@ -70,21 +70,20 @@ wait_connected() {  # wait_connected N TIMEOUT_S: seconds it took
 }
 
 # ---------------------------------------------------------------------------------------
+start_echo() {  # start_echo [SERVE ARGS...]: a fresh echo server; sets echo_pid, echo_addr
+  rm -f "$work/echo.port"
+  "$echo_bin" serve --port-file "$work/echo.port" "$@" 2>/dev/null &
+  echo_pid=$!; pids+=("$echo_pid")
+  for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
+  echo_addr="127.0.0.1:$(cat "$work/echo.port")"
+}
 echo "== 1. bare gRPC echo (baseline)"
-"$echo_bin" serve --port-file "$work/echo.port" 2>/dev/null &
-echo_pid=$!; pids+=("$echo_pid")
-for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
-echo_addr="127.0.0.1:$(cat "$work/echo.port")"
+start_echo
 "$echo_bin" run --target "$echo_addr" --seconds "$secs" --streams 8 --channels 2 --window 64 \
   --paced-streams 1000 --paced-rate $((cars / 10)) >"$out/echo.json"
 kill "$echo_pid"; wait "$echo_pid" 2>/dev/null || true
 # The fleet-shaped echo: the transport alone at the heartbeat phase's shape.
-rm -f "$work/echo.port"
-"$echo_bin" serve --queues 16 --port-file "$work/echo.port" --samples-file "$work/echo-fleet.txt" \
-  2>/dev/null &
-echo_pid=$!; pids+=("$echo_pid")
-for _ in $(seq 50); do [[ -s "$work/echo.port" ]] && break; sleep 0.1; done
-echo_addr="127.0.0.1:$(cat "$work/echo.port")"
+start_echo --queues 16 --samples-file "$work/echo-fleet.txt"
 hb_window=30; [[ $quick == 1 ]] && hb_window=20  # phase 3's window, whole intervals
 echo_pids=()
 for i in $(seq 0 $((procs - 1))); do

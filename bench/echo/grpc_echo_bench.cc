@@ -66,8 +66,7 @@ double PercentileUs(std::vector<int64_t>& v, double q) {
 // ---------------------------------------------------------------------------------------
 // Server.
 
-// One-way delays the server measured (fleet phase with --fleet-one-way), for serve
-// --samples-file.
+// One-way delays the server measured (the fleet phase's messages), for serve --samples-file.
 std::mutex g_samples_mu;
 std::vector<int64_t> g_samples;
 void KeepOneWaySample(int64_t ns) {
