@@ -69,7 +69,7 @@ coord_prefix=(); pin_clients=(env)
 if (( ncpu >= 2 )); then coord_prefix=(taskset -c 0); pin_clients=(taskset -c "1-$((ncpu - 1))"); fi
 start_coordinator flood --heartbeat 1s --grace 10s --max-watchers "$max_watchers" \
   --connect-queues "$queues" --defer-accept "$defer_accept"
-"${pin_clients[@]}" "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$cars" --availability always \
+"${pin_clients[@]}" "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$cars" --availability never-leaves \
   --report-every 0 >"$work/node.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 600); do

@@ -109,7 +109,7 @@ echo "== 2. throughput: short hash tasks, each result durable before its ack"
 throughput() {  # throughput NAME CARS SLOTS TASKS
   start_coordinator "$1"
   "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$2" --slots "$3" \
-    --availability always --report-every 0 >"$work/$1-node.log" 2>&1 &
+    --availability never-leaves --report-every 0 >"$work/$1-node.log" 2>&1 &
   local node_pid=$!; pids+=("$node_pid")
   wait_connected "$2" 120 >/dev/null
   cat >"$work/$1.yaml" <<EOF
@@ -165,7 +165,7 @@ start_coordinator fleet --heartbeat 10s --grace 30s
 coord_rss0=$(ps -o rss= -p "$coord_pid")
 # The probe car connects first, alone, and takes the only task of a long job.
 "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars 1 --first-car "$cars" \
-  --availability always --executor simulated --report-every 0 >"$work/probe.log" 2>&1 &
+  --availability never-leaves --executor simulated --report-every 0 >"$work/probe.log" 2>&1 &
 probe_pid=$!; pids+=("$probe_pid")
 wait_connected 1 60 >/dev/null
 cat >"$work/probe.yaml" <<EOF
@@ -182,7 +182,7 @@ per=$((cars / procs))
 node_pids=()
 for i in $(seq 0 $((procs - 1))); do
   "$fg" node "${client_tls[@]}" --coordinator "127.0.0.1:$grpc_port" --cars "$per" --first-car $((i * per)) \
-    --availability always --report-every 0 >"$work/fleet-$i.log" 2>&1 &
+    --availability never-leaves --report-every 0 >"$work/fleet-$i.log" 2>&1 &
   node_pids+=("$!"); pids+=("$!")
 done
 connect_s=$(wait_connected $((per * procs + 1)) 900)

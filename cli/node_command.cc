@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "models/availability_config.h"
 #include "node/fleet.h"
 #include "node/scenario.h"
 
@@ -74,9 +76,14 @@ int RunNode(NodeFlags& f) {
     }
   }
   if (!f.availability.empty()) {
-    o.availability.model.kind = f.availability == "always"
-                                    ? sim::AvailabilityKind::kNeverLeaves
-                                    : sim::AvailabilityKind::kExponentialOnOff;
+    const std::optional<models::AvailabilityKind> kind =
+        models::AvailabilityKindFromName(f.availability);
+    if (!kind) {
+      std::cerr << "fleetgrid node: --availability: unknown model '" << f.availability
+                << "' (expected " << models::AvailabilityKindNames() << ")\n";
+      return kExitUsage;
+    }
+    o.availability.model.kind = *kind;
   }
   if (f.mean_on_s > 0) o.availability.model.mean_on = Duration::FromSecondsF(f.mean_on_s);
   if (f.mean_off_s > 0) o.availability.model.mean_off = Duration::FromSecondsF(f.mean_off_s);
@@ -151,14 +158,14 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
       ->check(CLI::NonNegativeNumber);
   sub->add_option("--join-token", o.join_token, "Join token for enrollment (secret)");
   sub->add_option("--scenario", f->scenario,
-                  "Simulator scenario file: cars follow its availability model, speed "
-                  "classes and seed")
+                  "Scenario file: cars follow its availability model, speed and link "
+                  "classes, battery and seed, as `fleetgrid sim` draws them")
       ->check(CLI::ExistingFile);
   sub->add_option("--mean-on", f->mean_on_s, "Mean parked period, model seconds (default 21600)");
   sub->add_option("--mean-off", f->mean_off_s, "Mean driving period, model seconds (default 7200)");
   sub->add_option("--availability", f->availability,
-                  "Availability model: exponential (on/off, the default) or always")
-      ->check(CLI::IsMember({"exponential", "always"}));
+                  "Availability model, as a scenario's availability.model: exponential-on-off "
+                  "(the default) or never-leaves");
   sub->add_option("--vanish", o.availability.vanish_probability,
                   "Probability that a departing car drops its stream without Leave")
       ->capture_default_str()

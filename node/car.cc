@@ -4,6 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <cstdio>
 
+#include "models/hardware.h"
 #include "node/executor_hash.h"
 
 namespace fleetgrid::node {
@@ -48,59 +49,60 @@ void SetDuration(google::protobuf::Duration* d, Duration v) {
   d->set_nanos(static_cast<int32_t>(v.nanos() % 1000'000'000));
 }
 
-// A speed class drawn by share; the hardware class is named after the nearest Tesla board.
-v1::HardwareDescription DrawHardware(const std::vector<sim::SpeedClass>& classes, Rng rng) {
-  double u = rng.Uniform();
-  double speed = classes.empty() ? 1.0 : classes.back().speed;
-  for (const sim::SpeedClass& c : classes) {
-    if (u < c.share) {
-      speed = c.speed;
-      break;
-    }
-    u -= c.share;
-  }
+// The wire description of the hardware models/ gives a car of this speed.
+v1::HardwareDescription HardwareOf(double speed) {
+  const models::HardwareProfile p = models::HardwareForSpeed(speed);
   v1::HardwareDescription h;
-  h.set_speed_work_units_per_s(speed);
-  if (speed <= 1) {
-    h.set_hardware_class(v1::HARDWARE_CLASS_HW3);
-    h.set_power_draw_w(72);
-  } else if (speed <= 2) {
-    h.set_hardware_class(v1::HARDWARE_CLASS_HW4);
-    h.set_power_draw_w(100);
-  } else {
-    h.set_hardware_class(v1::HARDWARE_CLASS_AI5);
-    h.set_power_draw_w(150);
+  h.set_speed_work_units_per_s(p.speed);
+  switch (p.board) {
+    case models::Board::kHw3:
+      h.set_hardware_class(v1::HARDWARE_CLASS_HW3);
+      break;
+    case models::Board::kHw4:
+      h.set_hardware_class(v1::HARDWARE_CLASS_HW4);
+      break;
+    case models::Board::kAi5:
+      h.set_hardware_class(v1::HARDWARE_CLASS_AI5);
+      break;
   }
-  h.set_memory_bytes(8ull << 30);
-  h.set_storage_bytes(64ull << 30);
+  h.set_power_draw_w(p.power_draw_w);
+  h.set_memory_bytes(p.memory_bytes);
+  h.set_storage_bytes(p.storage_bytes);
   h.set_model("emulated");
   return h;
 }
 
+v1::LinkDescription LinkOf(const models::LinkClass& link) {
+  v1::LinkDescription l;
+  // The scenario's bandwidth is both ways (the simulator uses it for input and output).
+  l.set_download_bytes_per_s(static_cast<uint64_t>(link.bandwidth_bytes_per_s));
+  l.set_upload_bytes_per_s(static_cast<uint64_t>(link.bandwidth_bytes_per_s));
+  SetDuration(l.mutable_latency(), link.latency);
+  return l;
+}
+
 }  // namespace
 
-Car::Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel> availability)
+Car::Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability, double speed,
+         const models::LinkClass& link)
     : fleet_(fleet),
       index_(index),
       availability_(std::move(availability)),
       rng_(Rng::Stream(fleet.options.seed, "byzantine", index)),
       heartbeat_rng_(Rng::Stream(fleet.options.seed, "heartbeat", index)),
       backoff_(fleet.options.backoff, Rng::Stream(fleet.options.seed, "backoff", index)),
-      hardware_(DrawHardware(fleet.options.speed_classes,
-                             Rng::Stream(fleet.options.seed, "hardware", index))),
+      hardware_(HardwareOf(speed)),
+      link_(LinkOf(link)),
       period_timer_(fleet.io),
       reconnect_timer_(fleet.io),
       heartbeat_timer_(fleet.io),
       renew_timer_(fleet.io),
       heartbeat_interval_(fleet.options.default_heartbeat_interval) {
-  link_.set_download_bytes_per_s(2'500'000);
-  link_.set_upload_bytes_per_s(2'500'000);
-  SetDuration(link_.mutable_latency(), Duration::Millis(50));
   const uint32_t owners = fleet.options.owners;
   const uint32_t owner = owners == 0 ? index : index % owners;
   owner_ = fleet.options.owner_prefix + "-" + std::to_string(owner);
-  if (!fleet.cheaters.empty() && fleet.cheaters[owner] != sim::kHonestOwner) {
-    wrong_answer_key_ = sim::WrongAnswerKey(owner, fleet.options.colluding);
+  if (!fleet.cheaters.empty() && fleet.cheaters[owner] != models::kHonestOwner) {
+    wrong_answer_key_ = models::WrongAnswerKey(owner, fleet.options.colluding);
   }
 }
 
@@ -126,11 +128,11 @@ void Car::Start(Duration delay) {
 
 void Car::NextPeriod() {
   if (shutdown_) return;
-  const AvailabilityPeriod p = availability_->Next();
+  const models::CarPeriods::Period p = availability_.Next();
   const Duration real =
-      p.length.IsInfinite()
+      p.end.IsInfinite()
           ? Duration::Infinite()
-          : Duration::FromSecondsF(p.length.SecondsF() / fleet_.options.time_scale);
+          : Duration::FromSecondsF((p.end - p.start).SecondsF() / fleet_.options.time_scale);
   if (p.available && !available_) {
     BecomeAvailable();
   } else if (!p.available && available_) {
@@ -219,8 +221,8 @@ void Car::Connect() {
     req.set_owner(owner_);
     *req.mutable_hardware() = Advertised();
     *req.mutable_link() = link_;
-    req.mutable_battery()->set_capacity_wh(75'000);
-    req.mutable_battery()->set_max_charging_power_w(11'000);
+    req.mutable_battery()->set_capacity_wh(fleet_.options.battery.capacity_wh);
+    req.mutable_battery()->set_max_charging_power_w(fleet_.options.battery.max_charging_power_w);
     req.set_agent_version("fleetgrid-node 0.1.0");
     req.set_display_name("car-" + std::to_string(index_));
     req.set_idempotency_key("car-" + std::to_string(fleet_.options.seed) + "-" +
@@ -344,8 +346,8 @@ v1::NodeMessage Car::MakeHello() {
         break;
     }
   }
-  h->mutable_battery()->set_capacity_wh(75'000);
-  h->mutable_battery()->set_max_charging_power_w(11'000);
+  h->mutable_battery()->set_capacity_wh(fleet_.options.battery.capacity_wh);
+  h->mutable_battery()->set_max_charging_power_w(fleet_.options.battery.max_charging_power_w);
   h->set_protocol_version(1);
   h->set_previous_session_id(previous_session_id_);
   v1::Heartbeat* st = h->mutable_initial_state();

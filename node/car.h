@@ -19,6 +19,8 @@
 #include "common/refusal_reason.h"
 #include "common/rng.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
+#include "models/availability.h"
+#include "models/fleet_config.h"
 #include "node/availability.h"
 #include "node/backoff.h"
 #include "node/fleet_context.h"
@@ -29,7 +31,10 @@ namespace fleetgrid::node {
 
 class Car {
  public:
-  Car(FleetContext& fleet, uint32_t index, std::unique_ptr<AvailabilityModel> availability);
+  // Car `index` of the fleet, with its availability periods, its speed (work units/s) and
+  // its link class (drawn by Fleet, models/fleet_draw.h).
+  Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability, double speed,
+      const models::LinkClass& link);
   Car(const Car&) = delete;
   Car& operator=(const Car&) = delete;
 
@@ -109,7 +114,7 @@ class Car {
   static constexpr uint32_t kHonest = 0xffffffffu;
   FleetContext& fleet_;
   const uint32_t index_;
-  std::unique_ptr<AvailabilityModel> availability_;
+  models::CarPeriods availability_;
   Rng rng_;            // byzantine draws
   Rng heartbeat_rng_;  // heartbeat jitter
   Backoff backoff_;

@@ -38,17 +38,30 @@ absl::Status Validate(const FleetOptions& o) {
     return absl::InvalidArgumentError("max concurrent tasks must be >= 1");
   }
   const AvailabilityParams& a = o.availability;
-  if (a.model.kind == sim::AvailabilityKind::kExponentialOnOff &&
+  if (a.model.kind == models::AvailabilityKind::kExponentialOnOff &&
       (a.model.mean_on <= Duration::Zero() || a.model.mean_off <= Duration::Zero())) {
     return absl::InvalidArgumentError("availability means must be > 0");
   }
   double shares = 0;
-  for (const sim::SpeedClass& c : o.speed_classes) {
+  for (const models::SpeedClass& c : o.speed_classes) {
     if (!(c.speed > 0) || !(c.share >= 0)) return absl::InvalidArgumentError("bad speed class");
     shares += c.share;
   }
-  if (o.speed_classes.empty() || shares < 0.999 || shares > 1.001) {
+  if (o.speed_classes.empty() || o.speed_classes.size() > 255 || shares < 0.999 || shares > 1.001) {
     return absl::InvalidArgumentError("speed class shares must sum to 1");
+  }
+  shares = 0;
+  for (const models::LinkClass& l : o.links) {
+    if (!(l.bandwidth_bytes_per_s > 0) || l.latency < Duration::Zero() || !(l.share >= 0)) {
+      return absl::InvalidArgumentError("bad link class");
+    }
+    shares += l.share;
+  }
+  if (o.links.empty() || o.links.size() > 255 || shares < 0.999 || shares > 1.001) {
+    return absl::InvalidArgumentError("link class shares must sum to 1");
+  }
+  if (!(o.battery.capacity_wh > 0) || !(o.battery.max_charging_power_w > 0)) {
+    return absl::InvalidArgumentError("battery capacity and charging power must be > 0");
   }
   if (!(a.vanish_probability >= 0 && a.vanish_probability <= 1) ||
       !(a.plugged_probability >= 0 && a.plugged_probability <= 1)) {
@@ -72,6 +85,14 @@ void RunOnIo(FleetContext& ctx, const std::function<void()>& fn) {
 }
 
 }  // namespace
+
+models::FleetDraw DrawCars(const FleetOptions& o) {
+  return models::DrawFleet(o.speed_classes, o.links, o.seed, o.first_car, o.cars);
+}
+
+std::shared_ptr<const models::AvailabilityModel> FleetAvailability(const FleetOptions& o) {
+  return models::MakeAvailabilityModel(o.availability.model, o.seed);
+}
 
 Fleet::Fleet(FleetOptions options) : ctx_(std::make_unique<FleetContext>(options)) {}
 
@@ -104,11 +125,14 @@ absl::Status Fleet::Start() {
     ctx_->channels.push_back(std::move(ch));
   }
   cars_.reserve(o.cars);
-  std::shared_ptr<sim::AvailabilityModel> model = MakeFleetAvailability(o.availability, o.seed);
+  std::shared_ptr<const models::AvailabilityModel> model = FleetAvailability(o);
   if (model == nullptr) return absl::InvalidArgumentError("unknown availability model");
+  const models::FleetDraw draw = DrawCars(o);
   for (uint32_t i = 0; i < o.cars; ++i) {
-    cars_.push_back(std::make_unique<Car>(
-        *ctx_, o.first_car + i, std::make_unique<CarAvailability>(model, o.first_car + i)));
+    const uint32_t index = o.first_car + i;
+    cars_.push_back(std::make_unique<Car>(*ctx_, index, models::CarPeriods(model, index),
+                                          o.speed_classes[draw.speed_class[i]].speed,
+                                          o.links[draw.link_class[i]]));
   }
   started_ = true;
   const Duration spread = o.start_spread;

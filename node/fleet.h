@@ -22,6 +22,8 @@
 
 #include "absl/status/status.h"
 #include "common/time.h"
+#include "models/availability.h"
+#include "models/fleet_draw.h"
 #include "node/fleet_options.h"
 
 namespace fleetgrid::node {
@@ -61,6 +63,13 @@ class Fleet {
   bool started_ = false;
   bool stopped_ = false;
 };
+
+// The classes of this process's cars [first_car, first_car + cars): the simulator's draw
+// (models/fleet_draw.h) for the same seed and classes, whatever the process split.
+models::FleetDraw DrawCars(const FleetOptions& o);
+// The availability model of the whole fleet under o.seed (shared by the cars; each car
+// walks its own models::CarPeriods over it). nullptr for an unknown model.
+std::shared_ptr<const models::AvailabilityModel> FleetAvailability(const FleetOptions& o);
 
 // Resident memory and thread count of this process (from /proc/self/status), for the
 // capacity figures in docs/node.md. Zero when unavailable.

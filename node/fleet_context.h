@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "fleetgrid/v1/node.grpc.pb.h"
+#include "models/cheaters.h"
 #include "node/fleet_options.h"
-#include "sim/models/cheaters.h"
 
 namespace fleetgrid::node {
 
@@ -70,13 +70,13 @@ struct FleetContext {
   uint32_t connecting = 0;
   std::deque<Car*> connect_queue;
 
-  // Per owner: its index among the cheating owners or sim::kHonestOwner; empty = none.
+  // Per owner: its index among the cheating owners or models::kHonestOwner; empty = none.
   std::vector<uint32_t> cheaters;
 
   explicit FleetContext(const FleetOptions& o)
       : options(o),
         compute(o.compute_threads == 0 ? 1 : o.compute_threads),
-        cheaters(sim::DrawCheatingOwners(o.seed, o.owners, o.malicious_owner_share)) {}
+        cheaters(models::DrawCheatingOwners(o.seed, o.owners, o.malicious_owner_share)) {}
   v1::NodeService::Stub* StubFor(uint32_t car) { return stubs[car % stubs.size()].get(); }
 };
 

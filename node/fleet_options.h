@@ -7,10 +7,10 @@
 
 #include "common/time.h"
 #include "common/tls.h"
+#include "models/fleet_config.h"
 #include "node/availability.h"
 #include "node/backoff.h"
 #include "node/executor.h"
-#include "sim/scenario/scenario.h"
 
 namespace fleetgrid::node {
 
@@ -33,7 +33,7 @@ struct FleetOptions {
   // Probability in [0, 1] that a car returns a wrong result (one bit flipped, drawn per
   // result: wrong results of two cars never agree).
   double byzantine_probability = 0.0;
-  // Cheating owners, the simulator's fleet.malicious model (sim/models/cheaters.h): round(
+  // Cheating owners, the simulator's fleet.malicious model (models/cheaters.h): round(
   // share x owners) owners, drawn from the seed, whose cars return a wrong result for every
   // task; colluding cheaters all return the same wrong result for a task (so they can win
   // a quorum together), others each their own. Needs owners >= 1.
@@ -43,9 +43,13 @@ struct FleetOptions {
   // claiming more than it has hoards tasks it cannot finish before their deadline.
   double claimed_speed = 0.0;
   AvailabilityParams availability;
-  // Speed classes (work units/s) and their shares; a car draws its class once from
-  // Rng::Stream(seed, "hardware", car). Default FLEET-1: 1 (50%), 2 (35%), 5 (15%).
-  std::vector<sim::SpeedClass> speed_classes = {{1.0, 0.50}, {2.0, 0.35}, {5.0, 0.15}};
+  // Speed classes (work units/s) and link classes with their shares, and the battery: a
+  // scenario's fleet.classes, fleet.links and fleet.battery. Car i's classes are drawn as the
+  // simulator draws them (models/fleet_draw.h). Default FLEET-1: speeds 1 (50%), 2 (35%),
+  // 5 (15%); every link 2.5 MB/s with 50 ms latency.
+  std::vector<models::SpeedClass> speed_classes = {{1.0, 0.50}, {2.0, 0.35}, {5.0, 0.15}};
+  std::vector<models::LinkClass> links = {models::LinkClass{}};
+  models::BatteryConfig battery;
   // Join token for Enroll (secret; never logged).
   std::string join_token;
   // Owners: car i belongs to owner "<owner_prefix>-<i % owners>"; owners = 0: one per car.

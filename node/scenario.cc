@@ -1,36 +1,34 @@
 #include "node/scenario.h"
 
-#include "sim/scenario/scenario.h"
+#include "models/scenario_sections.h"
 
 namespace fleetgrid::node {
 namespace {
 
-void Apply(const sim::Scenario& s, bool take_seed, FleetOptions& o) {
-  o.availability.model = s.availability;
-  o.speed_classes = s.fleet.classes;
-  if (take_seed) o.seed = s.seed;
+absl::Status Apply(const absl::StatusOr<models::CarScenario>& s, bool take_seed, FleetOptions& o) {
+  if (!s.ok()) return s.status();
+  o.availability.model = s->availability;
+  o.speed_classes = s->fleet.classes;
+  o.links = s->fleet.links;
+  o.battery = s->fleet.battery;
+  if (take_seed) o.seed = s->seed;
   // Owners and cheaters, unless given on the command line.
-  if (o.owners == 0) o.owners = s.fleet.owners;
-  if (o.malicious_owner_share == 0 && s.fleet.malicious.owner_share > 0) {
-    o.malicious_owner_share = s.fleet.malicious.owner_share;
-    o.colluding = s.fleet.malicious.colluding;
+  if (o.owners == 0) o.owners = s->fleet.owners;
+  if (o.malicious_owner_share == 0 && s->fleet.malicious.owner_share > 0) {
+    o.malicious_owner_share = s->fleet.malicious.owner_share;
+    o.colluding = s->fleet.malicious.colluding;
   }
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::Status ApplyScenario(const std::string& path, bool take_seed, FleetOptions& options) {
-  absl::StatusOr<sim::Scenario> s = sim::LoadScenario(path);
-  if (!s.ok()) return s.status();
-  Apply(*s, take_seed, options);
-  return absl::OkStatus();
+  return Apply(models::LoadCarScenario(path), take_seed, options);
 }
 
 absl::Status ApplyScenarioText(const std::string& yaml, bool take_seed, FleetOptions& options) {
-  absl::StatusOr<sim::Scenario> s = sim::ParseScenario(yaml);
-  if (!s.ok()) return s.status();
-  Apply(*s, take_seed, options);
-  return absl::OkStatus();
+  return Apply(models::ParseCarScenario(yaml), take_seed, options);
 }
 
 }  // namespace fleetgrid::node

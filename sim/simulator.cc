@@ -6,7 +6,8 @@
 
 #include "common/rng.h"
 #include "common/status.h"
-#include "sim/models/cheaters.h"
+#include "models/cheaters.h"
+#include "models/fleet_draw.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -90,7 +91,7 @@ class Simulator::Loop {
         hooks_(std::move(hooks)),
         r_(r),
         queue_(MakeEventQueue(s.queue)),
-        availability_(MakeAvailabilityModel(s.availability, s.seed)),
+        availability_(models::MakeAvailabilityModel(s.availability, s.seed)),
         workload_(s.workload, s.fleet.size, s.seed),
         horizon_end_(TimePoint::Epoch() + s.horizon) {}
 
@@ -115,7 +116,8 @@ class Simulator::Loop {
     owners_ = s_.fleet.owners != 0 ? s_.fleet.owners : n;
     InitCheaters();
     {
-      const Fleet fleet = DrawFleet(s_.fleet, s_.seed);
+      const models::FleetDraw fleet =
+          models::DrawFleet(s_.fleet.classes, s_.fleet.links, s_.seed, 0, n);
       cars_.assign(n, Car{});
       for (uint32_t car = 0; car < n; ++car) {
         cars_[car].speed_class = fleet.speed_class[car];
@@ -129,7 +131,7 @@ class Simulator::Loop {
     download_.resize(nl);
     upload_.resize(nl);
     for (size_t l = 0; l < nl; ++l) {
-      const LinkClass& lc = s_.fleet.links[l];
+      const models::LinkClass& lc = s_.fleet.links[l];
       download_[l] =
           lc.latency + Duration::FromSecondsF(static_cast<double>(workload_.input_bytes()) /
                                               lc.bandwidth_bytes_per_s);
@@ -145,7 +147,7 @@ class Simulator::Loop {
       spec.owner = OwnerId(car % owners_);
       spec.hw_class = cars_[car].speed_class;
       spec.speed = s_.fleet.classes[spec.hw_class].speed;
-      const LinkClass& lc = s_.fleet.links[cars_[car].link_class];
+      const models::LinkClass& lc = s_.fleet.links[cars_[car].link_class];
       spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
       spec.link.latency = lc.latency;
       spec.implicit_heartbeat = true;
@@ -156,14 +158,14 @@ class Simulator::Loop {
     return absl::OkStatus();
   }
 
-  // Cheating owners: the draw the car agent shares (sim/models/cheaters.h).
+  // Cheating owners: the draw the car agent shares (models/cheaters.h).
   void InitCheaters() {
     ValidationResult& v = r_.validation;
     v.enabled = s_.workload.validation.enabled() || s_.fleet.malicious.owner_share > 0;
     if (s_.workload.validation.spot_check_rate > 0) {
       spot_rng_ = Rng::Stream(s_.seed, "spot-checks");
     }
-    cheater_ = DrawCheatingOwners(s_.seed, owners_, s_.fleet.malicious.owner_share);
+    cheater_ = models::DrawCheatingOwners(s_.seed, owners_, s_.fleet.malicious.owner_share);
     if (cheater_.empty()) return;
     const auto k = static_cast<uint32_t>(
         std::count_if(cheater_.begin(), cheater_.end(), [](uint32_t c) { return c != kHonest; }));
@@ -178,7 +180,7 @@ class Simulator::Loop {
     if (cheater_.empty()) return DigestOf(task);
     const uint32_t owner = car % owners_;
     if (cheater_[owner] == kHonest) return DigestOf(task);
-    return WrongDigestOf(task, WrongAnswerKey(owner, s_.fleet.malicious.colluding));
+    return WrongDigestOf(task, models::WrongAnswerKey(owner, s_.fleet.malicious.colluding));
   }
 
   // Untrusted-results bookkeeping for one batch of decisions.
@@ -206,7 +208,7 @@ class Simulator::Loop {
     now_ = t0;
     // Cars at t=0, in id order (equal-time calls run in call order).
     for (uint32_t car = 0; car < s_.fleet.size; ++car) {
-      const AvailabilityModel::Start st = availability_->Initial(car);
+      const models::AvailabilityModel::Start st = availability_->Initial(car);
       SetNextChange(car, st.end);
       if (st.available) Arrive(car);
     }
@@ -578,7 +580,7 @@ class Simulator::Loop {
   SimHooks hooks_;
   SimResult& r_;
   std::unique_ptr<EventQueue> queue_;
-  std::unique_ptr<AvailabilityModel> availability_;
+  std::unique_ptr<models::AvailabilityModel> availability_;
   Workload workload_;
   const TimePoint horizon_end_;
   std::unique_ptr<core::Core> core_;
@@ -605,7 +607,7 @@ class Simulator::Loop {
   std::vector<int64_t> job_submitted_;       // per job (ns)
   // Untrusted results: owners, and per owner its index among the cheaters (or kHonest);
   // empty without cheaters. Per cheater: caught (an invalid result detected) yet.
-  static constexpr uint32_t kHonest = kHonestOwner;
+  static constexpr uint32_t kHonest = models::kHonestOwner;
   uint32_t owners_ = 0;
   std::vector<uint32_t> cheater_;
   std::vector<bool> caught_;

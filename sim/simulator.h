@@ -28,9 +28,8 @@
 #include "common/time.h"
 #include "coordinator/core/core.h"
 #include "sim/engine/event_queue.h"
-#include "sim/models/availability.h"
-#include "sim/models/fleet.h"
-#include "sim/models/workload.h"
+#include "models/availability.h"
+#include "sim/workload/workload.h"
 #include "sim/scenario/scenario.h"
 #include "sim/stats/histogram.h"
 

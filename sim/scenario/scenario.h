@@ -1,4 +1,6 @@
-// Scenario: one simulation experiment, as read from a YAML file (docs/scenarios.md).
+// Scenario: one simulation experiment, as read from a YAML file (docs/scenarios.md). The
+// `fleet` and `availability` sections are the car models' (models/scenario_sections.h),
+// shared with `fleetgrid node --scenario`; the rest is the simulator's.
 //
 // LoadScenario reads the file, applies `--set key.path=value` overrides, then validates the
 // whole tree strictly before anything runs: unknown keys, wrong types, out-of-range values
@@ -15,47 +17,11 @@
 
 #include "absl/status/statusor.h"
 #include "common/time.h"
+#include "models/availability_config.h"
+#include "models/fleet_config.h"
 #include "sim/engine/event_queue.h"
 
 namespace fleetgrid::sim {
-
-struct SpeedClass {
-  double speed = 1.0;  // work units per second
-  double share = 1.0;  // fraction of the fleet
-};
-
-struct LinkClass {
-  double bandwidth_bytes_per_s = 2.5e6;
-  Duration latency = Duration::Millis(50);
-  double share = 1.0;
-};
-
-// Cheating owners: every car of a malicious owner returns a wrong digest for every task.
-// Colluding cheaters all return the same wrong digest for a task (so they can win a quorum
-// together); others each return one of their own.
-struct MaliciousConfig {
-  double owner_share = 0;  // fraction of owners that cheat (rounded to a whole number)
-  bool colluding = true;
-};
-
-struct FleetConfig {
-  uint32_t size = 1000;
-  uint32_t owners = 0;  // car c belongs to owner c % owners; 0 = one owner per car
-  MaliciousConfig malicious;
-  std::vector<SpeedClass> classes{SpeedClass{}};
-  std::vector<LinkClass> links{LinkClass{}};
-};
-
-enum class AvailabilityKind : uint8_t { kExponentialOnOff, kNeverLeaves };
-
-struct AvailabilityConfig {
-  AvailabilityKind kind = AvailabilityKind::kExponentialOnOff;
-  Duration mean_on = Duration::Hours(6);
-  Duration mean_off = Duration::Hours(2);
-  // P(available at t=0); negative = stationary, mean_on / (mean_on + mean_off).
-  double start_available = -1;
-  double StartProbability() const;
-};
 
 enum class WorkDistKind : uint8_t { kConstant, kExponential, kLogNormal };
 
@@ -122,8 +88,8 @@ struct Scenario {
   Duration attempt_timeout = Duration::Infinite();
   uint16_t max_attempts = 0;
   QueueKind queue = QueueKind::kBucket;
-  FleetConfig fleet;
-  AvailabilityConfig availability;
+  models::FleetConfig fleet;
+  models::AvailabilityConfig availability;
   WorkloadConfig workload;
   PolicyConfig policy;
   OutputsConfig outputs;

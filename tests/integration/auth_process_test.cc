@@ -111,7 +111,7 @@ TEST_F(AuthProcess, RevocationAndTokensSurviveKill9AndNoSecretIsLogged) {
   // Two agent cars (owners owner-0 and owner-1; uses 1 and 2 of the join token) run the job.
   NodeProcess agent(dir_);
   agent.Start({"--insecure", "--coordinator", coord_->address(), "--cars", "2", "--join-token",
-               join, "--availability", "always", "--executor", "hash", "--verbose",
+               join, "--availability", "never-leaves", "--executor", "hash", "--verbose",
                "--report-every", "1"});
   auto channel = grpc::CreateChannel(coord_->address(), grpc::InsecureChannelCredentials());
   auto jobs = v1::JobService::NewStub(BearerChannel(coord_->address(), read));

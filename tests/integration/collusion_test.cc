@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "node/fleet.h"
-#include "sim/models/cheaters.h"
+#include "models/cheaters.h"
 #include "tests/service/harness.h"
 
 namespace fleetgrid::testing {
@@ -103,7 +103,7 @@ TEST(Collusion, ThousandCarsThreeHundredOwnersThirtyPercentColluding) {
   o.owners = kOwners;
   o.malicious_owner_share = kCheatingShare;
   o.colluding = true;
-  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   o.executors = {node::ExecutorChoice::kHash};
   o.speed_classes = {{1.0, 1.0}};
   o.stop_timeout = Duration::Seconds(5);
@@ -145,11 +145,11 @@ TEST(Collusion, ThousandCarsThreeHundredOwnersThirtyPercentColluding) {
 
   // The cheating owners' cars: results accepted (all of them wrong) and whether caught.
   const std::vector<uint32_t> cheater =
-      sim::DrawCheatingOwners(kFleetSeed, kOwners, kCheatingShare);
+      models::DrawCheatingOwners(kFleetSeed, kOwners, kCheatingShare);
   std::map<uint32_t, std::pair<uint64_t, bool>> by_owner;  // cheater index -> accepted, caught
   for (const v1::NodeInfo& n : AllNodes(h)) {
     const uint32_t owner = static_cast<uint32_t>(std::stoul(n.owner().substr(6)));  // "owner-N"
-    if (cheater[owner] == sim::kHonestOwner) continue;
+    if (cheater[owner] == models::kHonestOwner) continue;
     auto& [accepted, caught] = by_owner[cheater[owner]];
     accepted += n.attempts_succeeded();
     caught |= n.results_invalid() > 0;

@@ -58,7 +58,7 @@ TEST(FleetEndToEnd, TwoHundredChurningCarsCompleteTwoThousandTasksExactlyOnce) {
   fo.cars = kCars;
   fo.seed = 7;
   fo.time_scale = 20;  // model minutes pass in real seconds
-  fo.availability.model.kind = sim::AvailabilityKind::kExponentialOnOff;
+  fo.availability.model.kind = models::AvailabilityKind::kExponentialOnOff;
   fo.availability.model.mean_on = Duration::Seconds(120);  // ~6 s real parked
   fo.availability.model.mean_off = Duration::Seconds(40);  // ~2 s real away
   fo.availability.vanish_probability = 0.5;
@@ -199,7 +199,7 @@ TEST(FleetEndToEnd, CarsSurviveACoordinatorKill9AndTheJobCompletes) {
   fo.cars = 50;
   fo.seed = 11;
   fo.time_scale = 20;
-  fo.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  fo.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   fo.backoff.initial = Duration::Millis(50);
   fo.backoff.max = Duration::Millis(300);
   fo.stop_timeout = Duration::Seconds(5);
@@ -296,7 +296,7 @@ TEST(FleetEndToEnd, RealCarAgentsKeepTheirAttemptsThroughAKill9WithinTheGrace) {
   std::ofstream(scenario) << "fleet:\n  classes: [{speed: 1, share: 1}]\n";
   NodeProcess cars(dir);
   cars.Start({"--insecure", "--coordinator", address, "--cars", std::to_string(kCarsHere),
-              "--scenario", scenario, "--availability", "always", "--executor", "simulated",
+              "--scenario", scenario, "--availability", "never-leaves", "--executor", "simulated",
               "--seed", "5", "--report-every", "0.1"});
 
   v1::SubmitJobRequest req;
@@ -411,7 +411,7 @@ TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDouble
   fo.cars = 40;
   fo.seed = 11;  // the same seed and car indices: the same identities in both agents
   fo.max_concurrent_tasks = 4;
-  fo.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  fo.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   fo.backoff.initial = Duration::Millis(5);
   fo.backoff.max = Duration::Millis(50);
   fo.stop_timeout = Duration::Seconds(5);
@@ -464,7 +464,7 @@ TEST(FleetEndToEnd, CarsRenewTheirCredentialsAndKeepServing) {
   node::FleetOptions fo;
   fo.coordinator = (*c)->address();
   fo.cars = 4;
-  fo.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  fo.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   fo.backoff.initial = Duration::Millis(50);
   fo.backoff.max = Duration::Millis(200);
   node::Fleet fleet(fo);

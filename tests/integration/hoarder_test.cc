@@ -24,7 +24,7 @@ node::FleetOptions Cars(const std::string& address, uint32_t cars, uint32_t firs
   o.coordinator = address;
   o.cars = cars;
   o.first_car = first_car;
-  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   o.executors = {node::ExecutorChoice::kSimulated};
   o.default_heartbeat_interval = Duration::Millis(200);
   o.speed_classes = {{1.0, 1.0}};

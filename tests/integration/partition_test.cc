@@ -291,7 +291,7 @@ node::FleetOptions AgentOptions(const std::string& address, uint64_t seed) {
   o.owner_prefix = "owner-" + std::to_string(seed);
   o.speed_classes = {{1.0, 1.0}};
   o.executors = {node::ExecutorChoice::kSimulated};
-  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   o.backoff.initial = Duration::Millis(50);
   o.backoff.max = Duration::Millis(300);
   o.stop_timeout = Duration::Seconds(5);

@@ -40,7 +40,7 @@ PauseOutcome PauseForThreeGraces(const std::string& name, const std::vector<std:
   if (coord.pid() <= 0) return r;
   NodeProcess cars(dir);
   cars.Start({"--insecure", "--coordinator", coord.address(), "--cars", std::to_string(kCars),
-              "--availability", "always", "--executor", "simulated", "--seed", "5",
+              "--availability", "never-leaves", "--executor", "simulated", "--seed", "5",
               "--report-every", "0"});
 
   // Tasks far longer than the test: every car holds one attempt throughout.

@@ -34,7 +34,7 @@ FleetOptions OneCar(const std::string& address) {
   o.cars = 1;
   o.seed = 3;
   o.join_token = "token-1";
-  o.availability.model.kind = sim::AvailabilityKind::kNeverLeaves;
+  o.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
   o.backoff.initial = Duration::Millis(20);
   o.backoff.max = Duration::Millis(200);
   o.stop_timeout = Duration::Seconds(5);
@@ -305,7 +305,7 @@ TEST(AgentTest, ChurningFleetComesAndGoesAndStopsCleanly) {
   FakeNodeService fake(cfg);
   FleetOptions o = OneCar(fake.Start());
   o.cars = 20;
-  o.availability.model.kind = sim::AvailabilityKind::kExponentialOnOff;
+  o.availability.model.kind = models::AvailabilityKind::kExponentialOnOff;
   o.availability.model.mean_on = Duration::Seconds(20);
   o.availability.model.mean_off = Duration::Seconds(10);
   o.time_scale = 100;  // periods of ~0.2 s on, ~0.1 s off

@@ -7,7 +7,7 @@
 #include <bit>
 
 #include "node/executor_hash.h"
-#include "sim/models/cheaters.h"
+#include "models/cheaters.h"
 
 namespace fleetgrid::node {
 namespace {
@@ -154,14 +154,14 @@ TEST(FalsifyTest, SameKeySameWrongBytesOtherKeysDiffer) {
 
 // The agent and the simulator draw the same cheating owners: round(share x owners) of them.
 TEST(CheatersTest, DrawPicksTheRoundedShareOfOwners) {
-  const auto cheaters = sim::DrawCheatingOwners(1, 300, 0.3);
+  const auto cheaters = models::DrawCheatingOwners(1, 300, 0.3);
   ASSERT_EQ(cheaters.size(), 300u);
   EXPECT_EQ(std::count_if(cheaters.begin(), cheaters.end(),
-                          [](uint32_t c) { return c != sim::kHonestOwner; }),
+                          [](uint32_t c) { return c != models::kHonestOwner; }),
             90);
-  EXPECT_EQ(cheaters, sim::DrawCheatingOwners(1, 300, 0.3));
-  EXPECT_NE(cheaters, sim::DrawCheatingOwners(2, 300, 0.3));
-  EXPECT_TRUE(sim::DrawCheatingOwners(1, 300, 0).empty());
+  EXPECT_EQ(cheaters, models::DrawCheatingOwners(1, 300, 0.3));
+  EXPECT_NE(cheaters, models::DrawCheatingOwners(2, 300, 0.3));
+  EXPECT_TRUE(models::DrawCheatingOwners(1, 300, 0).empty());
 }
 
 TEST(ExecutorChoiceTest, Parse) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/scenario/duration.h"
+#include "common/duration_text.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -57,7 +57,7 @@ TEST(ScenarioTest, Fleet1FileMatchesTheSpec) {
   ASSERT_EQ(s->fleet.links.size(), 1u);
   EXPECT_EQ(s->fleet.links[0].bandwidth_bytes_per_s, 2.5e6);
   EXPECT_EQ(s->fleet.links[0].latency, Duration::Millis(50));
-  EXPECT_EQ(s->availability.kind, AvailabilityKind::kExponentialOnOff);
+  EXPECT_EQ(s->availability.kind, models::AvailabilityKind::kExponentialOnOff);
   EXPECT_EQ(s->availability.mean_on, Duration::Seconds(21600));
   EXPECT_EQ(s->availability.mean_off, Duration::Seconds(7200));
   EXPECT_DOUBLE_EQ(s->availability.StartProbability(), 0.75);

@@ -1,4 +1,4 @@
-#include "sim/models/workload.h"
+#include "sim/workload/workload.h"
 
 #include <cmath>
 

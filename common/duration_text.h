@@ -7,9 +7,9 @@
 #include "absl/status/statusor.h"
 #include "common/time.h"
 
-namespace fleetgrid::sim {
+namespace fleetgrid {
 
 // InvalidArgument with a short reason when `text` is not a duration (the caller adds the key).
 absl::StatusOr<Duration> ParseDuration(std::string_view text);
 
-}  // namespace fleetgrid::sim
+}  // namespace fleetgrid

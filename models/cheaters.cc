@@ -1,11 +1,11 @@
-#include "sim/models/cheaters.h"
+#include "models/cheaters.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "common/rng.h"
 
-namespace fleetgrid::sim {
+namespace fleetgrid::models {
 
 std::vector<uint32_t> DrawCheatingOwners(uint64_t seed, uint32_t owners, double share) {
   const auto k = static_cast<uint32_t>(std::llround(share * owners));
@@ -20,4 +20,4 @@ std::vector<uint32_t> DrawCheatingOwners(uint64_t seed, uint32_t owners, double 
   return cheater;
 }
 
-}  // namespace fleetgrid::sim
+}  // namespace fleetgrid::models

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace fleetgrid::sim {
+namespace fleetgrid::models {
 
 inline constexpr uint32_t kHonestOwner = 0xffffffffu;
 
@@ -19,4 +19,4 @@ std::vector<uint32_t> DrawCheatingOwners(uint64_t seed, uint32_t owners, double 
 // task (0); an independent cheater has its own (its owner + 1).
 inline uint32_t WrongAnswerKey(uint32_t owner, bool colluding) { return colluding ? 0 : owner + 1; }
 
-}  // namespace fleetgrid::sim
+}  // namespace fleetgrid::models

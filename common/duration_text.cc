@@ -1,11 +1,11 @@
-#include "sim/scenario/duration.h"
+#include "common/duration_text.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <string>
 
-namespace fleetgrid::sim {
+namespace fleetgrid {
 
 absl::StatusOr<Duration> ParseDuration(std::string_view text) {
   const std::string s(text);
@@ -43,4 +43,4 @@ absl::StatusOr<Duration> ParseDuration(std::string_view text) {
   return Duration::Nanos(static_cast<int64_t>(ns));
 }
 
-}  // namespace fleetgrid::sim
+}  // namespace fleetgrid

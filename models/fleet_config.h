@@ -1,0 +1,48 @@
+// What a fleet is made of, as a scenario's `fleet` section describes it (docs/scenarios.md):
+// speed classes, link classes, the battery, owners and cheating owners. Plain values; the
+// parser (models/scenario_sections.h) validates them, the draw (models/fleet_draw.h) gives
+// each car its classes. Both `fleetgrid sim` and `fleetgrid node` read these.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "common/time.h"
+
+namespace fleetgrid::models {
+
+struct SpeedClass {
+  double speed = 1.0;  // work units per second
+  double share = 1.0;  // fraction of the fleet
+};
+
+struct LinkClass {
+  double bandwidth_bytes_per_s = 2.5e6;  // both ways
+  Duration latency = Duration::Millis(50);
+  double share = 1.0;
+};
+
+// Every car's traction battery (one kind for the whole fleet until issue 16 adds classes).
+struct BatteryConfig {
+  double capacity_wh = 75'000;
+  double max_charging_power_w = 11'000;
+};
+
+// Cheating owners: every car of a malicious owner returns a wrong digest for every task.
+// Colluding cheaters all return the same wrong digest for a task (so they can win a quorum
+// together); others each return one of their own.
+struct MaliciousConfig {
+  double owner_share = 0;  // fraction of owners that cheat (rounded to a whole number)
+  bool colluding = true;
+};
+
+struct FleetConfig {
+  uint32_t size = 1000;
+  uint32_t owners = 0;  // car c belongs to owner c % owners; 0 = one owner per car
+  MaliciousConfig malicious;
+  std::vector<SpeedClass> classes{SpeedClass{}};
+  std::vector<LinkClass> links{LinkClass{}};
+  BatteryConfig battery;
+};
+
+}  // namespace fleetgrid::models
