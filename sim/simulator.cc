@@ -22,6 +22,7 @@ uint64_t Pack(uint32_t id, Kind kind, uint32_t gen) {
 uint32_t IdOf(uint64_t d) { return static_cast<uint32_t>(d); }
 Kind KindOf(uint64_t d) { return static_cast<Kind>((d >> 32) & 0xf); }
 uint32_t GenOf(uint64_t d) { return static_cast<uint32_t>(d >> 40); }
+uint64_t WakePayload(uint32_t gen) { return Pack(0, kCoreWake, gen); }
 
 enum CarState : uint8_t { kAway = 0, kIdle = 1, kBusy = 2 };
 
@@ -75,15 +76,6 @@ void AppendDecisionLines(TimePoint now, const Decisions& d, std::vector<std::str
   }
 }
 
-// Swaps the buffers' vectors (no allocation, no element copies).
-void SwapDecisions(Decisions& a, Decisions& b) {
-  a.assignments.swap(b.assignments);
-  a.cancellations.swap(b.cancellations);
-  a.ended.swap(b.ended);
-  a.completed.swap(b.completed);
-  a.job_changes.swap(b.job_changes);
-}
-
 class Simulator::Loop {
  public:
   Loop(const Scenario& s, SimHooks hooks, SimResult& r)
@@ -91,6 +83,7 @@ class Simulator::Loop {
         hooks_(std::move(hooks)),
         r_(r),
         queue_(MakeEventQueue(s.queue)),
+        env_(now_, *queue_, TimePoint::Epoch() + s.horizon, &WakePayload),
         availability_(models::MakeAvailabilityModel(s.availability, s.seed)),
         workload_(s.workload, s.fleet.size, s.seed),
         horizon_end_(TimePoint::Epoch() + s.horizon) {}
@@ -105,12 +98,16 @@ class Simulator::Loop {
     cc.seed = s_.seed;
     cc.quota.daily = s_.workload.validation.daily_quota;
     cc.quota.initial = s_.workload.validation.initial_quota;
-    auto core = core::Core::Create(cc);
-    if (!core.ok()) {
-      return absl::InvalidArgumentError("policy: " + std::string(core.status().message()));
+    auto runtime = runtime::Runtime::Create(cc, env_);
+    if (!runtime.ok()) {
+      return absl::InvalidArgumentError("policy: " + std::string(runtime.status().message()));
     }
-    core_ = std::move(*core);
-    r_.policy = std::string(core_->policy_name());
+    runtime_ = std::move(*runtime);
+    runtime_->SetWakeupHandler([this] {
+      ++r_.core_ticks;
+      Process();
+    });
+    r_.policy = std::string(runtime_->core().policy_name());
 
     const uint32_t n = s_.fleet.size;
     owners_ = s_.fleet.owners != 0 ? s_.fleet.owners : n;
@@ -151,7 +148,7 @@ class Simulator::Loop {
       spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
       spec.link.latency = lc.latency;
       spec.implicit_heartbeat = true;
-      core_->RegisterNode(spec);
+      runtime_->RegisterNode(spec);
       if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
       ++r_.classes[spec.hw_class].cars;
     }
@@ -218,7 +215,7 @@ class Simulator::Loop {
     } else if (workload_.NextArrival() <= horizon_end_) {
       queue_->Push(workload_.NextArrival(), Pack(0, kJobArrival, 0));
     }
-    SyncWakeup();
+    runtime_->Rearm();
     next_sample_ = hooks_.on_sample && s_.outputs.timeseries_interval > Duration::Zero()
                        ? t0
                        : TimePoint::Infinite();
@@ -241,15 +238,11 @@ class Simulator::Loop {
           }
           break;
         case kCoreWake:
-          if (GenOf(e.data) != (wake_gen_ & 0xffffff)) {
+          // The runtime Ticks the brain; its wake-up handler counts and carries it out.
+          if (!env_.Fire(GenOf(e.data))) {
             ++r_.stale_events;
             continue;
           }
-          wake_at_ = TimePoint::Infinite();
-          dec_.Clear();
-          core_->Tick(now_, dec_);
-          ++r_.core_ticks;
-          Process();
           break;
         case kJobArrival:
           SubmitNextJob();
@@ -258,7 +251,7 @@ class Simulator::Loop {
           }
           break;
       }
-      SyncWakeup();
+      runtime_->Rearm();
       ++r_.events;
       if ((r_.events & 0xffff) == 0 && hooks_.on_progress)
         hooks_.on_progress(now_, r_.events, Fraction());
@@ -273,7 +266,7 @@ class Simulator::Loop {
 
  private:
   bool AllDone() const {
-    const auto& st = core_->stats();
+    const auto& st = runtime_->core().stats();
     return workload_.NextArrival().IsInfinite() && workload_.total_tasks() > 0 &&
            st.tasks_done + st.tasks_failed + st.tasks_cancelled >= workload_.total_tasks();
   }
@@ -281,7 +274,7 @@ class Simulator::Loop {
   double Fraction() const {
     double f = (now_ - TimePoint::Epoch()).SecondsF() / s_.horizon.SecondsF();
     if (workload_.total_tasks() > 0) {
-      const auto& st = core_->stats();
+      const auto& st = runtime_->core().stats();
       const double closed =
           static_cast<double>(st.tasks_done + st.tasks_failed + st.tasks_cancelled);
       f = std::max(f, closed / static_cast<double>(workload_.total_tasks()));
@@ -305,8 +298,8 @@ class Simulator::Loop {
       smp.t = next_sample_;
       smp.cars_available = cars_available_;
       smp.cars_busy = cars_busy_;
-      smp.queue_length = core_->stats().tasks_ready;
-      smp.tasks_completed = core_->stats().tasks_done;
+      smp.queue_length = runtime_->core().stats().tasks_ready;
+      smp.tasks_completed = runtime_->core().stats().tasks_done;
       smp.work_lost_units = r_.work_lost_units;
       hooks_.on_sample(smp);
       next_sample_ += s_.outputs.timeseries_interval;
@@ -332,13 +325,12 @@ class Simulator::Loop {
   void Arrive(uint32_t car) {
     cars_[car].state = kIdle;
     ++cars_available_;
-    dec_.Clear();
     const NodeId node(car);
     if (hooks_.trace) Trace(CoreTrace::Call::kConnect, car);
-    (void)core_->Connect(now_, node, {}, dec_);
+    (void)runtime_->Connect(node, {});
     Process();
     if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
-    (void)core_->RequestWork(now_, node, 1, dec_);
+    (void)runtime_->RequestWork(node, 1);
     Process();
   }
 
@@ -380,7 +372,7 @@ class Simulator::Loop {
     cars_[car].state = kAway;
     --cars_available_;
     if (hooks_.trace) Trace(CoreTrace::Call::kNodeSilent, car);
-    (void)core_->NodeSilent(now_, NodeId(car));
+    (void)runtime_->NodeSilent(NodeId(car));
   }
 
   double SpeedOf(uint32_t car) const { return s_.fleet.classes[cars_[car].speed_class].speed; }
@@ -432,12 +424,10 @@ class Simulator::Loop {
     const double work = TaskWorkLeft(car);
     cars_[car].state = kIdle;
     --cars_busy_;
-    dec_.Clear();
     const NodeId node(car);
     const AttemptId attempt = core::Core::MakeAttemptId(TaskId(task), epoch);
     if (hooks_.trace) Trace(CoreTrace::Call::kReportResult, car, attempt.value(), epoch);
-    const core::ResultVerdict v =
-        core_->ReportResult(now_, node, attempt, epoch, ResultOf(car, task), dec_);
+    const core::ResultVerdict v = runtime_->ReportResult(node, attempt, epoch, ResultOf(car, task));
     if (v == core::ResultVerdict::kAccepted || v == core::ResultVerdict::kPendingQuorum) {
       ++r_.attempts_succeeded;
       ++r_.classes[cars_[car].speed_class].succeeded;
@@ -448,7 +438,7 @@ class Simulator::Loop {
     }
     Process();
     if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
-    (void)core_->RequestWork(now_, node, 1, dec_);
+    (void)runtime_->RequestWork(node, 1);
     Process();
     return true;
   }
@@ -482,7 +472,7 @@ class Simulator::Loop {
     spec.adaptive.skip_probability = val.skip_probability;
     spec.adaptive.untrusted_quorum = val.untrusted_quorum;
     if (val.spot_check_rate > 0) {  // the driver knows these answers (sim: from the task id)
-      const uint32_t first = core_->task_count();
+      const uint32_t first = runtime_->core().task_count();
       for (uint32_t i = 0; i < count; ++i) {
         if (spot_rng_.Bernoulli(val.spot_check_rate)) {
           spec.known_answers.push_back({i, DigestOf(first + i)});
@@ -500,13 +490,12 @@ class Simulator::Loop {
     next_task_index_ += count;
     started_.resize(next_task_index_, false);
     workload_.Advance();
-    dec_.Clear();
     if (hooks_.trace) {
       Trace(CoreTrace::Call::kSubmitJob, 0, 0, 0,
             static_cast<uint32_t>(hooks_.trace->job_specs.size()));
       hooks_.trace->job_specs.push_back(spec);
     }
-    auto job = core_->SubmitJob(now_, spec, dec_);
+    auto job = runtime_->SubmitJob(spec);
     if (!job.ok()) {
       std::fprintf(stderr, "sim: job rejected: %s\n", std::string(job.status().message()).c_str());
       return;
@@ -517,12 +506,12 @@ class Simulator::Loop {
     Process();
   }
 
-  // Carries out dec_ (the decisions of one call into the brain), then any follow-up calls.
+  // Carries out the decisions of one call into the brain, then any follow-up calls.
   void Process() {
-    if (dec_.empty()) return;
-    if (hooks_.trace) AppendDecisionLines(now_, dec_, hooks_.trace->decisions);
-    work_.Clear();
-    SwapDecisions(work_, dec_);  // dec_ is now empty, ready for the follow-up calls
+    const Decisions& pending = runtime_->pending();
+    if (pending.empty()) return;
+    if (hooks_.trace) AppendDecisionLines(now_, pending, hooks_.trace->decisions);
+    runtime_->TakeDecisions(work_);  // pending is now empty, ready for the follow-up calls
     if (r_.validation.enabled) CountValidation(work_);
     for (const auto& c : work_.completed) {
       r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
@@ -543,22 +532,13 @@ class Simulator::Loop {
     }
     for (uint32_t car : rerequest) {
       if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
-      (void)core_->RequestWork(now_, NodeId(car), 1, dec_);
+      (void)runtime_->RequestWork(NodeId(car), 1);
       Process();
     }
   }
 
-  void SyncWakeup() {
-    const TimePoint nw = core_->NextWakeup();
-    if (nw < wake_at_ && nw <= horizon_end_) {
-      ++wake_gen_;
-      wake_at_ = nw;
-      queue_->Push(std::max(nw, now_), Pack(0, kCoreWake, wake_gen_));
-    }
-  }
-
   void Finish(TimePoint end, bool done) {
-    const auto& st = core_->stats();
+    const auto& st = runtime_->core().stats();
     r_.all_done = done;
     r_.end = end;
     if (hooks_.trace) hooks_.trace->end = end;
@@ -572,7 +552,7 @@ class Simulator::Loop {
     const size_t n = s_.fleet.size;
     r_.sim_state_bytes = n * sizeof(Car) + queue_->MemoryBytes() +
                          task_work_.capacity() * sizeof(double) + started_.capacity() / 8;
-    r_.core_bytes = core_->MemoryBytes();
+    r_.core_bytes = runtime_->core().MemoryBytes();
     for (const bool c : caught_) r_.validation.owners_never_caught += c ? 0 : 1;
   }
 
@@ -580,10 +560,12 @@ class Simulator::Loop {
   SimHooks hooks_;
   SimResult& r_;
   std::unique_ptr<EventQueue> queue_;
+  TimePoint now_;  // the virtual clock (before env_, which reads it)
+  SimEnv env_;
   std::unique_ptr<models::AvailabilityModel> availability_;
   Workload workload_;
   const TimePoint horizon_end_;
-  std::unique_ptr<core::Core> core_;
+  std::unique_ptr<runtime::Runtime> runtime_;
 
   // Per car: one 32-byte record, so that an event touches one cache line. (Every event
   // reads most fields of one random car; parallel arrays would cost a miss per field.)
@@ -614,10 +596,7 @@ class Simulator::Loop {
   Rng spot_rng_{0};
   uint64_t next_task_index_ = 0;
 
-  Decisions dec_, work_;
-  TimePoint now_;
-  TimePoint wake_at_ = TimePoint::Infinite();
-  uint32_t wake_gen_ = 0;
+  Decisions work_;  // the decisions being carried out (taken from the runtime)
   TimePoint next_sample_ = TimePoint::Infinite();
   uint32_t cars_available_ = 0;
   uint32_t cars_busy_ = 0;

@@ -1,11 +1,13 @@
-// Simulator: drives one coordinator brain (coordinator/core) with a fleet of simulated cars
-// on a virtual clock. This is the engine's event loop and the car behaviour of FLEET-1.
+// Simulator: drives the coordinator runtime (coordinator/runtime, the same driver of the
+// brain that `fleetgrid coordinator` runs) with a fleet of simulated cars on a virtual
+// clock. This is the engine's event loop and the car behaviour of FLEET-1.
 //
 // Car behaviour: available and idle -> RequestWork; on an Assignment -> download input,
 // compute, upload output (one pending "attempt end" event) -> ReportResult -> ask again; on
 // driving off -> NodeSilent(now) (heartbeats are implicit: the brain declares the car lost
 // at now + grace, exactly); on return -> Connect (holding nothing) + RequestWork.
-// The brain's timers are driven by one pending "core wake-up" event, kept at NextWakeup().
+// The runtime's wake-up timer is one pending event (sim/engine/sim_env.h); the loop re-arms
+// it once per event (Runtime::Rearm), so it stays at the brain's NextWakeup().
 //
 // Per car the simulator keeps one 32-byte record (an event touches one car's fields
 // together) plus about one to two pending events in the queue. A car's next availability
@@ -27,11 +29,13 @@
 #include "absl/status/statusor.h"
 #include "common/time.h"
 #include "coordinator/core/core.h"
-#include "sim/engine/event_queue.h"
+#include "coordinator/runtime/runtime.h"
 #include "models/availability.h"
-#include "sim/workload/workload.h"
+#include "sim/engine/event_queue.h"
+#include "sim/engine/sim_env.h"
 #include "sim/scenario/scenario.h"
 #include "sim/stats/histogram.h"
+#include "sim/workload/workload.h"
 
 namespace fleetgrid::sim {
 

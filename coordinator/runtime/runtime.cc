@@ -1,0 +1,175 @@
+#include "coordinator/runtime/runtime.h"
+
+#include <algorithm>
+#include <string>
+#include <variant>
+
+namespace fleetgrid::runtime {
+namespace {
+
+// The latest time a change record carries.
+TimePoint LatestTime(std::span<const core::Change> log) {
+  TimePoint latest = TimePoint::Epoch();
+  for (const core::Change& c : log) {
+    std::visit(
+        [&](const auto& rec) {
+          if constexpr (requires { rec.at; }) latest = std::max(latest, rec.at);
+        },
+        c);
+  }
+  return latest;
+}
+
+bool Final(core::JobStatus s) {
+  return s == core::JobStatus::kDone || s == core::JobStatus::kFailed ||
+         s == core::JobStatus::kCancelled;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::Create(const core::CoreConfig& config, Env& env,
+                                                         std::span<const core::Change> log) {
+  if (log.empty()) {
+    absl::StatusOr<std::unique_ptr<core::Core>> core = core::Core::Create(config);
+    if (!core.ok()) return core.status();
+    return std::unique_ptr<Runtime>(new Runtime(env, *std::move(core), Duration::Zero()));
+  }
+  // A monotonic clock restarts near zero after a reboot: shift the runtime's time so that
+  // it never runs behind what the log has seen (leases and losses stay in the future).
+  const TimePoint latest = LatestTime(log);
+  const TimePoint env_now = env.Now();
+  const Duration offset = latest > env_now ? latest - env_now : Duration::Zero();
+  absl::StatusOr<std::unique_ptr<core::Core>> core =
+      core::Core::Restore(config, log, env_now + offset);
+  if (!core.ok()) {
+    return absl::DataLossError("cannot rebuild the coordinator: " +
+                               std::string(core.status().message()));
+  }
+  return std::unique_ptr<Runtime>(new Runtime(env, *std::move(core), offset));
+}
+
+Runtime::Runtime(Env& env, std::unique_ptr<core::Core> core, Duration offset)
+    : env_(env), core_(std::move(core)), offset_(offset), job_stats_(core_->job_count()) {}
+
+Runtime::~Runtime() { Stop(); }
+
+absl::Status Runtime::Connect(NodeId node, std::span<const core::HeldAttempt> held) {
+  return core_->Connect(Now(), node, held, pending_);
+}
+
+absl::Status Runtime::Heartbeat(NodeId node, core::NodeState state, float battery_soc) {
+  return core_->Heartbeat(Now(), node, state, battery_soc, pending_);
+}
+
+absl::Status Runtime::RequestWork(NodeId node, uint32_t slots) {
+  return core_->RequestWork(Now(), node, slots, pending_);
+}
+
+absl::Status Runtime::Leave(NodeId node) { return core_->Leave(Now(), node, pending_); }
+
+absl::Status Runtime::NodeSilent(NodeId node) { return core_->NodeSilent(Now(), node); }
+
+absl::Status Runtime::Drain(NodeId node) { return core_->Drain(Now(), node, pending_); }
+
+absl::StatusOr<core::ResultVerdict> Runtime::ReportProgress(NodeId node, AttemptId attempt,
+                                                            uint32_t epoch, double units_done,
+                                                            bool checkpoint) {
+  return core_->ReportProgress(Now(), node, attempt, epoch, units_done, checkpoint, pending_);
+}
+
+core::ResultVerdict Runtime::ReportResult(NodeId node, AttemptId attempt, uint32_t epoch,
+                                          const core::ResultDigest& digest) {
+  return core_->ReportResult(Now(), node, attempt, epoch, digest, pending_);
+}
+
+core::ResultVerdict Runtime::ReportFailure(NodeId node, AttemptId attempt, uint32_t epoch) {
+  return core_->ReportFailure(Now(), node, attempt, epoch, pending_);
+}
+
+absl::StatusOr<JobId> Runtime::SubmitJob(const core::JobSpec& spec) {
+  absl::StatusOr<JobId> job = core_->SubmitJob(Now(), spec, pending_);
+  if (job.ok() && job->value() >= job_stats_.size()) job_stats_.resize(job->value() + 1);
+  return job;
+}
+
+absl::Status Runtime::CancelJob(JobId job) { return core_->CancelJob(Now(), job, pending_); }
+
+void Runtime::TakeDecisions(core::Decisions& out) {
+  out.Clear();
+  std::swap(out.assignments, pending_.assignments);
+  std::swap(out.cancellations, pending_.cancellations);
+  std::swap(out.ended, pending_.ended);
+  std::swap(out.completed, pending_.completed);
+  std::swap(out.job_changes, pending_.job_changes);
+  CountDecisions(out);
+}
+
+void Runtime::CountDecisions(const core::Decisions& d) {
+  const TimePoint now = Now();
+  for (const core::Assignment& a : d.assignments) {
+    JobStats& j = job_stats_[a.job.value()];
+    ++j.attempts_started;
+    if (j.started.IsInfinite()) j.started = now;
+  }
+  for (const core::AttemptEnded& e : d.ended) {
+    switch (e.outcome) {
+      case core::AttemptOutcome::kLost:
+      case core::AttemptOutcome::kLeft: {
+        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+        ++j.attempts_lost;
+        j.work_lost_units += e.work_lost_units;
+        break;
+      }
+      case core::AttemptOutcome::kFailed:
+      case core::AttemptOutcome::kExpired: {
+        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+        ++j.attempts_failed;
+        j.work_lost_units += e.work_lost_units;
+        break;
+      }
+      case core::AttemptOutcome::kDisagreed: {
+        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+        ++j.results_invalid;
+        // A failed spot-check reopens its task, which still knows its answer.
+        if (core_->GetTask(e.task)->spot_check) ++j.spot_checks_failed;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (const core::JobChanged& c : d.job_changes) {
+    JobStats& j = job_stats_[c.job.value()];
+    if (c.status == core::JobStatus::kRunning && j.started.IsInfinite()) j.started = now;
+    if (Final(c.status)) j.finished = now;
+  }
+}
+
+void Runtime::Rearm() {
+  if (stopped_) return;
+  const TimePoint t = core_->NextWakeup();
+  // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes the
+  // next loss deadline later on almost every call; re-arming for that would cost a timer
+  // cancel per heartbeat. A timer that fires early finds nothing due and re-arms then.
+  if (t >= armed_) return;
+  if (timer_ != 0) env_.Cancel(timer_);
+  armed_ = t;
+  timer_ = env_.At(t - offset_, [this] { OnTimer(); });
+}
+
+void Runtime::OnTimer() {
+  timer_ = 0;
+  armed_ = TimePoint::Infinite();
+  if (stopped_) return;
+  core_->Tick(Now(), pending_);
+  if (on_wakeup_) on_wakeup_();
+}
+
+void Runtime::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (timer_ != 0) env_.Cancel(timer_);
+  timer_ = 0;
+}
+
+}  // namespace fleetgrid::runtime
