@@ -5,7 +5,9 @@
 //   - tests: a manual clock whose timers run when the test advances it (manual_env.h);
 //   - the simulator: its virtual clock and event queue (sim/sim_env.h).
 // Times are the Env's own monotonic time; the runtime adds its offset (runtime.h).
-// Thread safety: every call comes from the runtime's owner thread, and timers run there.
+// Thread safety: Now and UnixNanos may be called from any thread (a live coordinator checks
+// credentials on gRPC threads); At and Cancel come from the owner thread, and timers run
+// there.
 #pragma once
 
 #include <cstdint>
@@ -30,6 +32,12 @@ class Env {
   virtual TimerId At(TimePoint when, std::function<void()> fn) = 0;
   // `fn` of that timer will not run. No effect on a timer that ran or was cancelled.
   virtual void Cancel(TimerId id) = 0;
+
+  // Where timers run. An owner with a thread of its own (the live brain) hands its executor
+  // here, so that an Env whose time is moved from elsewhere (ManualEnv, by a test) runs them
+  // on that thread; nullptr goes back to the default. Envs whose timers already run on the
+  // owner thread (Asio, the simulator) ignore it.
+  virtual void SetExecutor(std::function<void(std::function<void()>)> executor) { (void)executor; }
 
   // `fn` after `delay` from now.
   TimerId After(Duration delay, std::function<void()> fn) {

@@ -31,7 +31,7 @@ class ManualEnv final : public Env {
   void Cancel(TimerId id) override;
 
   // Where due timers run (nullptr: inline, on the thread that moves the clock).
-  void SetExecutor(Executor executor);
+  void SetExecutor(Executor executor) override;
   // Moves the clock by `d` (>= 0) and hands every timer due by then to the executor.
   void Advance(Duration d);
   // The same, to `t` (>= Now()).

@@ -7,38 +7,21 @@
 #include <chrono>
 #include <iostream>
 
+#include "coordinator/service/asio_env.h"
 #include "coordinator/service/change_codec.h"
 
 namespace fleetgrid::service {
 
 namespace asio = boost::asio;
 
-namespace {
-
-std::chrono::steady_clock::time_point SteadyAt(TimePoint t) {
-  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t.nanos()));
-}
-
-// The latest time a change record carries.
-TimePoint LatestTime(const std::vector<core::Change>& log) {
-  TimePoint latest = TimePoint::Epoch();
-  for (const core::Change& c : log) {
-    std::visit(
-        [&](const auto& rec) {
-          if constexpr (requires { rec.at; }) latest = std::max(latest, rec.at);
-        },
-        c);
-  }
-  return latest;
-}
-
-}  // namespace
-
 Brain::Brain(ServiceOptions options, Store* store, Metrics* metrics)
     : options_(std::move(options)),
       store_(store),
       metrics_(metrics),
-      identities_(options_.admin_token_sha256, options_.credential_ttl.millis()) {}
+      identities_(options_.admin_token_sha256, options_.credential_ttl.millis()) {
+  if (options_.env == nullptr) own_env_ = std::make_unique<AsioEnv>(io_);
+  env_ = options_.env != nullptr ? options_.env : own_env_.get();
+}
 
 Brain::~Brain() { Stop(); }
 
@@ -65,24 +48,20 @@ absl::Status Brain::Start() {
   if (cfg.loss_guard.suspect_window == Duration::Zero()) {
     cfg.loss_guard.suspect_window = options_.heartbeat_interval;
   }
-  const TimePoint latest = LatestTime(log);
-  if (latest > clock_.Now()) clock_offset_ = latest - clock_.Now();
-  if (log.empty()) {
-    FG_ASSIGN_OR_RETURN(core_, core::Core::Create(cfg));
-  } else {
-    auto restored = core::Core::Restore(cfg, log, Now());
-    if (!restored.ok()) {
-      return absl::DataLossError("cannot rebuild the coordinator from " + store_->Describe() +
-                                 ": " + std::string(restored.status().message()));
-    }
-    core_ = *std::move(restored);
+  absl::StatusOr<std::unique_ptr<runtime::Runtime>> rt = runtime::Runtime::Create(cfg, *env_, log);
+  if (!rt.ok()) {
+    if (!absl::IsDataLoss(rt.status())) return rt.status();
+    return absl::DataLossError(std::string(rt.status().message()) + " (store " +
+                               store_->Describe() + ")");
   }
-  unix_minus_steady_ns_ = UnixNowNanos() - Now().nanos();
+  runtime_ = *std::move(rt);
+  runtime_->SetWakeupHandler([this] { OnWake(); });
+  unix_minus_steady_ns_ = UnixNow() - Now().nanos();
 
-  nodes_.resize(core_->node_count());
+  nodes_.resize(core().node_count());
   for (const NodeRecord& n : state.nodes) {
     const NodeId id = CoreNode(n.node_id);
-    if (!id.valid() || id.value() >= core_->node_count()) {
+    if (!id.valid() || id.value() >= core().node_count()) {
       return absl::DataLossError("store: node " + std::to_string(n.node_id) +
                                  " is not in the change log");
     }
@@ -94,14 +73,14 @@ absl::Status Brain::Start() {
     x.agent_version = req.agent_version();
     x.hardware = req.hardware();
     x.enrolled_unix_ns = n.enrolled_unix_ms * 1'000'000;
-    owners_[n.owner] = core_->GetNode(id)->owner;
+    owners_[n.owner] = core().GetNode(id)->owner;
     if (!n.enroll_key.empty()) enroll_keys_[n.enroll_key] = n.node_id;
   }
   identities_.Load(state);
-  jobs_.resize(core_->job_count());
+  jobs_.resize(core().job_count());
   for (const JobRecord& j : state.jobs) {
     const JobId id = CoreJob(j.job_id);
-    if (!id.valid() || id.value() >= core_->job_count()) {
+    if (!id.valid() || id.value() >= core().job_count()) {
       return absl::DataLossError("store: job " + std::to_string(j.job_id) +
                                  " is not in the change log");
     }
@@ -129,8 +108,10 @@ absl::Status Brain::Start() {
     pthread_setname_np(pthread_self(), "fg-brain");
     io_.run();
   });
+  // A ManualEnv (tests) runs its timers on this thread, as Asio timers do.
+  env_->SetExecutor([this](std::function<void()> fn) { Post(std::move(fn)); });
   Post([this] {
-    Rearm();
+    runtime_->Rearm();
     StatsTick();
     CredentialTick();
   });
@@ -146,7 +127,7 @@ void Brain::CloseStreams() {
       }
     }
     for (auto& [job, w] : watchers_) {
-      w->timer->cancel();
+      env_->Cancel(w->timer);
       w->out->Finish(absl::UnavailableError("coordinator shutting down"));
     }
     watchers_.clear();
@@ -166,21 +147,22 @@ void Brain::Stop() {
     // A timer that already fired has its handler queued: cancel() cannot stop it, and it
     // would re-arm itself for ever. Handlers check stopping_ instead.
     stopping_ = true;
-    wake_timer_.cancel();
+    runtime_->Stop();
     stats_timer_.cancel();
-    credential_timer_.cancel();
-    for (auto& [job, w] : watchers_) w->timer->cancel();
+    env_->Cancel(credential_timer_);
+    for (auto& [job, w] : watchers_) env_->Cancel(w->timer);
     watchers_.clear();
   });
   work_.reset();
   owner_thread_.join();
+  env_->SetExecutor(nullptr);  // a test's clock may move on after the brain is gone
 }
 
 void Brain::Post(std::function<void()> fn) { asio::post(io_, std::move(fn)); }
 
 absl::StatusOr<JobId> Brain::KnownJob(uint64_t wire_id) const {
   const JobId j = CoreJob(wire_id);
-  if (!j.valid() || j.value() >= core_->job_count()) {
+  if (!j.valid() || j.value() >= core().job_count()) {
     return absl::NotFoundError("unknown job " + std::to_string(wire_id));
   }
   return j;
@@ -188,14 +170,14 @@ absl::StatusOr<JobId> Brain::KnownJob(uint64_t wire_id) const {
 
 absl::StatusOr<NodeId> Brain::KnownNode(uint64_t wire_id) const {
   const NodeId n = CoreNode(wire_id);
-  if (!n.valid() || n.value() >= core_->node_count()) {
+  if (!n.valid() || n.value() >= core().node_count()) {
     return absl::NotFoundError("unknown node " + std::to_string(wire_id));
   }
   return n;
 }
 
 void Brain::InspectForTesting(std::function<void(const core::Core&)> fn) {
-  Post([this, fn = std::move(fn)] { fn(*core_); });
+  Post([this, fn = std::move(fn)] { fn(core()); });
 }
 
 absl::Status Brain::Unavailable() const {
@@ -208,7 +190,7 @@ absl::Status Brain::Unavailable() const {
 // Group commit.
 
 void Brain::CollectChanges(WriteBatch* extra) {
-  core_->TakeChanges(changes_scratch_);
+  runtime_->TakeChanges(changes_scratch_);
   const bool has_extra = extra != nullptr && !extra->empty();
   // Most calls (heartbeats) change nothing durable: leave the committer asleep.
   if (changes_scratch_.empty() && !has_extra) return;
@@ -247,9 +229,10 @@ void Brain::DeferRaw(std::function<void(const absl::Status&)> fn) {
 void Brain::AfterCall(WriteBatch* extra, std::function<void(const absl::Status&)> first) {
   CollectChanges(extra);
   if (first) Defer(std::move(first));
+  runtime_->TakeDecisions(d_);
   ApplyDecisions();
   d_.Clear();
-  Rearm();
+  runtime_->Rearm();
 }
 
 void Brain::CommitLoop() {
@@ -303,9 +286,9 @@ absl::Status Brain::CommitWithRetry(const WriteBatch& batch) {
                          batch.api_tokens.size();
   auto backoff = std::chrono::milliseconds(20);
   for (bool told = false;;) {
-    const TimePoint t0 = clock_.Now();
+    const TimePoint t0 = commit_clock_.Now();
     absl::Status s = store_->Commit(batch);
-    metrics_->ObserveCommit(items, clock_.Now() - t0);
+    metrics_->ObserveCommit(items, commit_clock_.Now() - t0);
     // Full and busy write nothing (Store's contract): the same group may go through later.
     // Anything else leaves the outcome unknown, and the caller stops serving.
     const bool full = absl::IsResourceExhausted(s);
@@ -348,7 +331,7 @@ void Brain::EnterBroken(const absl::Status& why) {
     }
   }
   for (auto& [job, w] : watchers_) {
-    w->timer->cancel();
+    env_->Cancel(w->timer);
     w->out->Finish(Unavailable());
   }
   watchers_.clear();
@@ -357,38 +340,26 @@ void Brain::EnterBroken(const absl::Status& why) {
 // ---------------------------------------------------------------------------------------
 // Time.
 
-void Brain::Rearm() {
-  if (stopping_) return;
-  const TimePoint t = core_->NextWakeup();
-  // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes the
-  // next loss deadline later on almost every call; re-arming for that would cost a timer
-  // cancel per heartbeat. A timer that fires early finds nothing due and re-arms then.
-  if (t >= scheduled_wake_) return;
-  scheduled_wake_ = t;
-  wake_timer_.expires_at(SteadyAt(t - clock_offset_));
-  wake_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec) return;
-    scheduled_wake_ = TimePoint::Infinite();
-    OnWake();
-  });
-}
-
+// The runtime's timer ticked the core: carry out what it decided, like any call.
 void Brain::OnWake() {
-  if (broken_.load()) return;
-  d_.Clear();
-  core_->Tick(Now(), d_);
+  if (broken_.load()) {
+    // Nothing leaves a broken coordinator; it serves no more, and wakes no more.
+    runtime_->TakeDecisions(d_);
+    d_.Clear();
+    return;
+  }
   AfterCall();
 }
 
 void Brain::StatsTick() {
   if (stopping_) return;
-  const core::CoreStats& st = core_->stats();
+  const core::CoreStats& st = core().stats();
   std::array<int64_t, 4> by_state{};
   int64_t connected = 0;
   for (uint32_t i = 0; i < nodes_.size(); ++i) {
     if (!nodes_[i].session.outbox) continue;
     ++connected;
-    by_state[static_cast<size_t>(core_->view().NodeReportedState(NodeId(i)))]++;
+    by_state[static_cast<size_t>(core().view().NodeReportedState(NodeId(i)))]++;
   }
   for (size_t i = 0; i < 4; ++i) metrics_->nodes_by_state[i] = by_state[i];
   metrics_->nodes_connected = connected;
@@ -444,13 +415,13 @@ v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
   m.mutable_attempt()->set_attempt_id(a.attempt.value());
   m.mutable_attempt()->set_lease_epoch(a.epoch);
   if (!a.lease_deadline.IsInfinite()) {
-    *m.mutable_lease_deadline() = ToTimestamp(a.lease_deadline.nanos() + unix_minus_steady_ns_);
+    *m.mutable_lease_deadline() = ToTimestamp(UnixNanosAt(a.lease_deadline));
   }
   const JobExtra& j = jobs_[a.job.value()];
-  const uint32_t first = core_->view().JobFirstTask(a.job);
+  const uint32_t first = core().view().JobFirstTask(a.job);
   const uint32_t index = a.task.value() - first;
   m.set_task_index(index);
-  const auto task = core_->GetTask(a.task);
+  const auto task = core().GetTask(a.task);
   const core::TaskSpec spec = task.ok() ? task->spec : core::TaskSpec{};
   m.set_work_units(spec.work_units);
   m.set_input_size_bytes(spec.input_bytes);
@@ -470,9 +441,9 @@ v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
   }
   if (a.resume_from_units > 0) m.mutable_resume_from()->set_work_done_units(a.resume_from_units);
   if (j.spec.has_deadline()) {
-    const core::JobInfo info = *core_->GetJob(a.job);
+    const core::JobInfo info = *core().GetJob(a.job);
     if (!info.deadline.IsInfinite()) {
-      *m.mutable_job_deadline() = ToTimestamp(info.deadline.nanos() + unix_minus_steady_ns_);
+      *m.mutable_job_deadline() = ToTimestamp(UnixNanosAt(info.deadline));
     }
   }
   if (j.spec.has_checkpoint_interval()) {
@@ -482,12 +453,8 @@ v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
 }
 
 void Brain::ApplyDecisions() {
-  const int64_t unix_now = UnixNowNanos();
   for (const core::Assignment& a : d_.assignments) {
     metrics_->assignments_total.fetch_add(1, std::memory_order_relaxed);
-    JobExtra& j = jobs_[a.job.value()];
-    ++j.attempts_started;
-    if (j.started_unix_ns == 0) j.started_unix_ns = unix_now;
     v1::CoordinatorMessage msg;
     *msg.mutable_assignment() = BuildAssignment(a);
     SendToNode(a.node, std::move(msg));
@@ -500,25 +467,15 @@ void Brain::ApplyDecisions() {
     msg.mutable_cancel()->set_detail(std::string(core::ToString(c.reason)));
     SendToNode(c.node, std::move(msg));
   }
-  for (const core::AttemptEnded& e : d_.ended) {
-    JobExtra& j = jobs_[core_->view().TaskJob(e.task).value()];
+  for (const core::AttemptEnded& e : d_.ended) {  // per job: the runtime's JobStats
     switch (e.outcome) {
       case core::AttemptOutcome::kLost:
       case core::AttemptOutcome::kLeft:
-        ++j.attempts_lost;
-        j.work_lost_units += e.work_lost_units;
         metrics_->attempts_lost_total.fetch_add(1, std::memory_order_relaxed);
         break;
       case core::AttemptOutcome::kFailed:
       case core::AttemptOutcome::kExpired:
-        ++j.attempts_failed;
-        j.work_lost_units += e.work_lost_units;
         metrics_->attempts_failed_total.fetch_add(1, std::memory_order_relaxed);
-        break;
-      case core::AttemptOutcome::kDisagreed:
-        ++j.results_invalid;
-        // A failed spot-check reopens its task, which still knows its answer.
-        if (core_->GetTask(e.task)->spot_check) ++j.spot_checks_failed;
         break;
       default:
         break;
@@ -528,17 +485,7 @@ void Brain::ApplyDecisions() {
     (void)c;
     metrics_->results_total.fetch_add(1, std::memory_order_relaxed);
   }
-  for (const core::JobChanged& c : d_.job_changes) {
-    JobExtra& j = jobs_[c.job.value()];
-    if (c.status == core::JobStatus::kRunning && j.started_unix_ns == 0) {
-      j.started_unix_ns = unix_now;
-    }
-    if (c.status == core::JobStatus::kDone || c.status == core::JobStatus::kFailed ||
-        c.status == core::JobStatus::kCancelled) {
-      j.finished_unix_ns = unix_now;
-    }
-    NotifyWatchers(c.job);
-  }
+  for (const core::JobChanged& c : d_.job_changes) NotifyWatchers(c.job);
   FlushOutgoing();
 }
 

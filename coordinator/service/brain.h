@@ -1,7 +1,11 @@
-// Brain: the single owner of the core (coordinator/core), driven by gRPC handlers.
+// Brain: the live coordinator around the runtime (coordinator/runtime, which drives the
+// core exactly as the simulator does): wire conversion, identities, sessions, watchers and
+// the group commit.
 //
-// One thread runs an Asio io_context; every touch of the core happens there (handlers Post
-// work to it), and a steady timer wakes it at the core's NextWakeup(). A second thread, the
+// One thread runs an Asio io_context; every touch of the runtime happens there (handlers
+// Post work to it). Time and timers come from an Env (ServiceOptions::env): the wall clock
+// and Asio timers live, a ManualEnv in tests, so that grace periods, leases, credential
+// expiry and watch throttling run on a clock the test moves. A second thread, the
 // committer, makes the core's change log and the new jobs/results/nodes durable in groups:
 // whatever the owner thread produced while the previous group was being committed goes into
 // the next transaction. Every reply and every message to a car is released only once the
@@ -30,6 +34,8 @@
 
 #include "common/clock.h"
 #include "coordinator/core/core.h"
+#include "coordinator/runtime/env.h"
+#include "coordinator/runtime/runtime.h"
 #include "coordinator/service/convert.h"
 #include "coordinator/service/identities.h"
 #include "coordinator/service/metrics.h"
@@ -41,6 +47,9 @@
 namespace fleetgrid::service {
 
 struct ServiceOptions {
+  // Time and timers of the brain (not owned; must outlive it); nullptr = the wall clock and
+  // Asio timers on the brain's own thread. Tests pass a runtime::ManualEnv.
+  runtime::Env* env = nullptr;
   Duration heartbeat_interval = Duration::Seconds(5);
   Duration heartbeat_grace = Duration::Seconds(30);  // > gRPC keepalive detection
   // Report deadline of every attempt, from its start; heartbeats and progress do not extend
@@ -187,6 +196,9 @@ class Brain {
   void RevokeApiToken(v1::RevokeApiTokenRequest req, Reply<v1::RevokeApiTokenResponse> reply);
   void ListApiTokens(v1::ListApiTokensRequest req, Reply<v1::ListApiTokensResponse> reply);
 
+  // The Env the brain runs on (ServiceOptions::env, or its own wall-clock one).
+  runtime::Env& env() { return *env_; }
+
   // Test hook: runs fn on the owner thread with the core (read only).
   void InspectForTesting(std::function<void(const core::Core&)> fn);
 
@@ -207,38 +219,36 @@ class Brain {
     v1::HardwareDescription hardware;
     Session session;
   };
-  struct JobExtra {
+  struct JobExtra {  // what the service keeps per job beyond the core (and the runtime's
+                     // JobStats)
     v1::JobSpec spec;
     std::string submitted_by;  // API token id ("admin": the admin token; "" = open mode)
     int64_t submitted_unix_ns = 0;
-    int64_t started_unix_ns = 0;
-    int64_t finished_unix_ns = 0;
-    uint64_t attempts_started = 0;
-    uint64_t attempts_lost = 0;
-    uint64_t attempts_failed = 0;
-    uint64_t results_invalid = 0;  // lost a quorum vote or failed a spot-check
-    uint64_t spot_checks_failed = 0;
-    double work_lost_units = 0;
     std::string status_detail;
   };
   struct Watcher {
     uint64_t job = 0;
     std::shared_ptr<ProgressOutbox> out;
     Duration min_interval;
-    std::unique_ptr<boost::asio::steady_timer> timer;
-    std::string last_sent;  // serialized counts of the last snapshot sent
+    runtime::Env::TimerId timer = 0;  // the next tick (0: none)
+    std::string last_sent;            // serialized counts of the last snapshot sent
     v1::JobState last_state = v1::JOB_STATE_UNSPECIFIED;
   };
 
   // Owner thread helpers.
   void Post(std::function<void()> fn);
-  // The brain's time: the monotonic clock, shifted so that it never runs behind the times
-  // in a restored change log (the steady clock restarts at a reboot).
-  TimePoint Now() const { return clock_.Now() + clock_offset_; }
+  // The brain's time (the runtime's: the Env's, shifted after a restore).
+  TimePoint Now() const { return runtime_->Now(); }
+  const core::Core& core() const { return runtime_->core(); }
+  // Calendar time of the brain's time `t`, and now.
+  int64_t UnixNanosAt(TimePoint t) const { return t.nanos() + unix_minus_steady_ns_; }
+  int64_t UnixNow() const { return env_->UnixNanos(); }
+  int64_t NowMs() const { return UnixNow() / 1'000'000; }
   // Moves the core's change log (and `extra`, in the same group) into the pending group.
   void CollectChanges(WriteBatch* extra);
   // CollectChanges, then `first` (deferred like every send, and ahead of the messages the
-  // decisions make: a reply, a Welcome), then carries out `d_`, clears it, rearms the timer.
+  // decisions make: a reply, a Welcome), then carries out the runtime's pending decisions
+  // and re-arms its timer.
   void AfterCall(WriteBatch* extra = nullptr, std::function<void(const absl::Status&)> first = {});
   // Runs `fn` once everything produced so far is durable (with the commit status). Messages
   // queued by SendToNode before it go first.
@@ -246,16 +256,16 @@ class Brain {
   void DeferRaw(std::function<void(const absl::Status&)> fn);
   // Hands the messages SendToNode queued to one deferred callback, grouped by car.
   void FlushOutgoing();
-  void Rearm();
   void OnWake();
   void StatsTick();  // refreshes the metrics gauges every 500 ms
   // Every heartbeat interval: ends the sessions whose credential expired.
   void CredentialTick();
   // Ends node n's session if its credential is no longer live (UNAUTHENTICATED with the
   // credential's RefusalReason), and takes its attempts (they are requeued) if the node has
-  // no live credential left. Owner thread, between d_.Clear() and AfterCall().
+  // no live credential left. Owner thread, before AfterCall().
   void DropUnauthenticated(NodeId n, int64_t now_ms);
-  // Carries out `d_`: queues the messages to cars (FlushOutgoing), updates counters.
+  // Carries out `d_` (taken from the runtime): queues the messages to cars
+  // (FlushOutgoing), updates counters.
   void ApplyDecisions();
   // Queues a message for a car; it is sent once everything produced so far is durable.
   void SendToNode(NodeId node, v1::CoordinatorMessage msg);
@@ -285,16 +295,16 @@ class Brain {
   ServiceOptions options_;
   Store* store_;
   Metrics* metrics_;
-  WallClock clock_;
-  Duration clock_offset_;
+  WallClock commit_clock_;  // times store commits (real I/O, whatever the Env)
 
   boost::asio::io_context io_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{
       io_.get_executor()};
-  boost::asio::steady_timer wake_timer_{io_};
+  // Metrics gauges refresh on real time, whatever the Env: they observe, they decide nothing.
   boost::asio::steady_timer stats_timer_{io_};
-  boost::asio::steady_timer credential_timer_{io_};
-  TimePoint scheduled_wake_ = TimePoint::Infinite();
+  std::unique_ptr<runtime::Env> own_env_;  // when ServiceOptions::env is null
+  runtime::Env* env_ = nullptr;
+  runtime::Env::TimerId credential_timer_ = 0;
   bool stopping_ = false;  // owner thread: Stop() began; timers must not re-arm
   std::thread owner_thread_;
   std::thread commit_thread_;
@@ -304,8 +314,8 @@ class Brain {
   absl::Status broken_status_;
 
   // Owner-thread state.
-  std::unique_ptr<core::Core> core_;
-  core::Decisions d_;
+  std::unique_ptr<runtime::Runtime> runtime_;
+  core::Decisions d_;  // the decisions being carried out (taken from the runtime)
   std::vector<std::pair<NodeId, v1::CoordinatorMessage>> outgoing_;  // see SendToNode
   std::vector<core::Change> changes_scratch_;
   std::vector<NodeExtra> nodes_;  // by core NodeId

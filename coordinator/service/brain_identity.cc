@@ -10,8 +10,6 @@
 namespace fleetgrid::service {
 namespace {
 
-int64_t NowMs() { return UnixNowNanos() / 1'000'000; }
-
 // A proto Duration in ms; -1 if negative or past `max_ms`.
 int64_t DurationMs(const google::protobuf::Duration& d, int64_t max_ms) {
   if (d.seconds() < 0 || d.nanos() < 0 || d.seconds() > max_ms / 1000) return -1;
@@ -62,10 +60,11 @@ void Brain::DropUnauthenticated(NodeId n, int64_t now_ms) {
   // A car left without a live credential cannot come back: its attempts are lost to the
   // brain as if it had left, and requeued. One that still holds another credential (it
   // renewed) may reconnect with it within the grace and keep them.
-  if (node_dead) (void)core_->Leave(Now(), n, d_);
+  if (node_dead) (void)runtime_->Leave(n);
 }
 
 void Brain::CredentialTick() {
+  credential_timer_ = 0;
   if (stopping_) return;
   const int64_t now_ms = NowMs();
   bool dropped = false;
@@ -73,16 +72,12 @@ void Brain::CredentialTick() {
     // The expiry the session keeps: no lock per session (revocation ends sessions itself).
     const Session& s = nodes_[i].session;
     if (s.outbox && s.credential_expires_ms != 0 && now_ms >= s.credential_expires_ms) {
-      if (!dropped) d_.Clear();
       dropped = true;
       DropUnauthenticated(NodeId(i), now_ms);
     }
   }
   if (dropped) AfterCall();
-  credential_timer_.expires_after(std::chrono::nanoseconds(options_.heartbeat_interval.nanos()));
-  credential_timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) CredentialTick();
-  });
+  credential_timer_ = env_->After(options_.heartbeat_interval, [this] { CredentialTick(); });
 }
 
 void Brain::RevokeCredential(v1::RevokeCredentialRequest req,
@@ -96,7 +91,6 @@ void Brain::RevokeCredential(v1::RevokeCredentialRequest req,
     resp.set_revoked_count(static_cast<uint32_t>(revoked->size()));
     std::set<uint64_t> nodes;
     for (const CredentialRecord& c : *revoked) nodes.insert(c.node_id);
-    d_.Clear();
     for (uint64_t wire : nodes) {
       const NodeId n = CoreNode(wire);
       if (!n.valid() || n.value() >= nodes_.size()) continue;

@@ -34,8 +34,7 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Call
     // A new job would only wait behind the group the store cannot take (a duplicate of one
     // accepted before is still answered above).
     if (store_full_.load()) return reply(StoreFull());
-    d_.Clear();
-    auto id = core_->SubmitJob(Now(), cs, d_);
+    auto id = runtime_->SubmitJob(cs);
     if (!id.ok()) {
       AfterCall();
       return reply(id.status());
@@ -43,7 +42,7 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Call
     if (jobs_.size() <= id->value()) jobs_.resize(id->value() + 1);
     JobExtra& x = jobs_[id->value()];
     x.spec = spec;
-    x.submitted_unix_ns = UnixNowNanos();
+    x.submitted_unix_ns = UnixNow();
     WriteBatch extra;
     JobRecord rec;
     rec.job_id = WireJob(*id);
@@ -66,7 +65,7 @@ void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Call
 v1::TaskCounts Brain::CountTasks(const core::JobInfo& info) const {
   v1::TaskCounts c;
   for (uint32_t i = 0; i < info.task_count; ++i) {
-    const auto t = core_->GetTask(TaskId(info.first_task.value() + i));
+    const auto t = core().GetTask(TaskId(info.first_task.value() + i));
     if (!t.ok()) continue;
     switch (t->status) {
       case core::TaskStatus::kPending:
@@ -90,26 +89,31 @@ v1::TaskCounts Brain::CountTasks(const core::JobInfo& info) const {
 }
 
 v1::Job Brain::JobView(JobId job) const {
-  const core::JobInfo info = *core_->GetJob(job);
+  const core::JobInfo info = *core().GetJob(job);
   const JobExtra& x = jobs_[job.value()];
+  const runtime::JobStats& stats = runtime_->job_stats(job);
   v1::Job out;
   out.set_job_id(WireJob(job));
   *out.mutable_spec() = x.spec;
   out.set_state(ToWire(info.status));
   *out.mutable_task_counts() = CountTasks(info);
   *out.mutable_submitted_at() = ToTimestamp(x.submitted_unix_ns);
-  if (x.started_unix_ns) *out.mutable_started_at() = ToTimestamp(x.started_unix_ns);
-  if (x.finished_unix_ns) *out.mutable_finished_at() = ToTimestamp(x.finished_unix_ns);
+  if (!stats.started.IsInfinite()) {
+    *out.mutable_started_at() = ToTimestamp(UnixNanosAt(stats.started));
+  }
+  if (!stats.finished.IsInfinite()) {
+    *out.mutable_finished_at() = ToTimestamp(UnixNanosAt(stats.finished));
+  }
   if (!info.deadline.IsInfinite()) {
-    *out.mutable_deadline_at() = ToTimestamp(info.deadline.nanos() + unix_minus_steady_ns_);
+    *out.mutable_deadline_at() = ToTimestamp(UnixNanosAt(info.deadline));
   }
   out.set_status_detail(x.status_detail);
-  out.set_results_invalid(x.results_invalid);
-  out.set_spot_checks_failed(x.spot_checks_failed);
-  out.set_attempts_started(x.attempts_started);
+  out.set_results_invalid(stats.results_invalid);
+  out.set_spot_checks_failed(stats.spot_checks_failed);
+  out.set_attempts_started(stats.attempts_started);
   double total = 0;
   for (uint32_t i = 0; i < info.task_count; ++i) {
-    total += core_->view().TaskWork(TaskId(info.first_task.value() + i));
+    total += core().view().TaskWork(TaskId(info.first_task.value() + i));
   }
   out.set_work_total_units(total * info.replication);
   double per_task = info.task_count ? total / info.task_count : 0;
@@ -119,11 +123,11 @@ v1::Job Brain::JobView(JobId job) const {
 
 v1::JobProgress Brain::Progress(JobId job) const {
   const v1::Job j = JobView(job);
-  const JobExtra& x = jobs_[job.value()];
+  const runtime::JobStats& x = runtime_->job_stats(job);
   v1::JobProgress p;
   p.set_job_id(j.job_id());
   p.set_state(j.state());
-  *p.mutable_observed_at() = ToTimestamp(UnixNowNanos());
+  *p.mutable_observed_at() = ToTimestamp(UnixNow());
   *p.mutable_task_counts() = j.task_counts();
   p.set_attempts_started(x.attempts_started);
   p.set_attempts_lost(x.attempts_lost);
@@ -148,9 +152,9 @@ void Brain::GetJob(uint64_t job_id, Reply<v1::Job> reply) {
 void Brain::ListJobs(v1::ListJobsRequest req, Reply<v1::ListJobsResponse> reply) {
   Post([this, req = std::move(req), reply = std::move(reply)] {
     // Newest first: the page token is the wire id to continue from (downwards).
-    auto pg = ParsePage(req.page_token(), req.page_size(), core_->job_count());
+    auto pg = ParsePage(req.page_token(), req.page_size(), core().job_count());
     if (!pg.ok()) return reply(pg.status());
-    const uint64_t start = std::min<uint64_t>(pg->start, core_->job_count());
+    const uint64_t start = std::min<uint64_t>(pg->start, core().job_count());
     const uint32_t page = pg->size;
     v1::ListJobsResponse resp;
     uint64_t wire = start;
@@ -172,7 +176,7 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
     const auto j_or = KnownJob(req.job_id());
     if (!j_or.ok()) return reply(j_or.status());
     const JobId j = *j_or;
-    const core::JobInfo info = *core_->GetJob(j);
+    const core::JobInfo info = *core().GetJob(j);
     auto pg = ParsePage(req.page_token(), req.page_size(), 0);
     if (!pg.ok()) return reply(pg.status());
     const auto start = static_cast<uint32_t>(std::min<uint64_t>(pg->start, UINT32_MAX));
@@ -181,7 +185,7 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
     uint32_t i = start;
     for (; i < info.task_count && static_cast<uint32_t>(resp.tasks_size()) < page; ++i) {
       const TaskId t(info.first_task.value() + i);
-      const core::TaskInfo ti = *core_->GetTask(t);
+      const core::TaskInfo ti = *core().GetTask(t);
       v1::Task task;
       task.set_task_id(WireTask(t));
       task.set_job_id(req.job_id());
@@ -199,7 +203,7 @@ void Brain::ListTasks(v1::ListTasksRequest req, Reply<v1::ListTasksResponse> rep
         task.set_result_size_bytes(it->second.size);
       }
       if (req.include_attempts()) {
-        for (const core::AttemptInfo& a : core_->TaskAttempts(t)) {
+        for (const core::AttemptInfo& a : core().TaskAttempts(t)) {
           v1::Attempt* at = task.add_attempts();
           at->mutable_attempt()->set_attempt_id(a.id.value());
           at->mutable_attempt()->set_lease_epoch(a.epoch);
@@ -228,13 +232,12 @@ void Brain::CancelJob(v1::CancelJobRequest req, Reply<v1::CancelJobResponse> rep
                                                caller.token_id));
     }
     v1::CancelJobResponse resp;
-    if (Final(core_->GetJob(j)->status)) {
+    if (Final(core().GetJob(j)->status)) {
       resp.set_already_final(true);
       *resp.mutable_job() = JobView(j);
       return reply(resp);
     }
-    d_.Clear();
-    if (absl::Status s = core_->CancelJob(Now(), j, d_); !s.ok()) {
+    if (absl::Status s = runtime_->CancelJob(j); !s.ok()) {
       AfterCall();
       return reply(s);
     }
@@ -256,7 +259,6 @@ void Brain::WatchJob(uint64_t job_id, Duration min_interval, std::shared_ptr<Pro
     w->job = j.value();
     w->out = out;
     w->min_interval = std::max(min_interval, Duration::Millis(10));
-    w->timer = std::make_unique<boost::asio::steady_timer>(io_);
     watchers_.emplace(j.value(), w);
     WatchTick(w);
   });
@@ -305,9 +307,9 @@ void Brain::WatchTick(std::shared_ptr<Watcher> w) {
       return;
     }
   }
-  w->timer->expires_after(std::chrono::nanoseconds(w->min_interval.nanos()));
-  w->timer->async_wait([this, w](const boost::system::error_code& ec) {
-    if (!ec) WatchTick(w);
+  w->timer = env_->After(w->min_interval, [this, w] {
+    w->timer = 0;
+    WatchTick(w);
   });
 }
 
@@ -316,7 +318,8 @@ void Brain::NotifyWatchers(JobId job) {
   std::vector<std::shared_ptr<Watcher>> ws;
   for (; it != end; ++it) ws.push_back(it->second);
   for (auto& w : ws) {
-    w->timer->cancel();  // its pending tick sees operation_aborted and does nothing
+    env_->Cancel(w->timer);  // its pending tick will not run
+    w->timer = 0;
     WatchTick(w);
   }
 }
@@ -326,7 +329,7 @@ void Brain::ResultsOf(v1::FetchResultsRequest req, Reply<std::vector<v1::TaskRes
     const auto j_or = KnownJob(req.job_id());
     if (!j_or.ok()) return reply(j_or.status());
     const JobId j = *j_or;
-    const core::JobInfo info = *core_->GetJob(j);
+    const core::JobInfo info = *core().GetJob(j);
     std::vector<v1::TaskResult> out;
     auto add = [&](uint32_t index) {
       const uint64_t wire = WireTask(TaskId(info.first_task.value() + index));

@@ -27,7 +27,7 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
   req.clear_join_token();  // never stored
   Post([this, req = std::move(req), token = std::move(token), reply = std::move(reply)]() mutable {
     if (broken_.load()) return reply(Unavailable());
-    const int64_t now_ms = UnixNowNanos() / 1'000'000;
+    const int64_t now_ms = NowMs();
     // In open mode any join token enrolls (development); else it must be an issued one.
     const std::string token_id = identities_.open() ? "" : identities_.JoinTokenId(token);
     if (!identities_.open() && token_id.empty()) {
@@ -74,9 +74,9 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
     }
     spec.link.metered = req.link().metered();
     spec.max_concurrent = options_.node_max_concurrent;
-    const NodeId id = core_->RegisterNode(spec);
+    const NodeId id = runtime_->RegisterNode(spec);
     const uint64_t wire = WireNode(id);
-    const int64_t now_unix = UnixNowNanos();
+    const int64_t now_unix = UnixNow();
     if (nodes_.size() <= id.value()) nodes_.resize(id.value() + 1);
     NodeExtra& x = nodes_[id.value()];
     x.owner = req.owner();
@@ -106,7 +106,7 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
 }
 
 absl::StatusOr<Caller> Brain::Authenticate(uint64_t node_id, std::string_view secret) const {
-  return identities_.AuthenticateNode(node_id, secret, UnixNowNanos() / 1'000'000);
+  return identities_.AuthenticateNode(node_id, secret, NowMs());
 }
 
 void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello hello,
@@ -120,7 +120,7 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
                                               RefusalReason::kCredentialUnknown));
     }
     // Revoked (or expired) while the Hello was on its way.
-    const auto cred = identities_.LiveCredential(credential_id, UnixNowNanos() / 1'000'000);
+    const auto cred = identities_.LiveCredential(credential_id, NowMs());
     if (!cred.ok()) return outbox->Finish(cred.status());
     NodeExtra& x = nodes_[n.value()];
     if (x.session.outbox && x.session.outbox != outbox) {
@@ -133,13 +133,11 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
       held.push_back(
           {AttemptId(h.attempt().attempt_id()), static_cast<uint32_t>(h.attempt().lease_epoch())});
     }
-    d_.Clear();
-    const TimePoint now = Now();
-    if (absl::Status s = core_->Connect(now, n, held, d_); !s.ok()) {
+    if (absl::Status s = runtime_->Connect(n, held); !s.ok()) {
       AfterCall();
       return outbox->Finish(s);
     }
-    x.session = {outbox, next_session_id_++, UnixNowNanos(), credential_id, cred->expires_unix_ms};
+    x.session = {outbox, next_session_id_++, UnixNow(), credential_id, cred->expires_unix_ms};
     if (!hello.agent_version().empty()) x.agent_version = hello.agent_version();
     if (hello.has_hardware()) x.hardware = hello.hardware();
     x.last_heartbeat_unix_ns = x.session.connected_unix_ns;
@@ -149,7 +147,7 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
         const float soc = hello.initial_state().has_state_of_charge()
                               ? static_cast<float>(hello.initial_state().state_of_charge())
                               : 1.0f;
-        (void)core_->Heartbeat(now, n, *st, soc, d_);
+        (void)runtime_->Heartbeat(n, *st, soc);
       }
     }
     v1::CoordinatorMessage w;
@@ -169,9 +167,9 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
     welcome->set_max_message_bytes(options_.max_message_bytes);
     welcome->set_max_chunk_bytes(options_.max_chunk_bytes);
     welcome->set_inline_result_max_bytes(options_.inline_result_max_bytes);
-    *welcome->mutable_server_time() = ToTimestamp(UnixNowNanos());
+    *welcome->mutable_server_time() = ToTimestamp(UnixNow());
     welcome->set_protocol_version(1);
-    const std::vector<core::AttemptInfo> live = core_->NodeAttempts(n);
+    const std::vector<core::AttemptInfo> live = core().NodeAttempts(n);
     for (const v1::HeldAttempt& h : hello.held_attempts()) {
       bool kept = false;
       for (const core::AttemptInfo& a : live) {
@@ -208,7 +206,6 @@ void Brain::OnNodeMessages(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
     if (!n.valid() || n.value() >= nodes_.size() || nodes_[n.value()].session.outbox != outbox) {
       return;  // a replaced session: ignore what it still sends
     }
-    d_.Clear();
     for (const v1::NodeMessage& msg : msgs) {
       if (nodes_[n.value()].session.outbox != outbox) break;  // left mid-batch
       HandleNodeMessage(n, outbox, msg);
@@ -219,7 +216,6 @@ void Brain::OnNodeMessages(uint64_t node_id, std::shared_ptr<NodeOutbox> outbox,
 
 void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbox,
                               const v1::NodeMessage& msg) {
-  const TimePoint now = Now();
   NodeExtra& x = nodes_[n.value()];
   switch (msg.kind_case()) {
     case v1::NodeMessage::kHeartbeat: {
@@ -230,13 +226,13 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
                                           "heartbeat.state must not be UNSPECIFIED"));
       }
       const float soc = hb.has_state_of_charge() ? static_cast<float>(hb.state_of_charge()) : 1.0f;
-      x.last_heartbeat_unix_ns = UnixNowNanos();
+      x.last_heartbeat_unix_ns = UnixNow();
       metrics_->heartbeats_total.fetch_add(1, std::memory_order_relaxed);
       if (hb.has_sent_at()) {
         const int64_t sent = hb.sent_at().seconds() * 1'000'000'000 + hb.sent_at().nanos();
         metrics_->heartbeat_delay.Observe(Duration::Nanos(x.last_heartbeat_unix_ns - sent));
       }
-      (void)core_->Heartbeat(now, n, *st, soc, d_);
+      (void)runtime_->Heartbeat(n, *st, soc);
       return;
     }
     case v1::NodeMessage::kWorkRequest: {
@@ -245,7 +241,7 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
             n, ErrorMessage(absl::StatusCode::kInvalidArgument, "work_request.slots must be >= 1"));
       }
       const uint32_t slots = std::min<uint32_t>(msg.work_request().slots(), 0xffff);
-      if (absl::Status s = core_->RequestWork(now, n, slots, d_); !s.ok()) {
+      if (absl::Status s = runtime_->RequestWork(n, slots); !s.ok()) {
         return SendToNode(n, ErrorMessage(s.code(), std::string(s.message())));
       }
       return;
@@ -253,9 +249,9 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
     case v1::NodeMessage::kProgress: {
       const v1::Progress& p = msg.progress();
       if (p.attempt().lease_epoch() > 0xffffffffull) return;
-      auto v = core_->ReportProgress(now, n, AttemptId(p.attempt().attempt_id()),
-                                     static_cast<uint32_t>(p.attempt().lease_epoch()),
-                                     p.work_done_units(), p.has_checkpoint(), d_);
+      auto v = runtime_->ReportProgress(n, AttemptId(p.attempt().attempt_id()),
+                                        static_cast<uint32_t>(p.attempt().lease_epoch()),
+                                        p.work_done_units(), p.has_checkpoint());
       if (v.ok() && core::IsRejected(*v)) {
         // The car works on something that is not its own any more: tell it to stop.
         v1::CoordinatorMessage c;
@@ -269,12 +265,12 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
     case v1::NodeMessage::kAttemptFailed: {
       const v1::AttemptFailed& f = msg.attempt_failed();
       if (f.attempt().lease_epoch() > 0xffffffffull) return;
-      (void)core_->ReportFailure(now, n, AttemptId(f.attempt().attempt_id()),
-                                 static_cast<uint32_t>(f.attempt().lease_epoch()), d_);
+      (void)runtime_->ReportFailure(n, AttemptId(f.attempt().attempt_id()),
+                                    static_cast<uint32_t>(f.attempt().lease_epoch()));
       return;
     }
     case v1::NodeMessage::kLeave: {
-      (void)core_->Leave(now, n, d_);
+      (void)runtime_->Leave(n);
       x.session = {};
       Defer([outbox](const absl::Status&) { outbox->Finish(absl::OkStatus()); });
       return;
@@ -293,17 +289,17 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
 
 absl::Status Brain::CheckNodeAttempt(NodeId n, const v1::AttemptRef& ref) const {
   const TaskId t = TaskOfAttempt(ref.attempt_id());
-  if (!n.valid() || n.value() >= core_->node_count()) {
+  if (!n.valid() || n.value() >= core().node_count()) {
     return absl::UnauthenticatedError("unknown node");
   }
-  if (t.value() >= core_->task_count() || (ref.attempt_id() & 0xffffffffu) == 0) {
+  if (t.value() >= core().task_count() || (ref.attempt_id() & 0xffffffffu) == 0) {
     return absl::NotFoundError("unknown attempt " + std::to_string(ref.attempt_id()));
   }
-  const auto task = core_->GetTask(t);
+  const auto task = core().GetTask(t);
   if ((ref.attempt_id() & 0xffffffffu) > task->epoch) {
     return absl::NotFoundError("unknown attempt " + std::to_string(ref.attempt_id()));
   }
-  for (const core::AttemptInfo& a : core_->TaskAttempts(t)) {
+  for (const core::AttemptInfo& a : core().TaskAttempts(t)) {
     if (a.id.value() != ref.attempt_id()) continue;
     if (a.node != n) {
       return absl::PermissionDeniedError("attempt " + std::to_string(ref.attempt_id()) +
@@ -323,7 +319,7 @@ void Brain::OutputCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> re
   Post([this, node_id, ref, reply = std::move(reply)] {
     if (broken_.load()) return reply(Unavailable());
     if (absl::Status s = CheckNodeAttempt(CoreNode(node_id), ref); !s.ok()) return reply(s);
-    reply(OutputCap(core_->GetTask(TaskOfAttempt(ref.attempt_id()))->spec, options_.limits));
+    reply(OutputCap(core().GetTask(TaskOfAttempt(ref.attempt_id()))->spec, options_.limits));
   });
 }
 
@@ -332,11 +328,11 @@ void Brain::InputOf(uint64_t node_id, v1::AttemptRef ref, Reply<InputSource> rep
     if (broken_.load()) return reply(Unavailable());
     if (absl::Status s = CheckNodeAttempt(CoreNode(node_id), ref); !s.ok()) return reply(s);
     const TaskId t = TaskOfAttempt(ref.attempt_id());
-    const JobId job = core_->view().TaskJob(t);
+    const JobId job = core().view().TaskJob(t);
     InputSource src;
     src.seed = ExecutorSeed(jobs_[job.value()].spec);
-    src.task_index = t.value() - core_->view().JobFirstTask(job);
-    src.size = core_->GetTask(t)->spec.input_bytes;
+    src.task_index = t.value() - core().view().JobFirstTask(job);
+    src.size = core().GetTask(t)->spec.input_bytes;
     reply(src);
   });
 }
@@ -356,22 +352,21 @@ void Brain::SubmitResult(UploadedResult r, Reply<v1::ResultAck> reply) {
       ack.set_detail(std::move(detail));
       Defer([reply, ack](const absl::Status& s) { s.ok() ? reply(ack) : reply(s); });
     };
-    if (!n.valid() || n.value() >= core_->node_count()) {
+    if (!n.valid() || n.value() >= core().node_count()) {
       return reply(absl::UnauthenticatedError("unknown node"));
     }
-    if (t.value() >= core_->task_count() || r.epoch == 0 || r.epoch > 0xffffffffull) {
+    if (t.value() >= core().task_count() || r.epoch == 0 || r.epoch > 0xffffffffull) {
       return reply(absl::NotFoundError("unknown attempt " + std::to_string(r.attempt)));
     }
-    const core::TaskInfo task = *core_->GetTask(t);
+    const core::TaskInfo task = *core().GetTask(t);
     const uint64_t cap = OutputCap(task.spec, options_.limits);
     if (r.data.size() > cap) {
       return reject(v1::REJECT_REASON_TOO_LARGE, "output of " + std::to_string(r.data.size()) +
                                                      " bytes over the cap of " +
                                                      std::to_string(cap));
     }
-    d_.Clear();
-    const core::ResultVerdict v = core_->ReportResult(Now(), n, AttemptId(r.attempt),
-                                                      static_cast<uint32_t>(r.epoch), r.digest, d_);
+    const core::ResultVerdict v =
+        runtime_->ReportResult(n, AttemptId(r.attempt), static_cast<uint32_t>(r.epoch), r.digest);
     switch (v) {
       case core::ResultVerdict::kRejectedWrongNode:
         metrics_->results_rejected_total.fetch_add(1, std::memory_order_relaxed);
@@ -396,12 +391,12 @@ void Brain::SubmitResult(UploadedResult r, Reply<v1::ResultAck> reply) {
     } else {
       ack.set_outcome(v1::RESULT_OUTCOME_ACCEPTED);
       if (v == core::ResultVerdict::kPendingQuorum) ack.set_detail("recorded; waiting for quorum");
-      for (const core::TaskCompleted& c : d_.completed) {
+      for (const core::TaskCompleted& c : runtime_->pending().completed) {
         if (c.task != t) continue;
         ResultRecord rec;
         rec.task_id = WireTask(t);
         rec.job_id = WireJob(c.job);
-        rec.task_index = t.value() - core_->view().JobFirstTask(c.job);
+        rec.task_index = t.value() - core().view().JobFirstTask(c.job);
         rec.attempt_id = c.attempt.value();
         rec.node_id = WireNode(c.node);
         rec.digest = AsString(c.digest);
@@ -418,7 +413,7 @@ void Brain::SubmitResult(UploadedResult r, Reply<v1::ResultAck> reply) {
 // Admin.
 
 v1::NodeInfo Brain::NodeView(NodeId n) const {
-  const core::NodeInfo info = *core_->GetNode(n);
+  const core::NodeInfo info = *core().GetNode(n);
   const NodeExtra& x = nodes_[n.value()];
   v1::NodeInfo out;
   out.set_node_id(WireNode(n));
@@ -426,7 +421,7 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
   out.set_display_name(x.display_name);
   *out.mutable_hardware() = x.hardware;
   out.mutable_hardware()->set_speed_work_units_per_s(info.speed);
-  const int64_t expiry = identities_.NodeCredentialExpiry(WireNode(n), UnixNowNanos() / 1'000'000);
+  const int64_t expiry = identities_.NodeCredentialExpiry(WireNode(n), UnixNow() / 1'000'000);
   if (expiry != 0) *out.mutable_credential_expires_at() = ToTimestamp(expiry * 1'000'000);
   if (x.session.outbox) {
     out.set_connection_state(info.draining ? v1::CONNECTION_STATE_DRAINING
@@ -465,7 +460,7 @@ void Brain::ListNodes(v1::ListNodesRequest req, Reply<v1::ListNodesResponse> rep
     const uint32_t page = pg->size;
     v1::ListNodesResponse resp;
     uint32_t i = start;
-    for (; i < core_->node_count() && static_cast<uint32_t>(resp.nodes_size()) < page; ++i) {
+    for (; i < core().node_count() && static_cast<uint32_t>(resp.nodes_size()) < page; ++i) {
       v1::NodeInfo info = NodeView(NodeId(i));
       auto in = [](const auto& list, auto v) {
         return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
@@ -475,7 +470,7 @@ void Brain::ListNodes(v1::ListNodesRequest req, Reply<v1::ListNodesResponse> rep
       if (!req.owner().empty() && req.owner() != info.owner()) continue;
       *resp.add_nodes() = std::move(info);
     }
-    if (i < core_->node_count()) resp.set_next_page_token(std::to_string(i));
+    if (i < core().node_count()) resp.set_next_page_token(std::to_string(i));
     reply(resp);
   });
 }
@@ -491,14 +486,14 @@ void Brain::GetNode(uint64_t node_id, Reply<v1::NodeInfo> reply) {
 
 void Brain::FleetStats(Reply<v1::FleetStats> reply) {
   Post([this, reply = std::move(reply)] {
-    const core::CoreStats& st = core_->stats();
+    const core::CoreStats& st = core().stats();
     v1::FleetStats out;
-    *out.mutable_observed_at() = ToTimestamp(UnixNowNanos());
+    *out.mutable_observed_at() = ToTimestamp(UnixNow());
     uint64_t by_state[4] = {};
     uint64_t connected = 0, suspect = 0, draining = 0;
     double capacity = 0;
-    for (uint32_t i = 0; i < core_->node_count(); ++i) {
-      const core::NodeInfo info = *core_->GetNode(NodeId(i));
+    for (uint32_t i = 0; i < core().node_count(); ++i) {
+      const core::NodeInfo info = *core().GetNode(NodeId(i));
       if (nodes_[i].session.outbox) {
         ++connected;
         by_state[static_cast<size_t>(info.state)]++;
@@ -516,7 +511,7 @@ void Brain::FleetStats(Reply<v1::FleetStats> reply) {
     out.set_nodes_connected(connected);
     out.set_nodes_suspect(suspect);
     out.set_nodes_draining(draining);
-    out.set_nodes_enrolled(core_->node_count());
+    out.set_nodes_enrolled(core().node_count());
     out.set_queue_length(st.tasks_ready);
     out.set_running_attempts(st.attempts_live);
     out.set_active_jobs(st.jobs_submitted - st.jobs_done - st.jobs_failed - st.jobs_cancelled);
@@ -535,14 +530,13 @@ void Brain::DrainNode(v1::DrainNodeRequest req, Reply<v1::DrainNodeResponse> rep
     if (!n_or.ok()) return reply(n_or.status());
     const NodeId n = *n_or;
     v1::DrainNodeResponse resp;
-    const core::NodeInfo info = *core_->GetNode(n);
+    const core::NodeInfo info = *core().GetNode(n);
     if (!nodes_[n.value()].session.outbox && info.running == 0) {
       resp.set_already_idle(true);
       *resp.mutable_node() = NodeView(n);
       return reply(resp);
     }
-    d_.Clear();
-    if (absl::Status s = core_->Drain(Now(), n, d_); !s.ok()) {
+    if (absl::Status s = runtime_->Drain(n); !s.ok()) {
       AfterCall();
       return reply(s);
     }
