@@ -198,6 +198,9 @@ class Brain {
 
   // The Env the brain runs on (ServiceOptions::env, or its own wall-clock one).
   runtime::Env& env() { return *env_; }
+  // Calendar time in ms, as the Env tells it (credentials and tokens expire by it).
+  // Thread-safe.
+  int64_t NowMs() const { return env_->UnixNanos() / 1'000'000; }
 
   // Test hook: runs fn on the owner thread with the core (read only).
   void InspectForTesting(std::function<void(const core::Core&)> fn);
@@ -243,7 +246,6 @@ class Brain {
   // Calendar time of the brain's time `t`, and now.
   int64_t UnixNanosAt(TimePoint t) const { return t.nanos() + unix_minus_steady_ns_; }
   int64_t UnixNow() const { return env_->UnixNanos(); }
-  int64_t NowMs() const { return UnixNow() / 1'000'000; }
   // Moves the core's change log (and `extra`, in the same group) into the pending group.
   void CollectChanges(WriteBatch* extra);
   // CollectChanges, then `first` (deferred like every send, and ahead of the messages the

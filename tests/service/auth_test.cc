@@ -25,6 +25,7 @@ class Auth : public ::testing::Test {
  protected:
   void SetUp() override {
     h_.Protect();
+    h_.UseManualClock();  // expiries happen when a test moves h_.clock
     Configure();
     h_.Start();
   }
@@ -131,9 +132,11 @@ TEST_F(Auth, UsedUpJoinTokenIsUnauthenticated) {
 
 // Would catch: the expiry not being checked.
 TEST_F(Auth, ExpiredJoinTokenIsUnauthenticated) {
-  const std::string token = h_.IssueJoinToken("", 0, 1).token();  // 1 ms
-  absl::Status s;
-  EXPECT_TRUE(Eventually([&] { return !(s = EnrollWith(token)).ok(); }));
+  const std::string token = h_.IssueJoinToken("", 0, 1000).token();  // 1 s
+  h_.clock.Advance(Duration::Millis(999));
+  EXPECT_TRUE(EnrollWith(token).ok()) << "expired early";
+  h_.clock.Advance(Duration::Millis(1));
+  const absl::Status s = EnrollWith(token);
   EXPECT_TRUE(absl::IsUnauthenticated(s));
   EXPECT_NE(s.message().find("expired"), std::string::npos) << s;
   EXPECT_EQ(RefusalReasonOf(s), RefusalReason::kJoinTokenExpired) << s;
@@ -211,7 +214,8 @@ TEST_F(Auth, JoinTokenListingShowsUsesStatesAndNoSecret) {
   ASSERT_TRUE(EnrollWith(unlimited.token()).ok());
   ASSERT_TRUE(EnrollWith(used_up.token()).ok());
   ASSERT_TRUE(RevokeJoinToken(unlimited.token_id()).ok());
-  ASSERT_TRUE(Eventually([&] { return !EnrollWith(expiring.token()).ok(); }));
+  h_.clock.Advance(Duration::Millis(1));
+  ASSERT_FALSE(EnrollWith(expiring.token()).ok());
 
   v1::ListJoinTokensResponse all;
   ASSERT_TRUE(ListJoinTokens(*h_.admin, true, &all).ok());
@@ -410,7 +414,11 @@ class ShortCredentials : public Auth {
 TEST_F(ShortCredentials, ExpiredCredentialEndsTheSessionAndIsRefused) {
   auto car = h_.NewCar("alice");
   ASSERT_TRUE(car->Connect().ok());
-  auto closed = car->WaitClosed(Duration::Seconds(15));
+  // The coordinator checks live sessions every heartbeat interval (200 ms here).
+  h_.clock.Advance(Duration::Seconds(2) - Duration::Millis(1));
+  EXPECT_FALSE(car->WaitClosed(Duration::Millis(300))) << "closed before its credential expired";
+  h_.clock.Advance(Duration::Millis(1) + h_.options.service.heartbeat_interval);
+  auto closed = car->WaitClosed(Duration::Seconds(10));
   ASSERT_TRUE(closed);
   EXPECT_EQ(closed->error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(car->closed_reason(), RefusalReason::kCredentialExpired) << closed->error_message();
@@ -467,9 +475,8 @@ TEST_F(Auth, ClientCallsNeedAValidApiToken) {
   EXPECT_TRUE(rresp.info().revoked());
   EXPECT_EQ(Submit(*Jobs(revoked)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   const auto [expiring, expiring_id] = ApiToken(v1::API_ROLE_SUBMIT, 1);
-  EXPECT_TRUE(Eventually([&, e = expiring] {
-    return Submit(*Jobs(e)).error_code() == grpc::StatusCode::UNAUTHENTICATED;
-  }));
+  h_.clock.Advance(Duration::Millis(1));
+  EXPECT_EQ(Submit(*Jobs(expiring)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
   // The listing shows ids and roles, never secrets.
   grpc::ClientContext lctx;
   Harness::Deadline(lctx);

@@ -1,5 +1,9 @@
 // Harness: an in-process coordinator on 127.0.0.1 (port 0) over a MemoryStore that outlives
 // restarts, plus client stubs and helpers. For tests/service and tests/integration.
+//
+// Time: with UseManualClock() the coordinator runs on `clock` (a runtime::ManualEnv):
+// grace periods, leases, credential and token expiry and watch throttling happen when the
+// test moves the clock, never on their own. Without it, on the wall clock.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,10 +11,12 @@
 #include <chrono>
 #include <memory>
 
+#include "coordinator/runtime/manual_env.h"
 #include "coordinator/service/coordinator.h"
 #include "coordinator/service/memory_store.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
+#include "tests/common/eventually.h"
 #include "tests/service/test_car.h"
 
 namespace fleetgrid::testing {
@@ -27,22 +33,11 @@ inline service::CoordinatorOptions TestOptions() {
   return o;
 }
 
-// Waits (polling with a deadline, no fixed sleeps) until pred() holds.
-template <typename Pred>
-bool Eventually(Pred pred, Duration timeout = Duration::Seconds(10)) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout.nanos());
-  while (std::chrono::steady_clock::now() < end) {
-    if (pred()) return true;
-    std::this_thread::yield();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return pred();
-}
-
 // The admin token Harness::Protect configures (a fixed, well-formed test value).
 inline const std::string kTestAdminToken = "fga_" + std::string(64, 'a');
 
 struct Harness {
+  runtime::ManualEnv clock;  // first: outlives the coordinator
   service::MemoryStore store;
   service::Store* serve_from = nullptr;  // the coordinator's store when set (e.g. a wrapper)
   service::CoordinatorOptions options = TestOptions();
@@ -51,6 +46,9 @@ struct Harness {
   std::unique_ptr<v1::JobService::Stub> jobs;     // with the admin token once protected
   std::unique_ptr<v1::AdminService::Stub> admin;  // with the admin token once protected
   std::string admin_token;                        // "" = open mode
+
+  // Before Start(): the coordinator's time is `clock`, moved only by the test.
+  void UseManualClock() { options.service.env = &clock; }
 
   // Before Start(): configure an admin token (kTestAdminToken). `jobs` and `admin` then send
   // it, and NewCar enrolls with a join token it issues.

@@ -1,6 +1,11 @@
 // The coordinator served in-process over a MemoryStore: jobs, sessions, durability ordering,
 // restart recovery, loss after grace, metrics.
 
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "tests/service/faulty_store.h"
 #include "tests/service/harness.h"
 #include "tests/service/http_get.h"
@@ -153,25 +158,29 @@ TEST(Service, RestartKeepsJobsAndResultsAndReattachesHeldAttempts) {
   EXPECT_EQ(dup.job_id(), sub.job_id());
 }
 
+// On the manual clock: the grace (1 s) runs from the car's last heartbeat, to the
+// nanosecond, and only the coordinator's clock decides it.
 TEST(Service, AttemptOfACarThatDoesNotComeBackIsRequeuedAfterGrace) {
   Harness h;
+  h.UseManualClock();
   h.Start();
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
   auto gone = h.NewCar("dave");
-  ASSERT_TRUE(gone->Connect().ok());
+  ASSERT_TRUE(gone->Connect().ok());  // last heard at t = 0
   gone->RequestWork(1);
   auto first = gone->NextAssignment();
   ASSERT_TRUE(first);
   gone->Drop();  // vanishes: no Leave, no more heartbeats
 
+  h.clock.Advance(h.options.service.heartbeat_grace - Duration::Millis(1));
   auto other = h.NewCar("erin");
-  ASSERT_TRUE(other->Connect().ok());
+  ASSERT_TRUE(other->Connect().ok());  // heard 1 ms before dave's grace runs out
   other->RequestWork(1);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto second = NextAssignmentStayingAlive(*other);
+  EXPECT_FALSE(other->NextAssignment(Duration::Millis(300))) << "requeued before the grace";
+  h.clock.Advance(Duration::Millis(1));
+  auto second = other->NextAssignment();
   ASSERT_TRUE(second) << "task not requeued after the grace";
-  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
   EXPECT_EQ(second->task_id(), first->task_id());
   EXPECT_GT(second->attempt().lease_epoch(), first->attempt().lease_epoch());
   other->SendResult(*second, TestCar::Compute(*second));
@@ -194,6 +203,7 @@ TEST(Service, AttemptOfACarThatDoesNotComeBackIsRequeuedAfterGrace) {
 
 TEST(Service, AfterRestartAnAbsentCarsAttemptIsRequeued) {
   Harness h;
+  h.UseManualClock();
   h.Start();
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
@@ -203,11 +213,19 @@ TEST(Service, AfterRestartAnAbsentCarsAttemptIsRequeued) {
   auto a = car->NextAssignment();
   ASSERT_TRUE(a);
   car->Drop();
-  h.Restart();
+  h.Restart();  // frank counts as heard now: no eviction storm after a restart
+  h.clock.Advance(h.options.service.heartbeat_grace / 2);
   auto other = h.NewCar("gina");
   ASSERT_TRUE(other->Connect().ok());
-  auto ack = RunOne(*other);
-  ASSERT_TRUE(ack) << "attempt of the absent car not requeued";
+  other->RequestWork(1);
+  EXPECT_FALSE(other->NextAssignment(Duration::Millis(300))) << "requeued before the grace";
+  h.clock.Advance(h.options.service.heartbeat_grace / 2);
+  auto a2 = other->NextAssignment();
+  ASSERT_TRUE(a2) << "attempt of the absent car not requeued";
+  EXPECT_EQ(a2->task_id(), a->task_id());
+  other->SendResult(*a2, TestCar::Compute(*a2));
+  auto ack = other->NextAck();
+  ASSERT_TRUE(ack);
   EXPECT_EQ(h.GetJob(sub.job_id()).state(), v1::JOB_STATE_DONE);
 }
 
@@ -322,6 +340,118 @@ TEST(Service, StoreFailureStopsServingAndAcknowledgesNothing) {
   h.Restart();
   EXPECT_TRUE(h.coordinator->brain().healthy());
   EXPECT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+}
+
+// On the manual clock: an attempt's lease (its report deadline) runs out to the nanosecond,
+// heartbeats or not; the car is told, and the task is issued again under a new epoch.
+TEST(Service, AttemptPastItsLeaseExpiresAndItsTaskIsIssuedAgain) {
+  Harness h;
+  h.UseManualClock();
+  h.options.service.lease = Duration::Seconds(5);
+  h.options.service.heartbeat_grace = Duration::Minutes(10);
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(1), &sub).ok());
+  auto car = h.NewCar("hank");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto first = car->NextAssignment();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->has_lease_deadline());
+  auto is_cancel = [](const v1::CoordinatorMessage& m) { return m.has_cancel(); };
+  h.clock.Advance(Duration::Seconds(5) - Duration::Millis(1));
+  car->Heartbeat();  // heartbeats do not extend a lease
+  EXPECT_FALSE(car->WaitFor(is_cancel, Duration::Millis(300))) << "expired early";
+  h.clock.Advance(Duration::Millis(1));
+  auto cancel = car->WaitFor(is_cancel, Duration::Seconds(10));
+  ASSERT_TRUE(cancel) << "lease did not expire";
+  EXPECT_EQ(cancel->cancel().reason(), v1::CANCEL_REASON_LEASE_EXPIRED);
+  EXPECT_EQ(cancel->cancel().attempt().attempt_id(), first->attempt().attempt_id());
+  car->RequestWork(1);
+  auto second = car->NextAssignment();
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->task_id(), first->task_id());
+  EXPECT_GT(second->attempt().lease_epoch(), first->attempt().lease_epoch());
+  EXPECT_EQ(h.GetJob(sub.job_id()).attempts_started(), 2u);
+}
+
+// Snapshots of a WatchJob stream, read on a thread of their own so that a test can ask
+// "did one come within this (real) time?".
+class WatchReader {
+ public:
+  WatchReader(v1::JobService::Stub& jobs, uint64_t job) {
+    v1::WatchJobRequest req;
+    req.set_job_id(job);
+    reader_ = jobs.WatchJob(&ctx_, req);
+    thread_ = std::thread([this] {
+      for (v1::JobProgress p; reader_->Read(&p);) {
+        std::lock_guard lock(mu_);
+        got_.push_back(p);
+        cv_.notify_all();
+      }
+    });
+  }
+  ~WatchReader() {
+    ctx_.TryCancel();
+    thread_.join();
+  }
+  std::optional<v1::JobProgress> Next(Duration timeout) {
+    std::unique_lock lock(mu_);
+    if (!cv_.wait_for(lock, std::chrono::nanoseconds(timeout.nanos()),
+                      [&] { return taken_ < got_.size(); })) {
+      return std::nullopt;
+    }
+    return got_[taken_++];
+  }
+
+ private:
+  grpc::ClientContext ctx_;
+  std::unique_ptr<grpc::ClientReader<v1::JobProgress>> reader_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<v1::JobProgress> got_;
+  size_t taken_ = 0;
+  std::thread thread_;
+};
+
+// On the manual clock: a watcher gets a snapshot at once, one at once on every change of
+// state, and otherwise at most one per minimum interval while the counts change.
+TEST(Service, WatchSnapshotsAreThrottledToTheMinimumInterval) {
+  Harness h;
+  h.UseManualClock();
+  h.options.service.watch_min_interval = Duration::Seconds(1);
+  h.Start();
+  v1::SubmitJobResponse sub;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(3), &sub).ok());
+  WatchReader watch(*h.jobs, sub.job_id());
+  auto p = watch.Next(Duration::Seconds(10));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->state(), v1::JOB_STATE_QUEUED);
+
+  auto car = h.NewCar("ida");
+  ASSERT_TRUE(car->Connect().ok());
+  car->RequestWork(1);
+  auto a = car->NextAssignment();
+  ASSERT_TRUE(a);
+  p = watch.Next(Duration::Seconds(10));  // QUEUED -> RUNNING: at once
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->state(), v1::JOB_STATE_RUNNING);
+  EXPECT_EQ(p->previous_state(), v1::JOB_STATE_QUEUED);
+
+  car->SendResult(*a, TestCar::Compute(*a));
+  ASSERT_TRUE(car->NextAck());
+  // One task done, the job still running: the count waits for the interval.
+  EXPECT_FALSE(watch.Next(Duration::Millis(300))) << "a count change was not throttled";
+  h.clock.Advance(Duration::Seconds(1) - Duration::Millis(1));
+  EXPECT_FALSE(watch.Next(Duration::Millis(300))) << "sent before the interval";
+  h.clock.Advance(Duration::Millis(1));
+  p = watch.Next(Duration::Seconds(10));
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->task_counts().done(), 1u);
+  EXPECT_EQ(p->state(), v1::JOB_STATE_RUNNING);
+  // Nothing changed since: the next tick sends nothing.
+  h.clock.Advance(Duration::Seconds(1));
+  EXPECT_FALSE(watch.Next(Duration::Millis(300))) << "an unchanged snapshot was sent";
 }
 
 }  // namespace
