@@ -17,6 +17,7 @@
 #include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "common/duration_text.h"
 #include "coordinator/service/identities.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 
@@ -57,14 +58,14 @@ int Call(const AdminFlags& f, const std::string& what,
 template <typename Request>
 bool SetTtl(const char* what, const AdminFlags& f, Request& req) {
   if (f.ttl.empty()) return true;
-  Duration d;
-  if (!ParseDuration(f.ttl, d) || d.IsInfinite()) {
+  const absl::StatusOr<Duration> d = ParseDuration(f.ttl);
+  if (!d.ok() || *d <= Duration::Zero()) {
     std::cerr << "fleetgrid " << what << ": --ttl: bad duration '" << f.ttl
               << "' (e.g. 30m, 24h, 30d)\n";
     return false;
   }
-  req.mutable_ttl()->set_seconds(d.nanos() / 1'000'000'000);
-  req.mutable_ttl()->set_nanos(static_cast<int32_t>(d.nanos() % 1'000'000'000));
+  req.mutable_ttl()->set_seconds(d->nanos() / 1'000'000'000);
+  req.mutable_ttl()->set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
   return true;
 }
 

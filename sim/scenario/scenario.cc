@@ -9,8 +9,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "common/duration_text.h"
 #include "common/status.h"
-#include "sim/scenario/duration.h"
 
 namespace fleetgrid::sim {
 namespace {
