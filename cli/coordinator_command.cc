@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/tls_flags.h"
 #include "common/duration_text.h"
+#include "common/sha256.h"
 #include "coordinator/service/coordinator.h"
 
 namespace fleetgrid::cli {
@@ -114,7 +115,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
                 << "\n";
       return kExitUsage;
     }
-    o.service.admin_token_sha256 = service::AsString(service::Sha256(*token));
+    o.service.admin_token_sha256 = Sha256Bytes(*token);
   } else {
     std::cerr
         << "fleetgrid coordinator: WARNING: no --admin-token-file: job and admin calls "

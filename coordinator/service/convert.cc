@@ -1,7 +1,5 @@
 #include "coordinator/service/convert.h"
 
-#include <openssl/sha.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -204,15 +202,6 @@ uint64_t ExecutorSeed(const v1::JobSpec& spec) {
   if (spec.executor().has_simulated()) return spec.executor().simulated().seed();
   return 0;
 }
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-std::array<uint8_t, 32> Sha256(std::string_view data) {
-  std::array<uint8_t, 32> out;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
-  return out;
-}
-#pragma GCC diagnostic pop
 
 std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size) {
   std::string out;

@@ -6,11 +6,10 @@
 // because epochs start at 1). Thread safety: pure functions.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
-#include <string_view>
 
+#include "common/sha256.h"  // Sha256 and AsString, which brain*.cc take from here
 #include "common/status.h"
 #include "coordinator/core/core.h"
 #include "fleetgrid/v1/admin.pb.h"
@@ -62,11 +61,6 @@ uint64_t ExecutorSeed(const v1::JobSpec& spec);
 // SHA-256 in counter mode, block i = SHA-256("fleetgrid.input.v1" || le64(seed) ||
 // le32(task_index) || le64(i)), truncated to `size` bytes. Any party can regenerate it.
 std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size);
-
-std::array<uint8_t, 32> Sha256(std::string_view data);
-inline std::string AsString(const std::array<uint8_t, 32>& d) {
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
 
 v1::NodeState ToWire(core::NodeState s);
 // InvalidArgument for UNSPECIFIED.

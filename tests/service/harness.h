@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/sha256.h"
 #include "coordinator/service/coordinator.h"
 #include "coordinator/service/memory_store.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
@@ -56,7 +57,7 @@ struct Harness {
   // it, and NewCar enrolls with a join token it issues.
   void Protect() {
     admin_token = kTestAdminToken;
-    options.service.admin_token_sha256 = service::AsString(service::Sha256(admin_token));
+    options.service.admin_token_sha256 = Sha256Bytes(admin_token);
   }
 
   void Start() {
