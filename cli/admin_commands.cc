@@ -17,6 +17,7 @@
 #include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "common/clock.h"
 #include "common/duration_text.h"
 #include "coordinator/service/identities.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
@@ -119,7 +120,7 @@ template <typename TokenInfo>
 const char* RevokedOrExpired(const TokenInfo& t) {
   if (t.revoked()) return "revoked";
   const int64_t expires = t.expires_at().seconds();
-  if (expires != 0 && expires <= std::time(nullptr)) return "expired";
+  if (expires != 0 && expires <= UnixNowMillis() / 1000) return "expired";
   return nullptr;
 }
 

@@ -1,6 +1,5 @@
 #include "coordinator/service/convert.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -301,12 +300,6 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_ns) {
   t.set_seconds(unix_ns / 1'000'000'000);
   t.set_nanos(static_cast<int32_t>(unix_ns % 1'000'000'000));
   return t;
-}
-
-int64_t UnixNowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace fleetgrid::service

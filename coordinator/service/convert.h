@@ -69,8 +69,7 @@ v1::JobState ToWire(core::JobStatus s);
 v1::TaskState ToWire(core::TaskStatus s);
 v1::CancelReason ToWire(core::CancelReason r);
 
-// Unix time <-> proto Timestamp.
+// Unix time in nanoseconds (common/clock.h's UnixNowNanos) -> proto Timestamp.
 google::protobuf::Timestamp ToTimestamp(int64_t unix_ns);
-int64_t UnixNowNanos();
 
 }  // namespace fleetgrid::service

@@ -1,4 +1,5 @@
 // JobService and AdminService handlers, each behind the Authorizer.
+#include "common/clock.h"
 #include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/stream_writer.h"
@@ -6,15 +7,13 @@
 namespace fleetgrid::service {
 namespace {
 
-int64_t NowMs() { return UnixNowNanos() / 1'000'000; }
-
 // One unary call: the Authorizer's verdict on `rpc` (refused: finished at once), then
 // `call(caller, reply)` to the brain, whose answer `fill` copies into the response.
 template <typename T, typename Resp, typename Call, typename Fill>
 grpc::ServerUnaryReactor* Unary(Brain* brain, Metrics* m, grpc::CallbackServerContext* ctx, Rpc rpc,
                                 const char* method, Resp* resp, Call call, Fill fill) {
   auto* reactor = ctx->DefaultReactor();
-  auto caller = Authorize(brain->identities(), *ctx, rpc, NowMs());
+  auto caller = Authorize(brain->identities(), *ctx, rpc, UnixNowMillis());
   if (!caller.ok()) {
     reactor->Finish(ToGrpc(caller.status()));
     return reactor;
@@ -188,7 +187,7 @@ grpc::ServerUnaryReactor* JobServiceImpl::CancelJob(grpc::CallbackServerContext*
 
 grpc::ServerWriteReactor<v1::JobProgress>* JobServiceImpl::WatchJob(
     grpc::CallbackServerContext* ctx, const v1::WatchJobRequest* req) {
-  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kWatchJob, NowMs()); !c.ok()) {
+  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kWatchJob, UnixNowMillis()); !c.ok()) {
     return new Refused<v1::JobProgress>(c.status());
   }
   return new WatchReactor(brain_, *req, &watchers_);
@@ -196,7 +195,8 @@ grpc::ServerWriteReactor<v1::JobProgress>* JobServiceImpl::WatchJob(
 
 grpc::ServerWriteReactor<v1::TaskResult>* JobServiceImpl::FetchResults(
     grpc::CallbackServerContext* ctx, const v1::FetchResultsRequest* req) {
-  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kFetchResults, NowMs()); !c.ok()) {
+  if (auto c = Authorize(brain_->identities(), *ctx, Rpc::kFetchResults, UnixNowMillis());
+      !c.ok()) {
     return new Refused<v1::TaskResult>(c.status());
   }
   return new ResultsReactor(brain_, *req);

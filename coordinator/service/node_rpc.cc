@@ -2,6 +2,7 @@
 #include <atomic>
 
 #include "common/batching.h"
+#include "common/clock.h"
 #include "common/sha256.h"
 #include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
@@ -11,14 +12,12 @@
 namespace fleetgrid::service {
 namespace {
 
-int64_t NowMs() { return UnixNowNanos() / 1'000'000; }
-
 // The Authorizer's verdict on the car calling `rpc`, then a ticket of the car's stream
 // budget (and of the session budget for a Connect stream); the error when any fails.
 absl::StatusOr<Caller> AdmitCall(Brain* brain, grpc::ServerContextBase* ctx, Rpc rpc,
                                  NodeStreamBudgets* budgets, StreamBudget::Ticket* ticket,
                                  StreamBudget::Ticket* session) {
-  FG_ASSIGN_OR_RETURN(Caller caller, Authorize(brain->identities(), *ctx, rpc, NowMs()));
+  FG_ASSIGN_OR_RETURN(Caller caller, Authorize(brain->identities(), *ctx, rpc, UnixNowMillis()));
   FG_RETURN_IF_ERROR(budgets->per_node.Take(caller.node_id, ticket));
   if (session != nullptr) FG_RETURN_IF_ERROR(budgets->sessions.Take(0, session));
   return caller;
@@ -226,7 +225,8 @@ grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* c
                                                   v1::EnrollResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
   const TimePoint t0 = WallClock().Now();
-  if (auto caller = Authorize(brain_->identities(), *ctx, Rpc::kEnroll, NowMs()); !caller.ok()) {
+  if (auto caller = Authorize(brain_->identities(), *ctx, Rpc::kEnroll, UnixNowMillis());
+      !caller.ok()) {
     reactor->Finish(ToGrpc(caller.status()));
     return reactor;
   }
@@ -243,7 +243,7 @@ grpc::ServerUnaryReactor* NodeServiceImpl::RenewCredential(grpc::CallbackServerC
                                                            const v1::RenewCredentialRequest* req,
                                                            v1::RenewCredentialResponse* resp) {
   auto* reactor = ctx->DefaultReactor();
-  auto caller = Authorize(brain_->identities(), *ctx, Rpc::kRenewCredential, NowMs());
+  auto caller = Authorize(brain_->identities(), *ctx, Rpc::kRenewCredential, UnixNowMillis());
   if (!caller.ok()) {
     reactor->Finish(ToGrpc(caller.status(), ctx));
     return reactor;
