@@ -17,6 +17,8 @@
 #include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "common/clock.h"
+#include "common/duration_text.h"
 #include "coordinator/service/identities.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 
@@ -57,14 +59,14 @@ int Call(const AdminFlags& f, const std::string& what,
 template <typename Request>
 bool SetTtl(const char* what, const AdminFlags& f, Request& req) {
   if (f.ttl.empty()) return true;
-  Duration d;
-  if (!ParseDuration(f.ttl, d) || d.IsInfinite()) {
+  const absl::StatusOr<Duration> d = ParseDuration(f.ttl);
+  if (!d.ok() || *d <= Duration::Zero()) {
     std::cerr << "fleetgrid " << what << ": --ttl: bad duration '" << f.ttl
               << "' (e.g. 30m, 24h, 30d)\n";
     return false;
   }
-  req.mutable_ttl()->set_seconds(d.nanos() / 1'000'000'000);
-  req.mutable_ttl()->set_nanos(static_cast<int32_t>(d.nanos() % 1'000'000'000));
+  req.mutable_ttl()->set_seconds(d->nanos() / 1'000'000'000);
+  req.mutable_ttl()->set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
   return true;
 }
 
@@ -118,7 +120,7 @@ template <typename TokenInfo>
 const char* RevokedOrExpired(const TokenInfo& t) {
   if (t.revoked()) return "revoked";
   const int64_t expires = t.expires_at().seconds();
-  if (expires != 0 && expires <= std::time(nullptr)) return "expired";
+  if (expires != 0 && expires <= UnixNowMillis() / 1000) return "expired";
   return nullptr;
 }
 

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "common/clock.h"
 
 namespace fleetgrid::cli {
 
@@ -65,7 +66,7 @@ bool OpenChannel(const std::string& command, ConnectionFlags& f) {
 }
 
 void Prepare(grpc::ClientContext& ctx, const ConnectionFlags& f, int seconds) {
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+  ctx.set_deadline(DeadlineAfter(Duration::Seconds(seconds)));
   AddBearer(ctx, f.auth);
 }
 

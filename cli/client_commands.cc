@@ -1,7 +1,6 @@
 // Client commands against a live coordinator: submit, jobs, job, nodes, results, cancel.
 // Each sends the client's API token (--token, --token-file or $FLEETGRID_TOKEN).
 #include <grpcpp/grpcpp.h>
-#include <openssl/sha.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -19,6 +18,7 @@
 #include "cli/command.h"
 #include "cli/job_file.h"
 #include "cli/tls_flags.h"
+#include "common/sha256.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
 
@@ -280,12 +280,7 @@ int Results(const ClientFlags& f) {
     if (r.chunk().offset() == 0) data.clear();
     data += r.chunk().data();
     if (!r.chunk().last()) continue;
-    unsigned char d[32];
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-#pragma GCC diagnostic pop
-    if (std::string(reinterpret_cast<char*>(d), 32) != r.digest().sha256()) {
+    if (AsBytes(Sha256(data)) != r.digest().sha256()) {
       std::cerr << "fleetgrid results: task " << r.task_id() << ": bytes do not match digest\n";
       return kExitFailure;
     }

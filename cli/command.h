@@ -10,8 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "common/time.h"
-
 namespace fleetgrid::cli {
 
 inline constexpr int kExitOk = 0;
@@ -36,10 +34,6 @@ std::vector<Command> AddCoordinatorInitCommand(CLI::App& coordinator);
 std::vector<Command> AddClientCommands(CLI::App& app);  // submit, jobs, job, cancel, nodes, results
 std::vector<Command> AddNodeCommand(CLI::App& app);     // node (cli/node_command.cc)
 std::vector<Command> AddAdminCommands(CLI::App& app);   // admin (cli/admin_commands.cc)
-
-// "30s", "500ms", "5m", "2h", "1d", "inf"; a bare number means seconds. False if malformed
-// or not > 0.
-bool ParseDuration(const std::string& text, Duration& out);
 
 // For subcommands whose capability has not landed: says so on stderr, exits kExitNotBuilt.
 Runner NotBuiltYet(std::string name, std::string issue);

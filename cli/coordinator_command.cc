@@ -7,43 +7,26 @@
 #include "cli/client_call.h"
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "common/duration_text.h"
+#include "common/sha256.h"
 #include "coordinator/service/coordinator.h"
 
 namespace fleetgrid::cli {
 
-bool ParseDuration(const std::string& text, Duration& out) {
-  if (text == "inf" || text == "infinite" || text == "none") {
+namespace {
+
+// A limit flag (--grace, --heartbeat, --lease, --credential-ttl): "inf", "infinite",
+// "infinity" or "none" for no limit, else a duration > 0 (common/duration_text.h).
+bool ParseLimit(const std::string& text, Duration& out) {
+  if (text == "inf" || text == "infinite" || text == "infinity" || text == "none") {
     out = Duration::Infinite();
     return true;
   }
-  size_t pos = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &pos);
-  } catch (const std::exception&) {
-    return false;
-  }
-  const std::string unit = text.substr(pos);
-  double scale = 1;
-  if (unit.empty() || unit == "s") {
-    scale = 1;
-  } else if (unit == "ms") {
-    scale = 1e-3;
-  } else if (unit == "m" || unit == "min") {
-    scale = 60;
-  } else if (unit == "h") {
-    scale = 3600;
-  } else if (unit == "d") {
-    scale = 86400;
-  } else {
-    return false;
-  }
-  if (!(v > 0)) return false;
-  out = Duration::FromSecondsF(v * scale);
+  const absl::StatusOr<Duration> d = ParseDuration(text);
+  if (!d.ok() || *d <= Duration::Zero()) return false;
+  out = *d;
   return true;
 }
-
-namespace {
 
 struct CoordinatorFlags {
   std::string listen = "127.0.0.1:7070";
@@ -99,7 +82,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
         std::tuple{f.heartbeat, &o.service.heartbeat_interval, "--heartbeat"},
         std::tuple{f.lease, &o.service.lease, "--lease"},
         std::tuple{f.credential_ttl, &o.service.credential_ttl, "--credential-ttl"}}) {
-    if (!ParseDuration(text, *dst)) {
+    if (!ParseLimit(text, *dst)) {
       std::cerr << "fleetgrid coordinator: " << name << ": bad duration '" << text
                 << "' (e.g. 30s, 500ms, 5m, 2h, inf)\n";
       return kExitUsage;
@@ -107,7 +90,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
   }
   if (f.defer_accept == "0" || f.defer_accept == "off") {
     o.service.defer_accept = Duration::Zero();
-  } else if (!ParseDuration(f.defer_accept, o.service.defer_accept)) {
+  } else if (!ParseLimit(f.defer_accept, o.service.defer_accept)) {
     std::cerr << "fleetgrid coordinator: --defer-accept: bad duration '" << f.defer_accept
               << "' (e.g. 2m, 30s; 0 or off = no hold)\n";
     return kExitUsage;
@@ -132,7 +115,7 @@ int RunCoordinator(const CoordinatorFlags& f) {
                 << "\n";
       return kExitUsage;
     }
-    o.service.admin_token_sha256 = service::AsString(service::Sha256(*token));
+    o.service.admin_token_sha256 = Sha256Bytes(*token);
   } else {
     std::cerr
         << "fleetgrid coordinator: WARNING: no --admin-token-file: job and admin calls "

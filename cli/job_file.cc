@@ -5,8 +5,9 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <stdexcept>
 #include <string_view>
+
+#include "common/duration_text.h"
 
 namespace fleetgrid::cli {
 namespace {
@@ -84,33 +85,18 @@ uint32_t Count32(const YAML::Node& n, const std::string& key, bool positive) {
   return static_cast<uint32_t>(v);
 }
 
-// "30s", "5m", "2h", "1d" or a number of seconds.
+// A duration > 0 (common/duration_text.h: "90s", "30m", "2h", "1d" or a number of seconds).
 google::protobuf::Duration DurationOf(const YAML::Node& n, const std::string& key) {
-  const std::string text = n.Scalar();
-  size_t pos = 0;
-  double v = 0;
-  try {
-    v = std::stod(text, &pos);
-  } catch (const std::exception&) {
-    throw SpecError{key + ": bad duration '" + text + "' (e.g. 90s, 30m, 2h)"};
-  }
-  const std::string unit = text.substr(pos);
-  const double scale = unit.empty() || unit == "s" ? 1
-                       : unit == "ms"              ? 1e-3
-                       : unit == "m"               ? 60
-                       : unit == "h"               ? 3600
-                       : unit == "d"               ? 86400
-                                                   : -1;
-  if (scale < 0) throw SpecError{key + ": bad duration unit in '" + text + "'"};
-  if (!(v > 0)) throw SpecError{key + ": must be > 0"};
-  const double s = v * scale;
-  // The coordinator's limit (service::JobLimits::max_deadline_seconds); also keeps the
-  // conversion below in range.
-  if (!(s <= 100 * 365.25 * 86400)) throw SpecError{key + ": must be at most 100 years"};
-  google::protobuf::Duration d;
-  d.set_seconds(static_cast<int64_t>(s));
-  d.set_nanos(static_cast<int32_t>((s - std::floor(s)) * 1e9));
-  return d;
+  const absl::StatusOr<Duration> d = ParseDuration(n.Scalar());
+  if (!d.ok()) throw SpecError{key + ": " + std::string(d.status().message())};
+  if (*d <= Duration::Zero()) throw SpecError{key + ": must be > 0"};
+  // The coordinator's limit (service::JobLimits::max_deadline_seconds): 100 years of 365.25
+  // days.
+  if (*d > Duration::Seconds(3'155'760'000)) throw SpecError{key + ": must be at most 100 years"};
+  google::protobuf::Duration out;
+  out.set_seconds(d->nanos() / 1'000'000'000);
+  out.set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
+  return out;
 }
 
 // adaptive: {trust_threshold: N, skip_probability: P, untrusted_quorum: Q}

@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "cli/tls_flags.h"
+#include "common/clock.h"
 #include "models/availability_config.h"
 #include "node/fleet.h"
 #include "node/scenario.h"
@@ -34,10 +35,10 @@ struct NodeFlags {
   ClientTlsFlags tls;
 };
 
-void PrintStats(const node::Fleet& fleet, std::chrono::steady_clock::time_point t0) {
+void PrintStats(const node::Fleet& fleet, const Clock& clock, TimePoint t0) {
   const node::FleetStats s = fleet.stats();
   const node::ProcessUsage u = node::CurrentProcessUsage();
-  const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double t = (clock.Now() - t0).SecondsF();
   std::fprintf(stderr,
                "[node %.0fs] cars=%llu available=%llu connected=%llu sessions=%llu "
                "reconnects=%llu assigned=%llu done=%llu rejected=%llu lost=%llu "
@@ -95,20 +96,20 @@ int RunNode(NodeFlags& f) {
   }
   std::signal(SIGINT, OnNodeSignal);
   std::signal(SIGTERM, OnNodeSignal);
-  const auto t0 = std::chrono::steady_clock::now();
-  auto next_report = t0;
+  const WallClock clock;
+  const TimePoint t0 = clock.Now();
+  TimePoint next_report = t0;
   while (!g_stop.load()) {
-    const auto now = std::chrono::steady_clock::now();
-    if (f.duration_s > 0 && now - t0 >= std::chrono::duration<double>(f.duration_s)) break;
+    const TimePoint now = clock.Now();
+    if (f.duration_s > 0 && now - t0 >= Duration::FromSecondsF(f.duration_s)) break;
     if (f.report_every_s > 0 && now >= next_report) {
-      PrintStats(fleet, t0);
-      next_report = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              std::chrono::duration<double>(f.report_every_s));
+      PrintStats(fleet, clock, t0);
+      next_report = now + Duration::FromSecondsF(f.report_every_s);
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   fleet.Stop();
-  PrintStats(fleet, t0);
+  PrintStats(fleet, clock, t0);
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
-# The dependency rule of DESIGN.md: the brain (fleetgrid_core) links no gRPC, protobuf,
-# Boost or SQLite, directly or through anything it links. Checked at configure time.
+# The dependency rule of docs/architecture.md: the brain (fleetgrid_core) links no gRPC, protobuf,
+# Boost, SQLite or OpenSSL, directly or through anything it links. Checked at configure time.
 function(fleetgrid_collect_links target out_var)
   set(seen ${${out_var}})
   get_target_property(libs ${target} INTERFACE_LINK_LIBRARIES)
@@ -30,9 +30,9 @@ function(fleetgrid_check_core_deps target)
   fleetgrid_collect_links(${target} all)
   foreach(lib IN LISTS all)
     string(TOLOWER "${lib}" lower)
-    if(lower MATCHES "grpc|protobuf|boost|sqlite|fleetgrid_proto")
+    if(lower MATCHES "grpc|protobuf|boost|sqlite|openssl|fleetgrid_proto|fleetgrid_sha256")
       message(FATAL_ERROR "${target} must not link '${lib}' (coordinator/core stays free of "
-                          "gRPC, protobuf, Boost and SQLite: see docs/architecture.md)")
+                          "gRPC, protobuf, Boost, SQLite and OpenSSL: see docs/architecture.md)")
     endif()
   endforeach()
 endfunction()

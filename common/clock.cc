@@ -11,6 +11,25 @@ TimePoint WallClock::Now() const {
   return TimePoint::FromNanos(ns.count());
 }
 
+int64_t UnixNowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t UnixNowMillis() { return UnixNowNanos() / 1'000'000; }
+
+std::chrono::system_clock::time_point DeadlineAfter(Duration d) {
+  assert(d >= Duration::Zero());
+  using SystemTime = std::chrono::system_clock::time_point;
+  const auto now = std::chrono::system_clock::now();
+  const auto left = SystemTime::max() - now;  // in the system clock's own ticks
+  const auto want =
+      std::chrono::duration_cast<SystemTime::duration>(std::chrono::nanoseconds(d.nanos()));
+  if (d.IsInfinite() || want >= left) return SystemTime::max();
+  return now + want;
+}
+
 void ManualClock::Advance(Duration d) {
   assert(d >= Duration::Zero());
   now_ += d;

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/refusal_reason.h"
 #include "common/rng.h"
 #include "fleetgrid/v1/node.grpc.pb.h"
@@ -64,7 +65,7 @@ class Car {
     std::string output;
     v1::Digest digest;
     double work_units = 0;
-    std::chrono::steady_clock::time_point started;
+    TimePoint started;  // WallClock
     std::unique_ptr<boost::asio::steady_timer> timer;
     std::shared_ptr<CallHandle> call;
   };

@@ -8,27 +8,15 @@
 // output, like every other result. Thread-safe: pure functions.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <string>
 #include <string_view>
 
+#include "common/sha256.h"
+
 namespace fleetgrid::node {
-
-using Sha256Digest = std::array<uint8_t, 32>;
-
-// One-shot SHA-256 of `data`.
-Sha256Digest Sha256(std::string_view data);
 
 // The kernel above. rounds = 0 gives d_0.
 Sha256Digest HashKernel(uint64_t seed, uint32_t task_index, std::string_view input,
                         uint32_t rounds);
-
-// Lower-case hex of a digest (64 characters), for logs and tests.
-std::string ToHex(const Sha256Digest& d);
-
-inline std::string_view AsBytes(const Sha256Digest& d) {
-  return {reinterpret_cast<const char*>(d.data()), d.size()};
-}
 
 }  // namespace fleetgrid::node

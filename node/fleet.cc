@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/clock.h"
 #include "node/car.h"
 #include "node/fleet_context.h"
 
@@ -196,11 +197,11 @@ FleetStats Fleet::stats() const {
 }
 
 bool Fleet::WaitUntil(const std::function<bool(const FleetStats&)>& pred, Duration timeout) const {
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout.nanos());
+  const WallClock clock;
+  const TimePoint deadline = clock.Now() + timeout;
   while (true) {
     if (pred(stats())) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (clock.Now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }

@@ -1,10 +1,10 @@
 #include "sim/run.h"
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "common/clock.h"
 #include "common/status.h"
 
 namespace fleetgrid::sim {
@@ -34,10 +34,9 @@ absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions
       hooks.on_attempt = [&attempts](const AttemptRecord& a) { attempts.WriteAttempt(a); };
     }
   }
-  const auto wall_start = std::chrono::steady_clock::now();
-  auto seconds_since = [](std::chrono::steady_clock::time_point t) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-  };
+  const WallClock wall;
+  const TimePoint wall_start = wall.Now();
+  auto seconds_since = [&wall](TimePoint t) { return (wall.Now() - t).SecondsF(); };
   if (options.progress) {
     hooks.on_progress = [&, last = 0.0](TimePoint now, uint64_t events, double frac) mutable {
       const double wall = seconds_since(wall_start);

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 
-#include "coordinator/service/convert.h"
 
 namespace fleetgrid::service {
 namespace {

@@ -1,8 +1,5 @@
 #include "coordinator/service/convert.h"
 
-#include <openssl/sha.h>
-
-#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -205,15 +202,6 @@ uint64_t ExecutorSeed(const v1::JobSpec& spec) {
   return 0;
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-std::array<uint8_t, 32> Sha256(std::string_view data) {
-  std::array<uint8_t, 32> out;
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data());
-  return out;
-}
-#pragma GCC diagnostic pop
-
 std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size) {
   std::string out;
   out.reserve(size);
@@ -312,12 +300,6 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_ns) {
   t.set_seconds(unix_ns / 1'000'000'000);
   t.set_nanos(static_cast<int32_t>(unix_ns % 1'000'000'000));
   return t;
-}
-
-int64_t UnixNowNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace fleetgrid::service

@@ -6,11 +6,10 @@
 // because epochs start at 1). Thread safety: pure functions.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
-#include <string_view>
 
+#include "common/sha256.h"  // Sha256 and AsString, which brain*.cc take from here
 #include "common/status.h"
 #include "coordinator/core/core.h"
 #include "fleetgrid/v1/admin.pb.h"
@@ -63,11 +62,6 @@ uint64_t ExecutorSeed(const v1::JobSpec& spec);
 // le32(task_index) || le64(i)), truncated to `size` bytes. Any party can regenerate it.
 std::string SyntheticInput(uint64_t seed, uint32_t task_index, uint64_t size);
 
-std::array<uint8_t, 32> Sha256(std::string_view data);
-inline std::string AsString(const std::array<uint8_t, 32>& d) {
-  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
-}
-
 v1::NodeState ToWire(core::NodeState s);
 // InvalidArgument for UNSPECIFIED.
 absl::StatusOr<core::NodeState> FromWire(v1::NodeState s);
@@ -75,8 +69,7 @@ v1::JobState ToWire(core::JobStatus s);
 v1::TaskState ToWire(core::TaskStatus s);
 v1::CancelReason ToWire(core::CancelReason r);
 
-// Unix time <-> proto Timestamp.
+// Unix time in nanoseconds (common/clock.h's UnixNowNanos) -> proto Timestamp.
 google::protobuf::Timestamp ToTimestamp(int64_t unix_ns);
-int64_t UnixNowNanos();
 
 }  // namespace fleetgrid::service

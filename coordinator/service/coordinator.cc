@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/clock.h"
 #include "coordinator/service/defer_accept.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/sqlite_store.h"
@@ -95,7 +96,7 @@ void Coordinator::Shutdown() {
   shut_down_ = true;
   if (brain_) brain_->CloseStreams();
   if (server_) {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    server_->Shutdown(DeadlineAfter(Duration::Seconds(3)));
     server_->Wait();
   }
   if (node_service_) node_service_->StopConnect();

@@ -4,12 +4,11 @@
 
 #include "common/pki.h"
 #include "common/refusal_reason.h"
+#include "common/sha256.h"
 #include "coordinator/service/convert.h"
 
 namespace fleetgrid::service {
 namespace {
-
-std::string Sha(std::string_view secret) { return AsString(Sha256(secret)); }
 
 bool Expired(int64_t expires_ms, int64_t now_ms) { return expires_ms != 0 && now_ms >= expires_ms; }
 
@@ -160,7 +159,7 @@ void Identities::Load(const StoredState& state) {
 
 absl::StatusOr<Caller> Identities::AuthenticateClient(std::string_view token,
                                                       int64_t now_ms) const {
-  const std::string sha = Sha(token);
+  const std::string sha = Sha256Bytes(token);
   Caller c;
   c.kind = Caller::Kind::kClient;
   if (!admin_sha_.empty() && sha == admin_sha_) {
@@ -193,7 +192,7 @@ absl::StatusOr<Issued<ApiTokenRecord>> Identities::IssueApiToken(v1::ApiRole rol
   out.secret = NewApiToken();
   ApiTokenRecord& r = out.record;
   r.token_id = NewId("at", api_tokens_);
-  r.sha256 = Sha(out.secret);
+  r.sha256 = Sha256Bytes(out.secret);
   r.role = role;
   r.issued_unix_ms = now_ms;
   r.expires_unix_ms = ttl_ms == 0 ? 0 : now_ms + ttl_ms;
@@ -226,7 +225,7 @@ Issued<JoinTokenRecord> Identities::IssueJoinToken(std::string owner, uint32_t m
   out.secret = pki::RandomToken("fgj_", 32);
   JoinTokenRecord& r = out.record;
   r.token_id = NewId("jt", join_tokens_);
-  r.sha256 = Sha(out.secret);
+  r.sha256 = Sha256Bytes(out.secret);
   r.owner = std::move(owner);
   r.max_uses = max_uses;
   r.issued_unix_ms = now_ms;
@@ -245,7 +244,7 @@ absl::StatusOr<JoinTokenRecord> Identities::RevokeJoinToken(const std::string& t
 absl::StatusOr<JoinTokenRecord> Identities::UseJoinToken(std::string_view token,
                                                          std::string_view owner, int64_t now_ms) {
   std::lock_guard lock(mu_);
-  auto id = join_by_sha_.find(Sha(token));
+  auto id = join_by_sha_.find(Sha256Bytes(token));
   const auto refuse = [](std::string message, RefusalReason why) {
     return WithRefusalReason(absl::UnauthenticatedError(std::move(message)), why);
   };
@@ -272,7 +271,7 @@ absl::StatusOr<JoinTokenRecord> Identities::UseJoinToken(std::string_view token,
 
 std::string Identities::JoinTokenId(std::string_view token) const {
   std::lock_guard lock(mu_);
-  auto id = join_by_sha_.find(Sha(token));
+  auto id = join_by_sha_.find(Sha256Bytes(token));
   return id == join_by_sha_.end() ? std::string() : id->second;
 }
 
@@ -295,7 +294,7 @@ Issued<CredentialRecord> Identities::IssueCredential(uint64_t node_id, std::stri
   r.credential_id = NewId("cr", credentials_);
   r.node_id = node_id;
   r.owner = std::move(owner);
-  r.sha256 = Sha(out.secret);
+  r.sha256 = Sha256Bytes(out.secret);
   r.issued_unix_ms = now_ms;
   r.expires_unix_ms = now_ms + credential_ttl_ms_;
   credentials_[r.credential_id] = r;
@@ -305,7 +304,7 @@ Issued<CredentialRecord> Identities::IssueCredential(uint64_t node_id, std::stri
 
 absl::StatusOr<Caller> Identities::AuthenticateNode(uint64_t node_id, std::string_view secret,
                                                     int64_t now_ms) const {
-  const std::string sha = Sha(secret);
+  const std::string sha = Sha256Bytes(secret);
   std::lock_guard lock(mu_);
   auto ids = node_credentials_.find(node_id);
   if (ids != node_credentials_.end()) {

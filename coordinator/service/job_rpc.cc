@@ -1,4 +1,5 @@
 // JobService and AdminService handlers, each behind the Authorizer.
+#include "common/clock.h"
 #include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/stream_writer.h"

@@ -2,6 +2,8 @@
 #include <atomic>
 
 #include "common/batching.h"
+#include "common/clock.h"
+#include "common/sha256.h"
 #include "coordinator/service/authorizer.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/node_session.h"
@@ -123,7 +125,7 @@ class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
       src_ = *src;
       end_ = max_bytes == 0 ? src_.size : std::min(src_.size, offset_ + max_bytes);
       full_ = SyntheticInput(src_.seed, src_.task_index, src_.size);
-      digest_ = AsString(Sha256(full_));
+      digest_ = Sha256Bytes(full_);
       Next();
     });
   }

@@ -4,6 +4,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/sha256.h"
+
 namespace fleetgrid::service {
 
 absl::Status ResultAssembler::Add(const v1::ResultChunk& c, uint64_t cap) {
@@ -45,7 +47,7 @@ absl::Status ResultAssembler::Add(const v1::ResultChunk& c, uint64_t cap) {
   return absl::OkStatus();
 }
 
-bool ResultAssembler::digest_matches() const { return AsString(Sha256(data_)) == digest_; }
+bool ResultAssembler::digest_matches() const { return Sha256Bytes(data_) == digest_; }
 
 UploadedResult ResultAssembler::Take(uint64_t node, uint64_t attempt) {
   UploadedResult r;

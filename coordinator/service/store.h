@@ -1,5 +1,5 @@
 // Store: the coordinator's durable state, behind an interface so that PostgreSQL can replace
-// SQLite later (DESIGN.md "Scale past one machine").
+// SQLite later (docs/architecture.md, "Scale past one machine" in the design).
 //
 // What is stored: enrolled nodes, accepted jobs (their wire spec), accepted task results
 // (digest and bytes), identity records (join tokens, node credentials, API tokens: only

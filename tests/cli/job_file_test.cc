@@ -45,6 +45,28 @@ TEST(JobFileTest, HugeDeadlineIsRefused) {
   EXPECT_TRUE(ParseJobYaml("tasks: 1\nwork_units: 1\ndeadline: 36500d\n").ok());
 }
 
+// Deadlines use the shared duration syntax (common/duration_text.h); fractions of a second
+// reach the wire exactly (0.3s was 0 s + 299999999 ns when the seconds went through a double).
+TEST(JobFileTest, DeadlinesInTheSharedDurationSyntax) {
+  const auto deadline = [](const std::string& text) {
+    const auto spec = ParseJobYaml("tasks: 1\nwork_units: 1\ndeadline: " + text + "\n");
+    EXPECT_TRUE(spec.ok()) << text << ": " << spec.status();
+    return spec.ok() ? spec->deadline() : google::protobuf::Duration();
+  };
+  EXPECT_EQ(deadline("90").seconds(), 90);
+  EXPECT_EQ(deadline("2min").seconds(), 120);
+  EXPECT_EQ(deadline("1d").seconds(), 86400);
+  EXPECT_EQ(deadline("0.3s").seconds(), 0);
+  EXPECT_EQ(deadline("0.3s").nanos(), 300'000'000);
+  EXPECT_EQ(deadline("1500ms").seconds(), 1);
+  EXPECT_EQ(deadline("1500ms").nanos(), 500'000'000);
+  for (const char* bad : {"0", "0s", "-5m", "5x", "soon", "36526d"}) {
+    const auto spec = ParseJobYaml(std::string("tasks: 1\nwork_units: 1\ndeadline: ") + bad + "\n");
+    ASSERT_FALSE(spec.ok()) << bad;
+    EXPECT_EQ(spec.status().message().substr(0, 10), "deadline: ") << bad;
+  }
+}
+
 // A count past uint32 was silently cut to its low 32 bits (4294967297 copies became 1).
 TEST(JobFileTest, CountsPastUint32AreRefused) {
   EXPECT_FALSE(ParseJobYaml("tasks: 1\nwork_units: 1\nreplication: 4294967297\n").ok());

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdint>
+#include <limits>
+
 namespace fleetgrid {
 namespace {
 
@@ -29,6 +33,43 @@ TEST(ClockTest, UsableThroughInterface) {
   const Clock& c = manual;
   manual.Advance(Duration::Seconds(1));
   EXPECT_EQ(c.Now(), TimePoint::Epoch() + Duration::Seconds(1));
+}
+
+// asio's steady timers take WallClock's time points through SteadyTimeOf.
+TEST(WallClockTest, TimePointsAreSteadyClockTimePoints) {
+  const auto before = std::chrono::steady_clock::now();
+  const auto t = SteadyTimeOf(WallClock().Now());
+  const auto after = std::chrono::steady_clock::now();
+  EXPECT_LE(before, t);
+  EXPECT_LE(t, after);
+}
+
+TEST(UnixNowTest, IsCalendarTimeInBothUnits) {
+  const int64_t ns_before = UnixNowNanos();
+  const int64_t ms = UnixNowMillis();
+  const int64_t ns_after = UnixNowNanos();
+  EXPECT_GT(ms, int64_t{1'577'836'800'000});  // after 2020-01-01
+  EXPECT_LE(ns_before / 1'000'000, ms);
+  EXPECT_LE(ms, ns_after / 1'000'000);
+}
+
+TEST(DeadlineAfterTest, IsThatFarFromNow) {
+  using std::chrono::system_clock;
+  const auto before = system_clock::now();
+  const auto deadline = DeadlineAfter(Duration::Seconds(3));
+  const auto after = system_clock::now();
+  EXPECT_LE(before + std::chrono::seconds(3), deadline);
+  EXPECT_LE(deadline, after + std::chrono::seconds(3));
+  const auto now = DeadlineAfter(Duration::Zero());
+  EXPECT_LE(now, system_clock::now());
+}
+
+// gRPC reads time_point::max() as "no deadline"; the sum must not overflow into the past.
+TEST(DeadlineAfterTest, SaturatesAtNoDeadline) {
+  const auto never = std::chrono::system_clock::time_point::max();
+  EXPECT_EQ(DeadlineAfter(Duration::Infinite()), never);
+  EXPECT_EQ(DeadlineAfter(Duration::Nanos(std::numeric_limits<int64_t>::max() - 1)), never);
+  EXPECT_LT(DeadlineAfter(Duration::Hours(24 * 365 * 100)), never);
 }
 
 }  // namespace

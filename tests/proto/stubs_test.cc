@@ -33,7 +33,7 @@ static_assert(std::is_same_v<decltype(std::declval<JobService::Stub&>().WatchJob
 static_assert(std::is_same_v<decltype(std::declval<AdminService::Stub&>().GetFleetStats(
                                  nullptr, std::declval<const GetFleetStatsRequest&>(), nullptr)),
                              grpc::Status>);
-// The service uses the callback API (DESIGN.md): those base classes exist.
+// The service uses the callback API (docs/architecture.md): those base classes exist.
 static_assert(std::is_base_of_v<grpc::Service, NodeService::CallbackService>);
 static_assert(std::is_base_of_v<grpc::Service, JobService::CallbackService>);
 static_assert(std::is_base_of_v<grpc::Service, AdminService::CallbackService>);

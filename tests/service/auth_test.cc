@@ -251,7 +251,7 @@ TEST_F(Auth, JoinTokenListingShowsUsesStatesAndNoSecret) {
   for (const std::string& secret :
        {scoped.token(), unlimited.token(), used_up.token(), expiring.token()}) {
     EXPECT_EQ(wire.find(secret), std::string::npos) << "the listing carries a secret";
-    const std::string sha = service::AsString(service::Sha256(secret));
+    const std::string sha = Sha256Bytes(secret);
     EXPECT_EQ(wire.find(sha), std::string::npos) << "the listing carries a secret's hash";
   }
 }

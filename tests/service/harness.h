@@ -11,6 +11,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/sha256.h"
 #include "coordinator/runtime/manual_env.h"
 #include "coordinator/service/coordinator.h"
 #include "coordinator/service/memory_store.h"
@@ -54,7 +55,7 @@ struct Harness {
   // it, and NewCar enrolls with a join token it issues.
   void Protect() {
     admin_token = kTestAdminToken;
-    options.service.admin_token_sha256 = service::AsString(service::Sha256(admin_token));
+    options.service.admin_token_sha256 = Sha256Bytes(admin_token);
   }
 
   void Start() {

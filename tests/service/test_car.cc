@@ -1,20 +1,8 @@
 #include "tests/service/test_car.h"
 
-#include <openssl/sha.h>
-
 #include <chrono>
 
 namespace fleetgrid::testing {
-
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-std::string Sha256Bytes(std::string_view data) {
-  unsigned char d[32];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), d);
-  return std::string(reinterpret_cast<char*>(d), 32);
-}
-#pragma GCC diagnostic pop
-
 namespace {
 template <typename T>
 void PutLe(std::string& s, T v) {

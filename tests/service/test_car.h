@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "common/refusal_reason.h"
+#include "common/sha256.h"
 #include "common/status.h"
 #include "common/time.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
@@ -24,7 +25,6 @@
 
 namespace fleetgrid::testing {
 
-std::string Sha256Bytes(std::string_view data);
 // The hash executor: d0 = SHA-256("fleetgrid.hash.v1" || le64 seed || le32 index || input),
 // d_k = SHA-256(d_{k-1}), output = d_rounds.
 std::string HashOutput(uint64_t seed, uint32_t task_index, std::string_view input, uint32_t rounds);

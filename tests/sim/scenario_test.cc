@@ -7,26 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "common/duration_text.h"
-
 namespace fleetgrid::sim {
 namespace {
-
-TEST(ParseDurationTest, NumbersAndUnits) {
-  EXPECT_EQ(*ParseDuration("300"), Duration::Seconds(300));
-  EXPECT_EQ(*ParseDuration("300s"), Duration::Seconds(300));
-  EXPECT_EQ(*ParseDuration("0.05"), Duration::Millis(50));
-  EXPECT_EQ(*ParseDuration("50ms"), Duration::Millis(50));
-  EXPECT_EQ(*ParseDuration("1.5m"), Duration::Seconds(90));
-  EXPECT_EQ(*ParseDuration("6h"), Duration::Hours(6));
-  EXPECT_EQ(*ParseDuration("7d"), Duration::Seconds(604800));
-  EXPECT_EQ(*ParseDuration("10us"), Duration::Micros(10));
-  EXPECT_EQ(*ParseDuration("12ns"), Duration::Nanos(12));
-  EXPECT_FALSE(ParseDuration("5x").ok());
-  EXPECT_FALSE(ParseDuration("-1s").ok());
-  EXPECT_FALSE(ParseDuration("six hours").ok());
-  EXPECT_FALSE(ParseDuration("").ok());
-}
 
 TEST(ScenarioTest, DefaultsAreFleet1Like) {
   auto s = ParseScenario("name: x\n");
