@@ -1,7 +1,5 @@
 #include "models/scenario_sections.h"
 
-#include <fstream>
-
 #include "common/status.h"
 #include "models/yaml_fields.h"
 
@@ -123,24 +121,12 @@ absl::Status ParseSeed(const YAML::Node& root, uint64_t& seed) {
 }
 
 absl::StatusOr<CarScenario> ParseCarScenario(const std::string& yaml_text) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(std::string("scenario is not valid YAML: ") + e.what());
-  }
+  FG_ASSIGN_OR_RETURN(const YAML::Node root, ParseYamlText(yaml_text));
   return FromRoot(root);
 }
 
 absl::StatusOr<CarScenario> LoadCarScenario(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError("scenario file not found: " + path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(path + ": not valid YAML: " + e.what());
-  }
+  FG_ASSIGN_OR_RETURN(const YAML::Node root, LoadYamlFile(path));
   return FromRoot(root);
 }
 

@@ -1,12 +1,31 @@
 #include "models/yaml_fields.h"
 
 #include <cmath>
+#include <fstream>
 #include <sstream>
 
 #include "common/duration_text.h"
 #include "common/status.h"
 
 namespace fleetgrid::models {
+
+absl::StatusOr<YAML::Node> ParseYamlText(const std::string& text) {
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(std::string("scenario is not valid YAML: ") + e.what());
+  }
+}
+
+absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError("scenario file not found: " + path);
+  try {
+    return YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    return absl::InvalidArgumentError(path + ": not valid YAML: " + e.what());
+  }
+}
 
 std::string JoinKey(const std::string& path, std::string_view key) {
   return path.empty() ? std::string(key) : path + "." + std::string(key);

@@ -18,6 +18,11 @@
 
 namespace fleetgrid::models {
 
+// A scenario's YAML: from text (INVALID_ARGUMENT "scenario is not valid YAML: ...") or from a
+// file (NOT_FOUND for a missing file, INVALID_ARGUMENT "<path>: not valid YAML: ...").
+absl::StatusOr<YAML::Node> ParseYamlText(const std::string& text);
+absl::StatusOr<YAML::Node> LoadYamlFile(const std::string& path);
+
 std::string JoinKey(const std::string& path, std::string_view key);
 absl::Status KeyError(const std::string& path, const std::string& msg);
 // How a node reads in a message: "\"abc\"", "a map", "a list", "nothing".

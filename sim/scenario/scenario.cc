@@ -4,7 +4,6 @@
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string_view>
 
@@ -268,25 +267,13 @@ uint64_t WorkloadConfig::BagTasks(uint32_t fleet_size) const {
 absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text,
                                        const std::vector<std::string>& overrides,
                                        const std::string& default_name) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(std::string("scenario is not valid YAML: ") + e.what());
-  }
+  FG_ASSIGN_OR_RETURN(YAML::Node root, models::ParseYamlText(yaml_text));
   return FromNode(root, overrides, default_name);
 }
 
 absl::StatusOr<Scenario> LoadScenario(const std::string& path,
                                       const std::vector<std::string>& overrides) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError("scenario file not found: " + path);
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(path + ": not valid YAML: " + e.what());
-  }
+  FG_ASSIGN_OR_RETURN(YAML::Node root, models::LoadYamlFile(path));
   FG_ASSIGN_OR_RETURN(Scenario s, FromNode(root, overrides, std::filesystem::path(path).stem()));
   s.path = path;
   return s;
