@@ -53,65 +53,21 @@ Runtime::Runtime(Env& env, std::unique_ptr<core::Core> core, Duration offset)
 
 Runtime::~Runtime() { Stop(); }
 
-absl::Status Runtime::Connect(NodeId node, std::span<const core::HeldAttempt> held) {
-  return core_->Connect(Now(), node, held, pending_);
-}
-
-absl::Status Runtime::Heartbeat(NodeId node, core::NodeState state, float battery_soc) {
-  return core_->Heartbeat(Now(), node, state, battery_soc, pending_);
-}
-
-absl::Status Runtime::RequestWork(NodeId node, uint32_t slots) {
-  return core_->RequestWork(Now(), node, slots, pending_);
-}
-
-absl::Status Runtime::Leave(NodeId node) { return core_->Leave(Now(), node, pending_); }
-
-absl::Status Runtime::NodeSilent(NodeId node) { return core_->NodeSilent(Now(), node); }
-
-absl::Status Runtime::Drain(NodeId node) { return core_->Drain(Now(), node, pending_); }
-
-absl::StatusOr<core::ResultVerdict> Runtime::ReportProgress(NodeId node, AttemptId attempt,
-                                                            uint32_t epoch, double units_done,
-                                                            bool checkpoint) {
-  return core_->ReportProgress(Now(), node, attempt, epoch, units_done, checkpoint, pending_);
-}
-
-core::ResultVerdict Runtime::ReportResult(NodeId node, AttemptId attempt, uint32_t epoch,
-                                          const core::ResultDigest& digest) {
-  return core_->ReportResult(Now(), node, attempt, epoch, digest, pending_);
-}
-
-core::ResultVerdict Runtime::ReportFailure(NodeId node, AttemptId attempt, uint32_t epoch) {
-  return core_->ReportFailure(Now(), node, attempt, epoch, pending_);
-}
-
 absl::StatusOr<JobId> Runtime::SubmitJob(const core::JobSpec& spec) {
   absl::StatusOr<JobId> job = core_->SubmitJob(Now(), spec, pending_);
   if (job.ok() && job->value() >= job_stats_.size()) job_stats_.resize(job->value() + 1);
   return job;
 }
 
-absl::Status Runtime::CancelJob(JobId job) { return core_->CancelJob(Now(), job, pending_); }
-
-void Runtime::TakeDecisions(core::Decisions& out) {
-  out.Clear();
-  std::swap(out.assignments, pending_.assignments);
-  std::swap(out.cancellations, pending_.cancellations);
-  std::swap(out.ended, pending_.ended);
-  std::swap(out.completed, pending_.completed);
-  std::swap(out.job_changes, pending_.job_changes);
-  CountDecisions(out);
-}
-
+// The common case (one assignment, or one success) touches one counter and reads no clock.
 void Runtime::CountDecisions(const core::Decisions& d) {
-  const TimePoint now = Now();
   for (const core::Assignment& a : d.assignments) {
     JobStats& j = job_stats_[a.job.value()];
     ++j.attempts_started;
-    if (j.started.IsInfinite()) j.started = now;
+    if (j.started.IsInfinite()) j.started = Now();
   }
   for (const core::AttemptEnded& e : d.ended) {
+    if (e.outcome == core::AttemptOutcome::kSucceeded) continue;
     switch (e.outcome) {
       case core::AttemptOutcome::kLost:
       case core::AttemptOutcome::kLeft: {
@@ -140,8 +96,8 @@ void Runtime::CountDecisions(const core::Decisions& d) {
   }
   for (const core::JobChanged& c : d.job_changes) {
     JobStats& j = job_stats_[c.job.value()];
-    if (c.status == core::JobStatus::kRunning && j.started.IsInfinite()) j.started = now;
-    if (Final(c.status)) j.finished = now;
+    if (c.status == core::JobStatus::kRunning && j.started.IsInfinite()) j.started = Now();
+    if (Final(c.status)) j.finished = Now();
   }
 }
 

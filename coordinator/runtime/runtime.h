@@ -52,28 +52,48 @@ class Runtime {
   void SetWakeupHandler(std::function<void()> handler) { on_wakeup_ = std::move(handler); }
 
   // --- The core's entry points at Now(); decisions go to the pending buffer. Contracts
-  // as in core.h.
+  // as in core.h. (Inline: the simulator makes millions of these calls.)
   NodeId RegisterNode(const core::NodeSpec& spec) { return core_->RegisterNode(spec); }
-  absl::Status Connect(NodeId node, std::span<const core::HeldAttempt> held);
-  absl::Status Heartbeat(NodeId node, core::NodeState state, float battery_soc);
-  absl::Status RequestWork(NodeId node, uint32_t slots);
-  absl::Status Leave(NodeId node);
+  absl::Status Connect(NodeId node, std::span<const core::HeldAttempt> held) {
+    return core_->Connect(Now(), node, held, pending_);
+  }
+  absl::Status Heartbeat(NodeId node, core::NodeState state, float battery_soc) {
+    return core_->Heartbeat(Now(), node, state, battery_soc, pending_);
+  }
+  absl::Status RequestWork(NodeId node, uint32_t slots) {
+    return core_->RequestWork(Now(), node, slots, pending_);
+  }
+  absl::Status Leave(NodeId node) { return core_->Leave(Now(), node, pending_); }
   // The car is known gone, last heard now (the simulator's departure).
-  absl::Status NodeSilent(NodeId node);
-  absl::Status Drain(NodeId node);
+  absl::Status NodeSilent(NodeId node) { return core_->NodeSilent(Now(), node); }
+  absl::Status Drain(NodeId node) { return core_->Drain(Now(), node, pending_); }
   absl::StatusOr<core::ResultVerdict> ReportProgress(NodeId node, AttemptId attempt, uint32_t epoch,
-                                                     double units_done, bool checkpoint);
+                                                     double units_done, bool checkpoint) {
+    return core_->ReportProgress(Now(), node, attempt, epoch, units_done, checkpoint, pending_);
+  }
   core::ResultVerdict ReportResult(NodeId node, AttemptId attempt, uint32_t epoch,
-                                   const core::ResultDigest& digest);
-  core::ResultVerdict ReportFailure(NodeId node, AttemptId attempt, uint32_t epoch);
+                                   const core::ResultDigest& digest) {
+    return core_->ReportResult(Now(), node, attempt, epoch, digest, pending_);
+  }
+  core::ResultVerdict ReportFailure(NodeId node, AttemptId attempt, uint32_t epoch) {
+    return core_->ReportFailure(Now(), node, attempt, epoch, pending_);
+  }
   absl::StatusOr<JobId> SubmitJob(const core::JobSpec& spec);
-  absl::Status CancelJob(JobId job);
+  absl::Status CancelJob(JobId job) { return core_->CancelJob(Now(), job, pending_); }
 
   // Decisions of the calls since the last TakeDecisions.
   const core::Decisions& pending() const { return pending_; }
   // Moves them into `out` (cleared first) and counts them in the job statistics. No
   // allocation in steady state: the buffers are swapped.
-  void TakeDecisions(core::Decisions& out);
+  void TakeDecisions(core::Decisions& out) {
+    out.Clear();
+    out.assignments.swap(pending_.assignments);
+    out.cancellations.swap(pending_.cancellations);
+    out.ended.swap(pending_.ended);
+    out.completed.swap(pending_.completed);
+    out.job_changes.swap(pending_.job_changes);
+    CountDecisions(out);
+  }
   // Moves the core's change log out (appends; record_changes only).
   void TakeChanges(std::vector<core::Change>& out) { core_->TakeChanges(out); }
   // REQUIRES: job < core().job_count().
