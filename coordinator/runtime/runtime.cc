@@ -59,13 +59,9 @@ absl::StatusOr<JobId> Runtime::SubmitJob(const core::JobSpec& spec) {
   return job;
 }
 
-// The common case (one assignment, or one success) touches one counter and reads no clock.
+// Assignments and successes, the common case, count nothing: the core counts started
+// attempts per task (job_stats sums them), and a job's start is its change to kRunning.
 void Runtime::CountDecisions(const core::Decisions& d) {
-  for (const core::Assignment& a : d.assignments) {
-    JobStats& j = job_stats_[a.job.value()];
-    ++j.attempts_started;
-    if (j.started.IsInfinite()) j.started = Now();
-  }
   for (const core::AttemptEnded& e : d.ended) {
     if (e.outcome == core::AttemptOutcome::kSucceeded) continue;
     switch (e.outcome) {
@@ -99,6 +95,15 @@ void Runtime::CountDecisions(const core::Decisions& d) {
     if (c.status == core::JobStatus::kRunning && j.started.IsInfinite()) j.started = Now();
     if (Final(c.status)) j.finished = Now();
   }
+}
+
+JobStats Runtime::job_stats(JobId job) const {
+  JobStats s = job_stats_[job.value()];
+  const core::JobInfo info = *core_->GetJob(job);
+  for (uint32_t i = 0; i < info.task_count; ++i) {
+    s.attempts_started += core_->view().TaskAttempts(TaskId(info.first_task.value() + i));
+  }
+  return s;
 }
 
 void Runtime::Rearm() {

@@ -96,8 +96,8 @@ class Runtime {
   }
   // Moves the core's change log out (appends; record_changes only).
   void TakeChanges(std::vector<core::Change>& out) { core_->TakeChanges(out); }
-  // REQUIRES: job < core().job_count().
-  const JobStats& job_stats(JobId job) const { return job_stats_[job.value()]; }
+  // REQUIRES: job < core().job_count(). O(tasks of the job).
+  JobStats job_stats(JobId job) const;
 
   // Arms the env timer for the core's next wake-up if that is earlier than the one armed.
   // Call after a group of calls (the live brain after each request, the simulator after

@@ -91,7 +91,7 @@ v1::TaskCounts Brain::CountTasks(const core::JobInfo& info) const {
 v1::Job Brain::JobView(JobId job) const {
   const core::JobInfo info = *core().GetJob(job);
   const JobExtra& x = jobs_[job.value()];
-  const runtime::JobStats& stats = runtime_->job_stats(job);
+  const runtime::JobStats stats = runtime_->job_stats(job);
   v1::Job out;
   out.set_job_id(WireJob(job));
   *out.mutable_spec() = x.spec;
@@ -123,7 +123,7 @@ v1::Job Brain::JobView(JobId job) const {
 
 v1::JobProgress Brain::Progress(JobId job) const {
   const v1::Job j = JobView(job);
-  const runtime::JobStats& x = runtime_->job_stats(job);
+  const runtime::JobStats x = runtime_->job_stats(job);
   v1::JobProgress p;
   p.set_job_id(j.job_id());
   p.set_state(j.state());
