@@ -106,13 +106,7 @@ JobStats Runtime::job_stats(JobId job) const {
   return s;
 }
 
-void Runtime::Rearm() {
-  if (stopped_) return;
-  const TimePoint t = core_->NextWakeup();
-  // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes the
-  // next loss deadline later on almost every call; re-arming for that would cost a timer
-  // cancel per heartbeat. A timer that fires early finds nothing due and re-arms then.
-  if (t >= armed_) return;
+void Runtime::ArmAt(TimePoint t) {
   if (timer_ != 0) env_.Cancel(timer_);
   armed_ = t;
   timer_ = env_.At(t - offset_, [this] { OnTimer(); });

@@ -92,7 +92,7 @@ class Runtime {
     out.ended.swap(pending_.ended);
     out.completed.swap(pending_.completed);
     out.job_changes.swap(pending_.job_changes);
-    CountDecisions(out);
+    if (!out.ended.empty() || !out.job_changes.empty()) CountDecisions(out);
   }
   // Moves the core's change log out (appends; record_changes only).
   void TakeChanges(std::vector<core::Change>& out) { core_->TakeChanges(out); }
@@ -102,7 +102,14 @@ class Runtime {
   // Arms the env timer for the core's next wake-up if that is earlier than the one armed.
   // Call after a group of calls (the live brain after each request, the simulator after
   // each event): the timer is set where the group leaves the core.
-  void Rearm();
+  void Rearm() {
+    if (stopped_) return;
+    // Only ever move the timer earlier. A heartbeat from the car heard longest ago pushes
+    // the next loss deadline later on almost every call; re-arming for that would cost a
+    // timer cancel per heartbeat. A timer that fires early finds nothing due and re-arms.
+    const TimePoint t = core_->NextWakeup();
+    if (t < armed_) ArmAt(t);
+  }
   // Cancels the timer; Rearm() does nothing from now on. Idempotent.
   void Stop();
 
@@ -111,6 +118,7 @@ class Runtime {
 
  private:
   Runtime(Env& env, std::unique_ptr<core::Core> core, Duration offset);
+  void ArmAt(TimePoint t);
   void OnTimer();
   void CountDecisions(const core::Decisions& d);
 
