@@ -14,8 +14,8 @@
 #include <map>
 #include <thread>
 
-#include "node/fleet.h"
 #include "models/cheaters.h"
+#include "node/fleet.h"
 #include "tests/service/harness.h"
 
 namespace fleetgrid::testing {

@@ -369,7 +369,7 @@ TEST(TlsEndToEnd, RequiredClientCertificatesFromInit) {
   NodeProcess cars(dir);
   std::vector<std::string> node = {
       "--tls-ca", pki + "/ca.pem",  "--coordinator", coord.address(),  "--cars",
-      "4",        "--availability", "never-leaves",        "--report-every", "0.2"};
+      "4",        "--availability", "never-leaves",  "--report-every", "0.2"};
   node.insert(node.end(), client_cert.begin(), client_cert.end());
   cars.Start(node);
   std::ofstream(dir + "/job.yaml") << "name: mtls\ntasks: 8\nwork_units: 0.01\n"

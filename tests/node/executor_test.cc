@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <bit>
 
-#include "node/executor_hash.h"
 #include "models/cheaters.h"
+#include "node/executor_hash.h"
 
 namespace fleetgrid::node {
 namespace {
