@@ -1,7 +1,8 @@
 // What happened to a job's attempts, counted from the brain's decisions: the figures a
 // client sees in `fleetgrid jobs get` and the simulator can report per job. Kept by the
 // runtime (runtime.h), so both worlds count them the same way. Not persisted: after a
-// coordinator restart they count from zero (attempts_started excepted).
+// coordinator restart they count from zero. (Attempts started are not here: the core counts
+// them per task, and keeps them across restarts.)
 #pragma once
 
 #include <cstdint>
@@ -11,7 +12,6 @@
 namespace fleetgrid::runtime {
 
 struct JobStats {
-  uint64_t attempts_started = 0;  // from the core's per-task counts (kept across restarts)
   uint64_t attempts_lost = 0;     // the car left or went silent (kLost, kLeft)
   uint64_t attempts_failed = 0;   // the car reported failure, or the lease expired
   uint64_t results_invalid = 0;   // lost a quorum vote or failed a spot-check

@@ -60,32 +60,27 @@ absl::StatusOr<JobId> Runtime::SubmitJob(const core::JobSpec& spec) {
 }
 
 // Assignments and successes, the common case, count nothing: the core counts started
-// attempts per task (job_stats sums them), and a job's start is its change to kRunning.
+// attempts per task, and a job's start is its change to kRunning.
 void Runtime::CountDecisions(const core::Decisions& d) {
   for (const core::AttemptEnded& e : d.ended) {
     if (e.outcome == core::AttemptOutcome::kSucceeded) continue;
+    JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
     switch (e.outcome) {
       case core::AttemptOutcome::kLost:
-      case core::AttemptOutcome::kLeft: {
-        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+      case core::AttemptOutcome::kLeft:
         ++j.attempts_lost;
         j.work_lost_units += e.work_lost_units;
         break;
-      }
       case core::AttemptOutcome::kFailed:
-      case core::AttemptOutcome::kExpired: {
-        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+      case core::AttemptOutcome::kExpired:
         ++j.attempts_failed;
         j.work_lost_units += e.work_lost_units;
         break;
-      }
-      case core::AttemptOutcome::kDisagreed: {
-        JobStats& j = job_stats_[core_->view().TaskJob(e.task).value()];
+      case core::AttemptOutcome::kDisagreed:
         ++j.results_invalid;
         // A failed spot-check reopens its task, which still knows its answer.
         if (core_->GetTask(e.task)->spot_check) ++j.spot_checks_failed;
         break;
-      }
       default:
         break;
     }
@@ -95,15 +90,6 @@ void Runtime::CountDecisions(const core::Decisions& d) {
     if (c.status == core::JobStatus::kRunning && j.started.IsInfinite()) j.started = Now();
     if (Final(c.status)) j.finished = Now();
   }
-}
-
-JobStats Runtime::job_stats(JobId job) const {
-  JobStats s = job_stats_[job.value()];
-  const core::JobInfo info = *core_->GetJob(job);
-  for (uint32_t i = 0; i < info.task_count; ++i) {
-    s.attempts_started += core_->view().TaskAttempts(TaskId(info.first_task.value() + i));
-  }
-  return s;
 }
 
 void Runtime::ArmAt(TimePoint t) {

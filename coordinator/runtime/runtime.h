@@ -42,9 +42,8 @@ class Runtime {
 
   // The brain's time.
   TimePoint Now() const { return env_.Now() + offset_; }
-  // Runtime time of an Env time and back (the offset of a restored runtime).
+  // What a restored runtime adds to the Env's time.
   Duration offset() const { return offset_; }
-  Env& env() { return env_; }
   const core::Core& core() const { return *core_; }
 
   // Called when the wake-up timer has ticked the core, with its decisions pending (the
@@ -96,8 +95,8 @@ class Runtime {
   }
   // Moves the core's change log out (appends; record_changes only).
   void TakeChanges(std::vector<core::Change>& out) { core_->TakeChanges(out); }
-  // REQUIRES: job < core().job_count(). O(tasks of the job).
-  JobStats job_stats(JobId job) const;
+  // REQUIRES: job < core().job_count().
+  const JobStats& job_stats(JobId job) const { return job_stats_[job.value()]; }
 
   // Arms the env timer for the core's next wake-up if that is earlier than the one armed.
   // Call after a group of calls (the live brain after each request, the simulator after
@@ -112,9 +111,6 @@ class Runtime {
   }
   // Cancels the timer; Rearm() does nothing from now on. Idempotent.
   void Stop();
-
-  // Test hook: a core mutation that the runtime does not otherwise offer.
-  core::Core& MutableCoreForTesting() { return *core_; }
 
  private:
   Runtime(Env& env, std::unique_ptr<core::Core> core, Duration offset);

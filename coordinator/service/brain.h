@@ -196,8 +196,6 @@ class Brain {
   void RevokeApiToken(v1::RevokeApiTokenRequest req, Reply<v1::RevokeApiTokenResponse> reply);
   void ListApiTokens(v1::ListApiTokensRequest req, Reply<v1::ListApiTokensResponse> reply);
 
-  // The Env the brain runs on (ServiceOptions::env, or its own wall-clock one).
-  runtime::Env& env() { return *env_; }
   // Calendar time in ms, as the Env tells it (credentials and tokens expire by it).
   // Thread-safe.
   int64_t NowMs() const { return env_->UnixNanos() / 1'000'000; }

@@ -91,7 +91,7 @@ v1::TaskCounts Brain::CountTasks(const core::JobInfo& info) const {
 v1::Job Brain::JobView(JobId job) const {
   const core::JobInfo info = *core().GetJob(job);
   const JobExtra& x = jobs_[job.value()];
-  const runtime::JobStats stats = runtime_->job_stats(job);
+  const runtime::JobStats& stats = runtime_->job_stats(job);
   v1::Job out;
   out.set_job_id(WireJob(job));
   *out.mutable_spec() = x.spec;
@@ -110,11 +110,15 @@ v1::Job Brain::JobView(JobId job) const {
   out.set_status_detail(x.status_detail);
   out.set_results_invalid(stats.results_invalid);
   out.set_spot_checks_failed(stats.spot_checks_failed);
-  out.set_attempts_started(stats.attempts_started);
+  // Work and started attempts from the core's per-task records (kept across restarts).
   double total = 0;
+  uint64_t started = 0;
   for (uint32_t i = 0; i < info.task_count; ++i) {
-    total += core().view().TaskWork(TaskId(info.first_task.value() + i));
+    const TaskId t(info.first_task.value() + i);
+    total += core().view().TaskWork(t);
+    started += core().view().TaskAttempts(t);
   }
+  out.set_attempts_started(started);
   out.set_work_total_units(total * info.replication);
   double per_task = info.task_count ? total / info.task_count : 0;
   out.set_work_done_units(per_task * out.task_counts().done());
@@ -123,13 +127,13 @@ v1::Job Brain::JobView(JobId job) const {
 
 v1::JobProgress Brain::Progress(JobId job) const {
   const v1::Job j = JobView(job);
-  const runtime::JobStats x = runtime_->job_stats(job);
+  const runtime::JobStats& x = runtime_->job_stats(job);
   v1::JobProgress p;
   p.set_job_id(j.job_id());
   p.set_state(j.state());
   *p.mutable_observed_at() = ToTimestamp(UnixNow());
   *p.mutable_task_counts() = j.task_counts();
-  p.set_attempts_started(x.attempts_started);
+  p.set_attempts_started(j.attempts_started());
   p.set_attempts_lost(x.attempts_lost);
   p.set_attempts_failed(x.attempts_failed);
   p.set_work_done_units(j.work_done_units());
