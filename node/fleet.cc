@@ -92,7 +92,7 @@ models::FleetDraw DrawCars(const FleetOptions& o) {
 }
 
 std::shared_ptr<const models::AvailabilityModel> FleetAvailability(const FleetOptions& o) {
-  return models::MakeAvailabilityModel(o.availability.model, o.seed);
+  return models::MakeRenewalModel(o.availability.model, o.seed);
 }
 
 Fleet::Fleet(FleetOptions options) : ctx_(std::make_unique<FleetContext>(options)) {}

@@ -84,7 +84,7 @@ class Simulator::Loop {
         r_(r),
         queue_(MakeEventQueue(s.queue)),
         env_(now_, *queue_, TimePoint::Epoch() + s.horizon, &WakePayload),
-        availability_(models::MakeAvailabilityModel(s.availability, s.seed)),
+        availability_(models::MakeRenewalModel(s.availability, s.seed)),
         workload_(s.workload, s.fleet.size, s.seed),
         horizon_end_(TimePoint::Epoch() + s.horizon) {}
 
@@ -338,7 +338,7 @@ class Simulator::Loop {
     const bool was_available = cars_[car].state != kAway;
     // The new period's end first: an attempt assigned on arrival needs it.
     const uint32_t period = ++cars_[car].period;
-    SetNextChange(car, availability_->PeriodEnd(car, period, now_, !was_available));
+    SetNextChange(car, availability_->Next(car, period, now_, !was_available).end);
     if (was_available) {
       Depart(car);
     } else {

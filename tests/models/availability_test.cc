@@ -7,7 +7,7 @@ namespace fleetgrid::models {
 namespace {
 
 std::shared_ptr<const AvailabilityModel> Model(const AvailabilityConfig& c, uint64_t seed) {
-  return MakeAvailabilityModel(c, seed);
+  return MakeRenewalModel(c, seed);
 }
 
 TEST(AvailabilityTest, StationaryStartShareAndMeans) {
@@ -63,7 +63,7 @@ TEST(AvailabilityTest, CursorWalksTheModelAsTheSimulatorSteps) {
   bool avail = start.available;
   for (uint32_t k = 1; k < 20; ++k) {
     avail = !avail;
-    const TimePoint end = model->PeriodEnd(17, k, t, avail);
+    const TimePoint end = model->Next(17, k, t, avail).end;
     x = car.Next();
     EXPECT_EQ(x.available, avail);
     EXPECT_EQ(x.start, t);
