@@ -50,6 +50,8 @@ class FleetAvailability final : public AvailabilityModel {
     return r;
   }
   uint32_t region_first_car(size_t r) const { return regions_[r].first_car; }
+  // Whether a run this long outlasts a trace region's sessions (the replay then loops).
+  bool LoopsWithin(Duration horizon) const;
   // Reports of the trace regions' imports (sessions loaded, rows refused...).
   std::vector<std::pair<std::string, TraceReport>> trace_reports() const;
 
@@ -64,6 +66,7 @@ class FleetAvailability final : public AvailabilityModel {
     uint64_t seed = 0;
   };
   std::vector<Region> regions_;
+  int64_t start_unix_s_ = 0;
 };
 
 }  // namespace fleetgrid::models

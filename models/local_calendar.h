@@ -31,6 +31,9 @@ class LocalCalendar {
   int HourOfWeek(int64_t local_seconds) const;
   // Day of the week (0 = Monday) of a LocalSeconds value.
   static int DayOfWeek(int64_t local_seconds);
+  // The simulated time at which the local clock shows `local_seconds` (the inverse of
+  // LocalSeconds; in the hour a clock is set back, the first of the two).
+  TimePoint AtLocal(int64_t local_seconds) const;
 
  private:
   int32_t OffsetAt(TimePoint t) const;  // UTC offset in seconds

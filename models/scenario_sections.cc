@@ -1,10 +1,13 @@
 #include "models/scenario_sections.h"
 
+#include <filesystem>
+
 #include "common/status.h"
+#include "models/region_sections.h"
+#include "models/trace_import.h"
 #include "models/yaml_fields.h"
 
 namespace fleetgrid::models {
-namespace {
 
 absl::Status ParseSpeedClasses(const YAML::Node& c, const std::string& cp, FleetConfig& f) {
   if (!c.IsSequence() || c.size() == 0) return KeyError(cp, "expected a non-empty list");
@@ -24,6 +27,8 @@ absl::Status ParseSpeedClasses(const YAML::Node& c, const std::string& cp, Fleet
   }
   return CheckShares(sum, cp);
 }
+
+namespace {
 
 absl::Status ParseLinks(const YAML::Node& l, const std::string& lp, FleetConfig& f) {
   if (!l.IsSequence() || l.size() == 0) return KeyError(lp, "expected a non-empty list");
@@ -51,11 +56,7 @@ absl::StatusOr<CarScenario> FromRoot(const YAML::Node& root) {
   if (!root.IsMap()) return KeyError("(top level)", "expected a map, got " + ShowNode(root));
   CarScenario s;
   try {
-    FG_RETURN_IF_ERROR(ParseSeed(root, s.seed));
-    if (const YAML::Node f = root["fleet"]) FG_RETURN_IF_ERROR(ParseFleetSection(f, s.fleet));
-    if (const YAML::Node a = root["availability"]) {
-      FG_RETURN_IF_ERROR(ParseAvailabilitySection(a, s.availability));
-    }
+    FG_RETURN_IF_ERROR(ParseCarSections(root, s));
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(std::string("scenario: ") + e.what());
   }
@@ -94,9 +95,11 @@ absl::Status ParseFleetSection(const YAML::Node& n, FleetConfig& f) {
   return absl::OkStatus();
 }
 
-absl::Status ParseAvailabilitySection(const YAML::Node& n, AvailabilityConfig& a) {
-  const std::string path = "availability";
-  FG_RETURN_IF_ERROR(CheckMap(n, path, {"model", "mean_on", "mean_off", "start_available"}));
+absl::Status ParseAvailabilitySection(const YAML::Node& n, AvailabilityConfig& a,
+                                      const std::string& path) {
+  FG_RETURN_IF_ERROR(CheckMap(n, path,
+                              {"model", "mean_on", "mean_off", "start_available", "shape", "sigma",
+                               "plugged_share", "routines", "jitter", "trace"}));
   std::string model(AvailabilityKindName(a.kind));
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   const std::optional<AvailabilityKind> kind = AvailabilityKindFromName(model);
@@ -113,7 +116,92 @@ absl::Status ParseAvailabilitySection(const YAML::Node& n, AvailabilityConfig& a
       s && !(s.IsScalar() && s.Scalar() == "stationary")) {
     FG_RETURN_IF_ERROR(ReadNumber(n, path, "start_available", &a.start_available, 0, 1));
   }
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "shape", &a.weibull_shape, 0.05, 20));
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "sigma", &a.lognormal_sigma, 0.01, 5));
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "plugged_share", &a.plugged_share, 0, 1));
+  if (const YAML::Node r = n["routines"]) {
+    const std::string rp = JoinKey(path, "routines");
+    if (!r.IsMap() || r.size() == 0) {
+      return KeyError(rp, "expected a map of archetype: share, e.g. {home-charger: 0.6, commuter: "
+                          "0.4}, got " + ShowNode(r));
+    }
+    a.routines.clear();
+    double sum = 0;
+    for (const auto& kv : r) {
+      RoutineShare share;
+      share.archetype = kv.first.as<std::string>();
+      FG_ASSIGN_OR_RETURN(share.share, AsNumber(kv.second, JoinKey(rp, share.archetype)));
+      if (share.share < 0 || share.share > 1) {
+        return KeyError(JoinKey(rp, share.archetype),
+                        "must be in [0, 1], got " + NumberText(share.share));
+      }
+      sum += share.share;
+      a.routines.push_back(share);
+    }
+    FG_RETURN_IF_ERROR(CheckShares(sum, rp));
+  }
+  FG_RETURN_IF_ERROR(ReadDuration(n, path, "jitter", &a.jitter));
+  if (a.jitter < Duration::Zero() || a.jitter > Duration::Hours(12)) {
+    return KeyError(JoinKey(path, "jitter"), "must be in [0, 12h]");
+  }
+  if (const YAML::Node t = n["trace"]) {
+    FG_RETURN_IF_ERROR(ParseTraceSection(t, JoinKey(path, "trace"), a.trace));
+  }
+  if (a.kind == AvailabilityKind::kTrace && a.trace.files.empty()) {
+    return KeyError(JoinKey(path, "trace"), "required with model: trace (files and columns)");
+  }
   return absl::OkStatus();
+}
+
+absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
+  FG_RETURN_IF_ERROR(ParseSeed(root, s.seed));
+  FG_RETURN_IF_ERROR(ParseStart(root, s.start_unix_s));
+  if (const YAML::Node f = root["fleet"]) FG_RETURN_IF_ERROR(ParseFleetSection(f, s.fleet));
+  if (const YAML::Node a = root["availability"]) {
+    FG_RETURN_IF_ERROR(ParseAvailabilitySection(a, s.availability));
+  }
+  if (const YAML::Node a = root["archetypes"]) FG_RETURN_IF_ERROR(ParseArchetypesSection(a, s.archetypes));
+  if (const YAML::Node r = root["regions"]) {
+    FG_RETURN_IF_ERROR(ParseRegionsSection(r, s.availability, s.regions));
+  }
+  // Archetype names are checked here, not when the model is built, so that a typo is
+  // reported with its key before anything runs.
+  const auto check_mix = [&](const AvailabilityConfig& a, const std::string& path) -> absl::Status {
+    if (a.kind != AvailabilityKind::kRoutine) return absl::OkStatus();
+    for (const RoutineShare& r : a.routines) {
+      bool known = false;
+      for (const Archetype& x : BuiltinArchetypes()) known |= x.name == r.archetype;
+      for (const Archetype& x : s.archetypes) known |= x.name == r.archetype;
+      if (!known) {
+        std::string names;
+        for (const Archetype& x : BuiltinArchetypes()) names += (names.empty() ? "" : ", ") + x.name;
+        for (const Archetype& x : s.archetypes) names += ", " + x.name;
+        return KeyError(JoinKey(path, "routines." + r.archetype),
+                        "unknown archetype (expected one of " + names + ")");
+      }
+    }
+    return absl::OkStatus();
+  };
+  FG_RETURN_IF_ERROR(check_mix(s.availability, "availability"));
+  for (size_t i = 0; i < s.regions.size(); ++i) {
+    if (s.regions[i].availability) {
+      FG_RETURN_IF_ERROR(check_mix(*s.regions[i].availability,
+                                   "regions[" + std::to_string(i) + "].availability"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+AvailabilitySetup SetupOf(const CarScenario& s) {
+  AvailabilitySetup a;
+  a.seed = s.seed;
+  a.fleet_size = s.fleet.size;
+  a.start_unix_s = s.start_unix_s;
+  a.availability = s.availability;
+  a.regions = s.regions;
+  a.archetypes = s.archetypes;
+  a.scenario_dir = s.dir;
+  return a;
 }
 
 absl::Status ParseSeed(const YAML::Node& root, uint64_t& seed) {
@@ -127,7 +215,9 @@ absl::StatusOr<CarScenario> ParseCarScenario(const std::string& yaml_text) {
 
 absl::StatusOr<CarScenario> LoadCarScenario(const std::string& path) {
   FG_ASSIGN_OR_RETURN(const YAML::Node root, LoadYamlFile(path));
-  return FromRoot(root);
+  FG_ASSIGN_OR_RETURN(CarScenario s, FromRoot(root));
+  s.dir = std::filesystem::path(path).parent_path().string();
+  return s;
 }
 
 }  // namespace fleetgrid::models

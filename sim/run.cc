@@ -12,7 +12,7 @@ namespace fleetgrid::sim {
 absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions& options) {
   RunOutput out;
   out.dir = scenario.outputs.dir.empty() ? "runs/" + scenario.name : scenario.outputs.dir;
-  CsvFile timeseries, attempts;
+  CsvFile timeseries, attempts, parked;
   SimHooks hooks;
   if (options.write_files) {
     std::error_code ec;
@@ -22,7 +22,11 @@ absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions
                                          ec.message());
     }
     if (scenario.outputs.timeseries_interval > Duration::Zero()) {
-      if (!timeseries.Open(out.dir + "/timeseries.csv", kTimeseriesHeader)) {
+      std::vector<std::string> regions;
+      for (const models::RegionConfig& r : scenario.regions) regions.push_back(r.name);
+      if (regions.empty()) regions.push_back("all");
+      const std::string header = TimeseriesHeader(regions, scenario.fleet.classes.size());
+      if (!timeseries.Open(out.dir + "/timeseries.csv", header.c_str())) {
         return absl::PermissionDeniedError("cannot write " + out.dir + "/timeseries.csv");
       }
       hooks.on_sample = [&timeseries](const Sample& s) { timeseries.WriteSample(s); };
@@ -32,6 +36,12 @@ absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions
         return absl::PermissionDeniedError("cannot write " + out.dir + "/attempts.csv");
       }
       hooks.on_attempt = [&attempts](const AttemptRecord& a) { attempts.WriteAttempt(a); };
+    }
+    if (scenario.outputs.parked_periods_csv) {
+      if (!parked.Open(out.dir + "/parked_periods.csv", kParkedPeriodsHeader)) {
+        return absl::PermissionDeniedError("cannot write " + out.dir + "/parked_periods.csv");
+      }
+      hooks.on_parked_period = [&parked](const ParkedPeriod& p) { parked.WriteParkedPeriod(p); };
     }
   }
   const WallClock wall;
@@ -57,7 +67,7 @@ absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions
   out.result = sim->result();
   out.summary = SummaryJson(scenario, out.result, out.info);
   if (options.write_files) {
-    if (!timeseries.Close() || !attempts.Close()) {
+    if (!timeseries.Close() || !attempts.Close() || !parked.Close()) {
       return absl::DataLossError("write error in " + out.dir);
     }
     std::ofstream f(out.dir + "/summary.json");

@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "models/cheaters.h"
 #include "models/fleet_draw.h"
+#include "sim/stats/gauge.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -84,11 +85,19 @@ class Simulator::Loop {
         r_(r),
         queue_(MakeEventQueue(s.queue)),
         env_(now_, *queue_, TimePoint::Epoch() + s.horizon, &WakePayload),
-        availability_(models::MakeRenewalModel(s.availability, s.seed)),
         workload_(s.workload, s.fleet.size, s.seed),
         horizon_end_(TimePoint::Epoch() + s.horizon) {}
 
   absl::Status Init() {
+    {
+      models::AvailabilitySetup setup = models::SetupOf(CarsOf(s_));
+      absl::StatusOr<std::unique_ptr<models::FleetAvailability>> fa =
+          models::FleetAvailability::Build(setup);
+      if (!fa.ok()) return fa.status();
+      availability_ = std::move(*fa);
+      r_.traces = availability_->trace_reports();
+      r_.trace_looped = availability_->LoopsWithin(s_.horizon);
+    }
     core::CoreConfig cc;
     cc.heartbeat_grace = s_.grace_period;
     cc.attempt_timeout = s_.attempt_timeout;
@@ -138,6 +147,12 @@ class Simulator::Loop {
     }
     r_.classes.resize(nc);
     for (size_t c = 0; c < nc; ++c) r_.classes[c].speed = s_.fleet.classes[c].speed;
+    groups_.assign(availability_->region_count() + nc, GroupGauges{});
+    r_.regions.resize(availability_->region_count());
+    for (size_t g = 0; g < r_.regions.size(); ++g) {
+      r_.regions[g].name = availability_->region_name(g);
+    }
+    if (hooks_.on_parked_period) parked_since_.assign(n, 0);
 
     for (uint32_t car = 0; car < n; ++car) {
       core::NodeSpec spec;
@@ -151,6 +166,7 @@ class Simulator::Loop {
       runtime_->RegisterNode(spec);
       if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
       ++r_.classes[spec.hw_class].cars;
+      ++r_.regions[availability_->RegionOf(car)].cars;
     }
     return absl::OkStatus();
   }
@@ -207,7 +223,7 @@ class Simulator::Loop {
     for (uint32_t car = 0; car < s_.fleet.size; ++car) {
       const models::AvailabilityModel::Start st = availability_->Initial(car);
       SetNextChange(car, st.end);
-      if (st.available) Arrive(car);
+      if (st.available) Arrive(car, st.plugged);
     }
     // The first job arrival: the bag of tasks at t=0, or the first Poisson job.
     if (workload_.NextArrival() == t0) {
@@ -260,6 +276,11 @@ class Simulator::Loop {
     const TimePoint end = done ? now_ : horizon_end_;
     Advance(end);
     if (next_sample_ <= end) EmitSamples(end, /*inclusive=*/true);
+    if (hooks_.on_parked_period) {
+      for (uint32_t car = 0; car < s_.fleet.size; ++car) {
+        if (cars_[car].state != kAway) EmitParkedPeriod(car);
+      }
+    }
     Finish(end, done);
     return absl::OkStatus();
   }
@@ -301,6 +322,11 @@ class Simulator::Loop {
       smp.queue_length = runtime_->core().stats().tasks_ready;
       smp.tasks_completed = runtime_->core().stats().tasks_done;
       smp.work_lost_units = r_.work_lost_units;
+      smp.cars_plugged = cars_plugged_;
+      smp.groups.reserve(groups_.size() * 3);
+      for (const GroupGauges& g : groups_) {
+        smp.groups.insert(smp.groups.end(), {g.parked.count, g.plugged.count, g.busy.count});
+      }
       hooks_.on_sample(smp);
       next_sample_ += s_.outputs.timeseries_interval;
     }
@@ -321,10 +347,41 @@ class Simulator::Loop {
     hooks_.trace->calls.push_back({now_, call, node, attempt, epoch, job_spec});
   }
 
+  // Parked, plugged and busy counts of the car's region and class.
+  GroupGauges& RegionGroup(uint32_t car) { return groups_[availability_->RegionOf(car)]; }
+  GroupGauges& ClassGroup(uint32_t car) {
+    return groups_[availability_->region_count() + cars_[car].speed_class];
+  }
+  void CountParked(uint32_t car, int delta) {
+    const int64_t t = now_.nanos();
+    for (GroupGauges* g : {&RegionGroup(car), &ClassGroup(car)}) {
+      g->parked.Change(t, delta);
+      if (cars_[car].plugged) g->plugged.Change(t, delta);
+    }
+    if (cars_[car].plugged) cars_plugged_ = static_cast<uint32_t>(cars_plugged_ + delta);
+  }
+  void CountBusy(uint32_t car, int delta) {
+    const int64_t t = now_.nanos();
+    RegionGroup(car).busy.Change(t, delta);
+    ClassGroup(car).busy.Change(t, delta);
+  }
+  void CountUseful(uint32_t car) {
+    const auto busy = static_cast<uint64_t>(now_.nanos() - cars_[car].start);
+    RegionGroup(car).useful_ns += busy;
+    ClassGroup(car).useful_ns += busy;
+  }
+  void EmitParkedPeriod(uint32_t car) {
+    hooks_.on_parked_period(
+        {car, TimePoint::FromNanos(parked_since_[car]), now_, cars_[car].plugged != 0});
+  }
+
   // The car parks: it connects, holding nothing, and asks for work.
-  void Arrive(uint32_t car) {
+  void Arrive(uint32_t car, bool plugged) {
     cars_[car].state = kIdle;
+    cars_[car].plugged = plugged ? 1 : 0;
     ++cars_available_;
+    CountParked(car, +1);
+    if (hooks_.on_parked_period) parked_since_[car] = now_.nanos();
     const NodeId node(car);
     if (hooks_.trace) Trace(CoreTrace::Call::kConnect, car);
     (void)runtime_->Connect(node, {});
@@ -338,11 +395,13 @@ class Simulator::Loop {
     const bool was_available = cars_[car].state != kAway;
     // The new period's end first: an attempt assigned on arrival needs it.
     const uint32_t period = ++cars_[car].period;
-    SetNextChange(car, availability_->Next(car, period, now_, !was_available).end);
+    const models::AvailabilityModel::Span next =
+        availability_->Next(car, period, now_, !was_available);
+    SetNextChange(car, next.end);
     if (was_available) {
       Depart(car);
     } else {
-      Arrive(car);
+      Arrive(car, next.plugged);
     }
   }
 
@@ -366,10 +425,14 @@ class Simulator::Loop {
       r_.work_lost_units += lost;
       ++r_.attempts_lost;
       --cars_busy_;
+      CountBusy(car, -1);
       ++cars_[car].gen;
       RecordAttempt(car, "lost", lost);
     }
+    if (hooks_.on_parked_period) EmitParkedPeriod(car);
+    CountParked(car, -1);
     cars_[car].state = kAway;
+    cars_[car].plugged = 0;
     --cars_available_;
     if (hooks_.trace) Trace(CoreTrace::Call::kNodeSilent, car);
     (void)runtime_->NodeSilent(NodeId(car));
@@ -397,6 +460,7 @@ class Simulator::Loop {
     }
     cars_[car].state = kBusy;
     ++cars_busy_;
+    CountBusy(car, +1);
     cars_[car].task = a.task.value();
     cars_[car].epoch = a.epoch;
     cars_[car].start = now_.nanos();
@@ -424,6 +488,7 @@ class Simulator::Loop {
     const double work = TaskWorkLeft(car);
     cars_[car].state = kIdle;
     --cars_busy_;
+    CountBusy(car, -1);
     const NodeId node(car);
     const AttemptId attempt = core::Core::MakeAttemptId(TaskId(task), epoch);
     if (hooks_.trace) Trace(CoreTrace::Call::kReportResult, car, attempt.value(), epoch);
@@ -431,6 +496,7 @@ class Simulator::Loop {
     if (v == core::ResultVerdict::kAccepted || v == core::ResultVerdict::kPendingQuorum) {
       ++r_.attempts_succeeded;
       ++r_.classes[cars_[car].speed_class].succeeded;
+      CountUseful(car);
       r_.work_done_units += work;
       RecordAttempt(car, "succeeded", 0);
     } else {
@@ -524,6 +590,7 @@ class Simulator::Loop {
           core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch) == c.attempt) {
         cars_[car].state = kIdle;
         --cars_busy_;
+        CountBusy(car, -1);
         ++cars_[car].gen;
         ++r_.attempts_cancelled;
         RecordAttempt(car, "cancelled", 0);
@@ -549,6 +616,22 @@ class Simulator::Loop {
     r_.busy_car_seconds = static_cast<double>(busy_ns_) * 1e-9;
     r_.core = st;
     r_.peak_pending_events = peak_pending_;
+    const int64_t t = end.nanos();
+    const size_t nr = availability_->region_count();
+    __uint128_t useful = 0;
+    for (size_t g = 0; g < groups_.size(); ++g) {
+      const GroupGauges& x = groups_[g];
+      GroupTime& out = g < nr ? r_.regions[g].time : r_.classes[g - nr].time;
+      out.parked_car_s = x.parked.CarSeconds(t);
+      out.plugged_car_s = x.plugged.CarSeconds(t);
+      out.busy_car_s = x.busy.CarSeconds(t);
+      out.useful_car_s = static_cast<double>(x.useful_ns) * 1e-9;
+      if (g < nr) {
+        useful += x.useful_ns;
+        r_.plugged_car_seconds += out.plugged_car_s;
+      }
+    }
+    r_.useful_car_seconds = static_cast<double>(useful) * 1e-9;
     const size_t n = s_.fleet.size;
     r_.sim_state_bytes = n * sizeof(Car) + queue_->MemoryBytes() +
                          task_work_.capacity() * sizeof(double) + started_.capacity() / 8;
@@ -562,7 +645,7 @@ class Simulator::Loop {
   std::unique_ptr<EventQueue> queue_;
   TimePoint now_;  // the virtual clock (before env_, which reads it)
   SimEnv env_;
-  std::unique_ptr<models::AvailabilityModel> availability_;
+  std::unique_ptr<models::FleetAvailability> availability_;
   Workload workload_;
   const TimePoint horizon_end_;
   std::unique_ptr<runtime::Runtime> runtime_;
@@ -575,7 +658,8 @@ class Simulator::Loop {
     uint32_t task = 0;             // current attempt's task and epoch
     uint32_t epoch = 0;
     uint32_t period = 0;      // availability periods so far
-    uint8_t state = kAway;    // CarState
+    uint8_t state : 2 = kAway;  // CarState
+    uint8_t plugged : 1 = 0;    // parked and plugged in
     uint8_t gen = 0;          // bumped when an attempt ends early: its end event is stale
     uint8_t speed_class = 0;  // index into the scenario's classes
     uint8_t link_class = 0;   // index into the scenario's links
@@ -586,6 +670,8 @@ class Simulator::Loop {
   std::vector<Duration> download_, upload_;  // per link class
   std::vector<double> task_work_;            // per task, only when work is not constant
   std::vector<bool> started_;                // per task: first attempt seen
+  std::vector<GroupGauges> groups_;          // per region, then per class
+  std::vector<int64_t> parked_since_;        // per car, only for parked_periods.csv
   std::vector<int64_t> job_submitted_;       // per job (ns)
   // Untrusted results: owners, and per owner its index among the cheaters (or kHonest);
   // empty without cheaters. Per cheater: caught (an invalid result detected) yet.
@@ -600,6 +686,7 @@ class Simulator::Loop {
   TimePoint next_sample_ = TimePoint::Infinite();
   uint32_t cars_available_ = 0;
   uint32_t cars_busy_ = 0;
+  uint32_t cars_plugged_ = 0;
   __uint128_t available_ns_ = 0;
   __uint128_t busy_ns_ = 0;
   size_t peak_pending_ = 0;

@@ -9,6 +9,9 @@
 // The runtime's wake-up timer is one pending event (sim/engine/sim_env.h); the loop re-arms
 // it once per event (Runtime::Rearm), so it stays at the brain's NextWakeup().
 //
+// Availability comes from models::FleetAvailability (regions, routines, traces, renewal
+// models: the same periods `fleetgrid node` replays). Parked, plugged and busy cars are
+// counted per region and per class (sim/stats/gauge.h).
 // Per car the simulator keeps one 32-byte record (an event touches one car's fields
 // together) plus about one to two pending events in the queue. A car's next availability
 // change is drawn when its current period starts, so an attempt that will be cut off never
@@ -31,6 +34,7 @@
 #include "coordinator/core/core.h"
 #include "coordinator/runtime/runtime.h"
 #include "models/availability.h"
+#include "models/fleet_availability.h"
 #include "sim/engine/event_queue.h"
 #include "sim/engine/sim_env.h"
 #include "sim/scenario/scenario.h"
@@ -44,9 +48,20 @@ struct Sample {
   TimePoint t;
   uint32_t cars_available = 0;
   uint32_t cars_busy = 0;
+  uint32_t cars_plugged = 0;
   uint64_t queue_length = 0;  // tasks ready and waiting for a car
   uint64_t tasks_completed = 0;
   double work_lost_units = 0;
+  // Per region, then per class: parked, plugged, busy cars (timeseries.csv's group columns).
+  std::vector<uint32_t> groups;
+};
+
+// One row of parked_periods.csv: a period a car was parked (clipped to the run's end).
+struct ParkedPeriod {
+  uint32_t car = 0;
+  TimePoint start;
+  TimePoint end;
+  bool plugged = false;
 };
 
 // One row of attempts.csv: an attempt that started (its input download began) and ended.
@@ -61,11 +76,26 @@ struct AttemptRecord {
   double work_lost_units = 0;
 };
 
+// Car-time of a group of cars (a region or a class) over the run.
+struct GroupTime {
+  double parked_car_s = 0;
+  double plugged_car_s = 0;
+  double busy_car_s = 0;
+  double useful_car_s = 0;  // busy in attempts that succeeded
+};
+
 struct ClassResult {
   double speed = 0;
   uint64_t cars = 0;
   uint64_t attempts = 0;
   uint64_t succeeded = 0;
+  GroupTime time;
+};
+
+struct RegionResult {
+  std::string name;
+  uint64_t cars = 0;
+  GroupTime time;
 };
 
 // Untrusted results (only when the scenario validates results or has cheating owners).
@@ -98,11 +128,18 @@ struct SimResult {
   uint64_t stale_events = 0;  // superseded events skipped
   uint64_t core_ticks = 0;
   uint64_t jobs_submitted = 0;
-  double available_car_seconds = 0;
+  double available_car_seconds = 0;  // parked
   double busy_car_seconds = 0;
+  double plugged_car_seconds = 0;
+  double useful_car_seconds = 0;  // busy in attempts that succeeded
   DurationHistogram task_wait;        // submission -> first attempt start
   DurationHistogram task_turnaround;  // submission -> accepted result
   std::vector<ClassResult> classes;
+  std::vector<RegionResult> regions;
+  // Trace regions: what their import loaded and refused; whether the run outlasted a trace
+  // (it then loops).
+  std::vector<std::pair<std::string, models::TraceReport>> traces;
+  bool trace_looped = false;
   ValidationResult validation;
   core::CoreStats core;        // the brain's own counters at the end
   std::string policy;          // as the brain names it
@@ -137,6 +174,7 @@ void AppendDecisionLines(TimePoint now, const core::Decisions& d, std::vector<st
 struct SimHooks {
   std::function<void(const Sample&)> on_sample;          // every outputs.timeseries_interval
   std::function<void(const AttemptRecord&)> on_attempt;  // only when set
+  std::function<void(const ParkedPeriod&)> on_parked_period;  // only when set
   // Called about every 2^16 events with the simulated time, the events so far and the
   // fraction of the run done: the larger of time / horizon and tasks closed / tasks total.
   std::function<void(TimePoint now, uint64_t events, double fraction)> on_progress;

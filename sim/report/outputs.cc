@@ -68,6 +68,14 @@ nlohmann::ordered_json ValidationJson(const Scenario& s, const SimResult& r) {
   return j;
 }
 
+void AddGroupTime(nlohmann::ordered_json& j, const GroupTime& t) {
+  j["parked_car_s"] = t.parked_car_s;
+  j["plugged_car_s"] = t.plugged_car_s;
+  j["busy_car_s"] = t.busy_car_s;
+  j["useful_car_s"] = t.useful_car_s;
+  j["useful_share_of_parked"] = t.parked_car_s > 0 ? t.useful_car_s / t.parked_car_s : 0.0;
+}
+
 }  // namespace
 
 uint64_t PeakRssBytes() {
@@ -109,14 +117,43 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
   j["busy_car_s"] = r.busy_car_seconds;
   j["task_wait_s"] = Dist(r.task_wait);
   j["task_turnaround_s"] = Dist(r.task_turnaround);
+  j["plugged_car_s"] = r.plugged_car_seconds;
+  j["useful_car_s"] = r.useful_car_seconds;
+  j["useful_share_of_parked"] =
+      r.available_car_seconds > 0 ? r.useful_car_seconds / r.available_car_seconds : 0.0;
   nlohmann::ordered_json classes = nlohmann::ordered_json::array();
   for (const ClassResult& c : r.classes) {
-    classes.push_back({{"speed", c.speed},
-                       {"cars", c.cars},
-                       {"attempts", c.attempts},
-                       {"succeeded", c.succeeded}});
+    nlohmann::ordered_json x = {{"speed", c.speed},
+                                {"cars", c.cars},
+                                {"attempts", c.attempts},
+                                {"succeeded", c.succeeded}};
+    AddGroupTime(x, c.time);
+    classes.push_back(x);
   }
   j["classes"] = classes;
+  nlohmann::ordered_json regions = nlohmann::ordered_json::array();
+  for (const RegionResult& g : r.regions) {
+    nlohmann::ordered_json x = {{"name", g.name}, {"cars", g.cars}};
+    AddGroupTime(x, g.time);
+    regions.push_back(x);
+  }
+  j["regions"] = regions;
+  if (!r.traces.empty()) {
+    nlohmann::ordered_json traces = nlohmann::ordered_json::array();
+    for (const auto& [region, t] : r.traces) {
+      nlohmann::ordered_json refused = nlohmann::ordered_json::object();
+      for (const auto& [reason, n] : t.refused) refused[reason] = n;
+      traces.push_back({{"region", region},
+                        {"rows_read", t.rows_read},
+                        {"sessions_loaded", t.sessions_loaded},
+                        {"rows_refused", refused},
+                        {"cars_built", t.cars_built},
+                        {"first_start_unix_s", t.first_start_unix_s},
+                        {"last_end_unix_s", t.last_end_unix_s}});
+    }
+    j["traces"] = traces;
+    j["trace_loops"] = r.trace_looped;
+  }
   const core::CoreStats& cs = r.core;
   j["core"] = {
       {"attempts_started", cs.attempts_started}, {"attempts_succeeded", cs.attempts_succeeded},
@@ -165,6 +202,40 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
   std::snprintf(buf, sizeof buf, "utilization %.4f (busy / available car-time)\n",
                 r.available_car_seconds > 0 ? r.busy_car_seconds / r.available_car_seconds : 0.0);
   os << buf;
+  std::snprintf(buf, sizeof buf,
+                "parked     %.4g car-h, %.1f%% plugged; %.1f%% of parked car-hours did useful "
+                "work\n",
+                r.available_car_seconds / 3600,
+                r.available_car_seconds > 0 ? 100 * r.plugged_car_seconds / r.available_car_seconds
+                                            : 0.0,
+                r.available_car_seconds > 0 ? 100 * r.useful_car_seconds / r.available_car_seconds
+                                            : 0.0);
+  os << buf;
+  if (r.regions.size() > 1) {
+    for (const RegionResult& g : r.regions) {
+      std::snprintf(buf, sizeof buf,
+                    "  region %-12s %8" PRIu64 " cars  parked %.4g car-h  useful %.1f%%\n",
+                    g.name.c_str(), g.cars, g.time.parked_car_s / 3600,
+                    g.time.parked_car_s > 0 ? 100 * g.time.useful_car_s / g.time.parked_car_s
+                                            : 0.0);
+      os << buf;
+    }
+  }
+  for (const auto& [region, t] : r.traces) {
+    uint64_t refused = 0;
+    for (const auto& [reason, n] : t.refused) refused += n;
+    std::snprintf(buf, sizeof buf,
+                  "trace      %s: %" PRIu64 " sessions loaded from %" PRIu64 " rows (%" PRIu64
+                  " refused), %u cars%s\n",
+                  region.c_str(), t.sessions_loaded, t.rows_read, refused, t.cars_built,
+                  r.trace_looped ? "; the run outlasts the trace, which loops" : "");
+    os << buf;
+    for (const auto& [reason, n] : t.refused) {
+      std::snprintf(buf, sizeof buf, "             %" PRIu64 " rows refused: %s\n", n,
+                    reason.c_str());
+      os << buf;
+    }
+  }
   if (r.validation.enabled) {
     const ValidationResult& v = r.validation;
     std::snprintf(
@@ -202,8 +273,25 @@ bool CsvFile::Open(const std::string& path, const char* header) {
 }
 
 void CsvFile::WriteSample(const Sample& s) {
-  std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g\n", s.t.SecondsF(), s.cars_available,
-               s.cars_busy, s.queue_length, s.tasks_completed, s.work_lost_units);
+  std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g,%u", s.t.SecondsF(), s.cars_available,
+               s.cars_busy, s.queue_length, s.tasks_completed, s.work_lost_units, s.cars_plugged);
+  for (const uint32_t g : s.groups) std::fprintf(f_, ",%u", g);
+  std::fputc('\n', f_);
+}
+
+void CsvFile::WriteParkedPeriod(const ParkedPeriod& p) {
+  std::fprintf(f_, "%u,%.9f,%.9f,%d\n", p.car, p.start.SecondsF(), p.end.SecondsF(),
+               p.plugged ? 1 : 0);
+}
+
+std::string TimeseriesHeader(const std::vector<std::string>& regions, size_t classes) {
+  std::string h = kTimeseriesHeader;
+  const auto add = [&h](const std::string& group) {
+    for (const char* what : {".parked", ".plugged", ".busy"}) h += "," + group + what;
+  };
+  for (const std::string& r : regions) add("region." + r);
+  for (size_t c = 0; c < classes; ++c) add("class." + std::to_string(c));
+  return h;
 }
 
 void CsvFile::WriteAttempt(const AttemptRecord& a) {

@@ -34,6 +34,7 @@ class CsvFile {
   bool Open(const std::string& path, const char* header);
   void WriteSample(const Sample& s);
   void WriteAttempt(const AttemptRecord& a);
+  void WriteParkedPeriod(const ParkedPeriod& p);
   bool Close();  // false on a write error
 
  private:
@@ -41,7 +42,11 @@ class CsvFile {
 };
 
 inline constexpr const char* kTimeseriesHeader =
-    "t_s,cars_available,cars_busy,queue_length,tasks_completed,work_lost_units";
+    "t_s,cars_available,cars_busy,queue_length,tasks_completed,work_lost_units,cars_plugged";
+// kTimeseriesHeader, then parked/plugged/busy per region ("region.<name>.parked", ...)
+// and per class ("class.<i>.parked", ...), in the order of Sample::groups.
+std::string TimeseriesHeader(const std::vector<std::string>& regions, size_t classes);
+inline constexpr const char* kParkedPeriodsHeader = "car,start_s,end_s,plugged";
 inline constexpr const char* kAttemptsHeader =
     "attempt,task,car,speed,start_s,end_s,outcome,work_lost_units";
 

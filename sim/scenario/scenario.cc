@@ -142,7 +142,9 @@ absl::Status ParsePolicy(const YAML::Node& n, PolicyConfig& p) {
 
 absl::Status ParseOutputs(const YAML::Node& n, OutputsConfig& o) {
   const std::string path = "outputs";
-  FG_RETURN_IF_ERROR(CheckMap(n, path, {"dir", "timeseries_interval", "attempts_csv"}));
+  FG_RETURN_IF_ERROR(
+      CheckMap(n, path, {"dir", "timeseries_interval", "attempts_csv", "parked_periods_csv"}));
+  FG_RETURN_IF_ERROR(ReadBool(n, path, "parked_periods_csv", &o.parked_periods_csv));
   FG_RETURN_IF_ERROR(ReadString(n, path, "dir", &o.dir));
   FG_RETURN_IF_ERROR(ReadDuration(n, path, "timeseries_interval", &o.timeseries_interval));
   FG_RETURN_IF_ERROR(ReadBool(n, path, "attempts_csv", &o.attempts_csv));
@@ -154,9 +156,19 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
   FG_RETURN_IF_ERROR(
       CheckMap(root, "",
                {"name", "seed", "horizon", "grace_period", "attempt_timeout", "max_attempts",
-                "engine", "fleet", "availability", "workload", "policy", "outputs"}));
+                "engine", "start", "fleet", "availability", "archetypes", "regions", "workload",
+                "policy", "outputs"}));
   FG_RETURN_IF_ERROR(ReadString(root, "", "name", &s.name));
-  FG_RETURN_IF_ERROR(models::ParseSeed(root, s.seed));
+  {
+    models::CarScenario cars = CarsOf(s);
+    FG_RETURN_IF_ERROR(models::ParseCarSections(root, cars));
+    s.seed = cars.seed;
+    s.start_unix_s = cars.start_unix_s;
+    s.fleet = cars.fleet;
+    s.availability = cars.availability;
+    s.archetypes = cars.archetypes;
+    s.regions = cars.regions;
+  }
   FG_RETURN_IF_ERROR(ReadDuration(root, "", "horizon", &s.horizon));
   if (s.horizon <= Duration::Zero()) return KeyError("horizon", "must be > 0");
   FG_RETURN_IF_ERROR(ReadDuration(root, "", "grace_period", &s.grace_period));
@@ -169,10 +181,6 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
     auto kind = ParseQueueKind(q);
     if (!kind.ok()) return KeyError("engine.queue", std::string(kind.status().message()));
     s.queue = *kind;
-  }
-  if (const YAML::Node f = root["fleet"]) FG_RETURN_IF_ERROR(models::ParseFleetSection(f, s.fleet));
-  if (const YAML::Node a = root["availability"]) {
-    FG_RETURN_IF_ERROR(models::ParseAvailabilitySection(a, s.availability));
   }
   if (const YAML::Node w = root["workload"]) FG_RETURN_IF_ERROR(ParseWorkload(w, s.workload));
   if (const YAML::Node p = root["policy"]) FG_RETURN_IF_ERROR(ParsePolicy(p, s.policy));
@@ -269,6 +277,18 @@ absl::StatusOr<Scenario> ParseScenario(const std::string& yaml_text,
                                        const std::string& default_name) {
   FG_ASSIGN_OR_RETURN(YAML::Node root, models::ParseYamlText(yaml_text));
   return FromNode(root, overrides, default_name);
+}
+
+models::CarScenario CarsOf(const Scenario& s) {
+  models::CarScenario c;
+  c.seed = s.seed;
+  c.start_unix_s = s.start_unix_s;
+  c.fleet = s.fleet;
+  c.availability = s.availability;
+  c.archetypes = s.archetypes;
+  c.regions = s.regions;
+  c.dir = s.path.empty() ? "" : std::filesystem::path(s.path).parent_path().string();
+  return c;
 }
 
 absl::StatusOr<Scenario> LoadScenario(const std::string& path,

@@ -19,6 +19,7 @@
 #include "common/time.h"
 #include "models/availability_config.h"
 #include "models/fleet_config.h"
+#include "models/scenario_sections.h"
 #include "sim/engine/event_queue.h"
 
 namespace fleetgrid::sim {
@@ -77,6 +78,7 @@ struct OutputsConfig {
   std::string dir;                                        // empty = runs/<scenario name>
   Duration timeseries_interval = Duration::Seconds(600);  // 0 = no time series
   bool attempts_csv = false;
+  bool parked_periods_csv = false;  // parked_periods.csv: car, start_s, end_s, plugged
 };
 
 struct Scenario {
@@ -88,12 +90,18 @@ struct Scenario {
   Duration attempt_timeout = Duration::Infinite();
   uint16_t max_attempts = 0;
   QueueKind queue = QueueKind::kBucket;
+  int64_t start_unix_s = models::kDefaultStartUnixS;  // the calendar instant of t = 0
   models::FleetConfig fleet;
   models::AvailabilityConfig availability;
+  std::vector<models::Archetype> archetypes;
+  std::vector<models::RegionConfig> regions;
   WorkloadConfig workload;
   PolicyConfig policy;
   OutputsConfig outputs;
 };
+
+// The car sections of a scenario (what `fleetgrid node --scenario` reads of it too).
+models::CarScenario CarsOf(const Scenario& s);
 
 // Reads, overrides ("key.path=value", YAML values, list items by index: fleet.classes.0.share)
 // and validates. `name` defaults to the file's stem when the file has no `name` key.
