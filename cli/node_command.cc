@@ -166,7 +166,8 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
   sub->add_option("--mean-off", f->mean_off_s, "Mean driving period, model seconds (default 7200)");
   sub->add_option("--availability", f->availability,
                   "Availability model, as a scenario's availability.model: exponential-on-off "
-                  "(the default) or never-leaves");
+                  "(the default), weibull, lognormal, routine (home-charger), trace (needs "
+                  "--scenario) or never-leaves");
   sub->add_option("--vanish", o.availability.vanish_probability,
                   "Probability that a departing car drops its stream without Leave")
       ->capture_default_str()

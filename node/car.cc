@@ -126,7 +126,7 @@ void Car::NextPeriod() {
           ? Duration::Infinite()
           : Duration::FromSecondsF((p.end - p.start).SecondsF() / fleet_.options.time_scale);
   if (p.available && !available_) {
-    BecomeAvailable();
+    BecomeAvailable(p.plugged);
   } else if (!p.available && available_) {
     DriveOff(rng_.Bernoulli(fleet_.options.availability.vanish_probability));
   }
@@ -137,9 +137,9 @@ void Car::NextPeriod() {
   });
 }
 
-void Car::BecomeAvailable() {
+void Car::BecomeAvailable(bool plugged) {
   available_ = true;
-  plugged_ = rng_.Bernoulli(fleet_.options.availability.plugged_probability);
+  plugged_ = plugged;
   ++fleet_.counters.available_now;
   draining_ = false;
   backoff_.Reset();

@@ -72,7 +72,7 @@ class Car {
 
   // Availability.
   void NextPeriod();
-  void BecomeAvailable();
+  void BecomeAvailable(bool plugged);
   void DriveOff(bool vanish);
   // Connection.
   void Connect();

@@ -39,9 +39,14 @@ absl::Status Validate(const FleetOptions& o) {
     return absl::InvalidArgumentError("max concurrent tasks must be >= 1");
   }
   const AvailabilityParams& a = o.availability;
-  if (a.model.kind == models::AvailabilityKind::kExponentialOnOff &&
-      (a.model.mean_on <= Duration::Zero() || a.model.mean_off <= Duration::Zero())) {
+  if (a.model.mean_on <= Duration::Zero() || a.model.mean_off <= Duration::Zero()) {
     return absl::InvalidArgumentError("availability means must be > 0");
+  }
+  if (a.fleet_size != 0 && uint64_t{o.first_car} + o.cars > a.fleet_size) {
+    return absl::InvalidArgumentError(
+        "cars " + std::to_string(o.first_car) + ".." + std::to_string(uint64_t{o.first_car} + o.cars - 1) +
+        " are not all in the scenario's fleet of " + std::to_string(a.fleet_size) +
+        " (fleet.size)");
   }
   double shares = 0;
   for (const models::SpeedClass& c : o.speed_classes) {
@@ -64,9 +69,8 @@ absl::Status Validate(const FleetOptions& o) {
   if (!(o.battery.capacity_wh > 0) || !(o.battery.max_charging_power_w > 0)) {
     return absl::InvalidArgumentError("battery capacity and charging power must be > 0");
   }
-  if (!(a.vanish_probability >= 0 && a.vanish_probability <= 1) ||
-      !(a.plugged_probability >= 0 && a.plugged_probability <= 1)) {
-    return absl::InvalidArgumentError("availability probabilities must be in [0, 1]");
+  if (!(a.vanish_probability >= 0 && a.vanish_probability <= 1)) {
+    return absl::InvalidArgumentError("vanish probability must be in [0, 1]");
   }
   if (o.backoff.initial <= Duration::Zero() || o.backoff.max < o.backoff.initial ||
       o.backoff.multiplier < 1 || o.backoff.jitter < 0 || o.backoff.jitter > 1) {
@@ -91,8 +95,21 @@ models::FleetDraw DrawCars(const FleetOptions& o) {
   return models::DrawFleet(o.speed_classes, o.links, o.seed, o.first_car, o.cars);
 }
 
-std::shared_ptr<const models::AvailabilityModel> FleetAvailability(const FleetOptions& o) {
-  return models::MakeRenewalModel(o.availability.model, o.seed);
+absl::StatusOr<std::shared_ptr<const models::FleetAvailability>> FleetAvailability(
+    const FleetOptions& o) {
+  models::AvailabilitySetup setup;
+  setup.seed = o.seed;
+  setup.fleet_size =
+      o.availability.fleet_size != 0 ? o.availability.fleet_size : o.first_car + o.cars;
+  setup.start_unix_s = o.availability.start_unix_s;
+  setup.availability = o.availability.model;
+  setup.regions = o.availability.regions;
+  setup.archetypes = o.availability.archetypes;
+  setup.scenario_dir = o.availability.scenario_dir;
+  absl::StatusOr<std::unique_ptr<models::FleetAvailability>> built =
+      models::FleetAvailability::Build(setup);
+  if (!built.ok()) return built.status();
+  return std::shared_ptr<const models::FleetAvailability>(std::move(*built));
 }
 
 Fleet::Fleet(FleetOptions options) : ctx_(std::make_unique<FleetContext>(options)) {}
@@ -126,8 +143,10 @@ absl::Status Fleet::Start() {
     ctx_->channels.push_back(std::move(ch));
   }
   cars_.reserve(o.cars);
-  std::shared_ptr<const models::AvailabilityModel> model = FleetAvailability(o);
-  if (model == nullptr) return absl::InvalidArgumentError("unknown availability model");
+  absl::StatusOr<std::shared_ptr<const models::FleetAvailability>> availability =
+      FleetAvailability(o);
+  if (!availability.ok()) return availability.status();
+  const std::shared_ptr<const models::AvailabilityModel> model = *availability;
   const models::FleetDraw draw = DrawCars(o);
   for (uint32_t i = 0; i < o.cars; ++i) {
     const uint32_t index = o.first_car + i;

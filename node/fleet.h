@@ -22,7 +22,9 @@
 
 #include "absl/status/status.h"
 #include "common/time.h"
+#include "absl/status/statusor.h"
 #include "models/availability.h"
+#include "models/fleet_availability.h"
 #include "models/fleet_draw.h"
 #include "node/fleet_options.h"
 
@@ -67,9 +69,12 @@ class Fleet {
 // The classes of this process's cars [first_car, first_car + cars): the simulator's draw
 // (models/fleet_draw.h) for the same seed and classes, whatever the process split.
 models::FleetDraw DrawCars(const FleetOptions& o);
-// The availability model of the whole fleet under o.seed (shared by the cars; each car
-// walks its own models::CarPeriods over it). nullptr for an unknown model.
-std::shared_ptr<const models::AvailabilityModel> FleetAvailability(const FleetOptions& o);
+// The availability of the whole fleet under o.seed, as the simulator builds it from the
+// same scenario (shared by the cars; each car walks its own models::CarPeriods over it).
+// INVALID_ARGUMENT for a model that cannot be built (an unknown time zone, a trace that
+// cannot be read).
+absl::StatusOr<std::shared_ptr<const models::FleetAvailability>> FleetAvailability(
+    const FleetOptions& o);
 
 // Resident memory and thread count of this process (from /proc/self/status), for the
 // capacity figures in docs/node.md. Zero when unavailable.

@@ -8,6 +8,11 @@ namespace {
 absl::Status Apply(const absl::StatusOr<models::CarScenario>& s, bool take_seed, FleetOptions& o) {
   if (!s.ok()) return s.status();
   o.availability.model = s->availability;
+  o.availability.start_unix_s = s->start_unix_s;
+  o.availability.regions = s->regions;
+  o.availability.archetypes = s->archetypes;
+  o.availability.scenario_dir = s->dir;
+  o.availability.fleet_size = s->fleet.size;
   o.speed_classes = s->fleet.classes;
   o.links = s->fleet.links;
   o.battery = s->fleet.battery;

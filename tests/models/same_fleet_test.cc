@@ -21,8 +21,9 @@ namespace {
 constexpr uint32_t kCars = 10'000;
 const Duration kWindow = Duration::Hours(48);
 
-// Three speed classes, two link classes, FLEET-1's availability; one task so large that the
-// run goes to the horizon with the cars doing nothing but come and go.
+// Three speed classes, two link classes, three regions (weekly routines with a rush hour in
+// Berlin, Weibull periods in Chicago, FLEET-1's exponential for the rest); one task so large
+// that the run goes to the horizon with the cars doing nothing but come and go.
 std::string ScenarioText(uint64_t seed) {
   return "seed: " + std::to_string(seed) + R"(
 horizon: 48h
@@ -35,7 +36,19 @@ fleet:
   links:
     - {bandwidth_bytes_per_s: 2.5e6, latency: 50ms, share: 0.6}
     - {bandwidth_bytes_per_s: 2.0e7, latency: 15ms, share: 0.4}
+start: 2024-03-04T00:00:00Z
 availability: {model: exponential-on-off, mean_on: 6h, mean_off: 2h}
+regions:
+  - name: eu
+    share: 0.4
+    time_zone: Europe/Berlin
+    availability: {model: routine, routines: {home-charger: 0.5, commuter: 0.3, depot: 0.2}}
+    events: [{kind: rush, from: "07:00", to: "08:00", share: 0.2}]
+  - name: us
+    share: 0.4
+    time_zone: America/Chicago
+    availability: {model: weibull, shape: 0.6}
+  - {name: rest, share: 0.2}
 workload: {tasks: 1, work: 1e12}
 )";
 }
@@ -86,14 +99,14 @@ void ThroughTheCarAgent(uint64_t seed, uint32_t first, uint32_t count, std::vect
   ASSERT_TRUE(node::ApplyScenarioText(ScenarioText(seed), /*take_seed=*/true, o).ok());
   const models::FleetDraw draw = node::DrawCars(o);
   const auto availability = node::FleetAvailability(o);
-  ASSERT_NE(availability, nullptr);
+  ASSERT_TRUE(availability.ok()) << availability.status();
   for (uint32_t i = 0; i < count; ++i) {
     CarView& v = cars[first + i];
     v.speed_class = draw.speed_class[i];
     v.speed = o.speed_classes[draw.speed_class[i]].speed;
     v.bandwidth = o.links[draw.link_class[i]].bandwidth_bytes_per_s;
     v.latency = o.links[draw.link_class[i]].latency;
-    models::CarPeriods periods(availability, first + i);
+    models::CarPeriods periods(*availability, first + i);
     const TimePoint end = TimePoint::Epoch() + kWindow;
     for (models::CarPeriods::Period p = periods.Next(); p.start <= end; p = periods.Next()) {
       if (p.start != TimePoint::Epoch() || p.available) {
