@@ -34,15 +34,13 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
     all.name = "all";
     regions.push_back(all);
   }
-  double cumulative = 0;
+  const std::vector<uint32_t> starts = RegionStarts(regions, s.fleet_size);
   for (size_t r = 0; r < regions.size(); ++r) {
     const RegionConfig& rc = regions[r];
     const std::string where = s.regions.empty() ? "availability" : "regions[" + std::to_string(r) + "]";
     Region region;
     region.name = rc.name;
-    region.first_car =
-        r == 0 ? 0 : static_cast<uint32_t>(std::llround(cumulative * s.fleet_size));
-    cumulative += rc.share;
+    region.first_car = starts[r];
     region.seed = RegionSeed(s.seed, r, rc.name);
     region.events = rc.events;
     std::vector<Duration> holidays;

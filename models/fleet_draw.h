@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/fleet_config.h"
+#include "models/region_config.h"
 
 namespace fleetgrid::models {
 
@@ -24,5 +25,16 @@ struct FleetDraw {
 // Cars [first_car, first_car + cars). REQUIRES: non-empty classes and links (at most 255).
 FleetDraw DrawFleet(const std::vector<SpeedClass>& classes, const std::vector<LinkClass>& links,
                     uint64_t seed, uint32_t first_car, uint32_t cars);
+
+// With regions (models/region_config.h), some of which may have their own classes (a
+// datacenter group beside a fleet of cars): the class table is the fleet's classes followed
+// by each such region's, and speed_class indexes it. A car of a region with its own classes
+// draws from them (the region's k-th car, the k-th draw of "fleet.class.<region name>"); every
+// other car keeps its DrawFleet class. Links are the fleet's for every car.
+std::vector<SpeedClass> ClassTable(const std::vector<SpeedClass>& classes,
+                                   const std::vector<RegionConfig>& regions);
+FleetDraw DrawFleet(const std::vector<SpeedClass>& classes, const std::vector<LinkClass>& links,
+                    const std::vector<RegionConfig>& regions, uint32_t fleet_size, uint64_t seed,
+                    uint32_t first_car, uint32_t cars);
 
 }  // namespace fleetgrid::models

@@ -44,4 +44,9 @@ struct RegionConfig {
   std::vector<RegionEvent> events;
 };
 
+// Region r's cars are [starts[r], starts[r + 1]) of a fleet of `fleet_size` (the last one
+// ends at fleet_size): contiguous blocks in order, of round(cumulative share x size). An
+// empty list is one region of every car.
+std::vector<uint32_t> RegionStarts(const std::vector<RegionConfig>& regions, uint32_t fleet_size);
+
 }  // namespace fleetgrid::models

@@ -164,6 +164,12 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
   if (const YAML::Node r = root["regions"]) {
     FG_RETURN_IF_ERROR(ParseRegionsSection(r, s.availability, s.regions));
   }
+  size_t classes = s.fleet.classes.size();
+  for (const RegionConfig& r : s.regions) classes += r.classes.size();
+  if (classes > 255) {
+    return KeyError("regions", "at most 255 classes in all (fleet.classes and the regions' own), got " +
+                                   std::to_string(classes));
+  }
   // Archetype names are checked here, not when the model is built, so that a typo is
   // reported with its key before anything runs.
   const auto check_mix = [&](const AvailabilityConfig& a, const std::string& path) -> absl::Status {

@@ -92,7 +92,10 @@ void RunOnIo(FleetContext& ctx, const std::function<void()>& fn) {
 }  // namespace
 
 models::FleetDraw DrawCars(const FleetOptions& o) {
-  return models::DrawFleet(o.speed_classes, o.links, o.seed, o.first_car, o.cars);
+  const uint32_t fleet_size =
+      o.availability.fleet_size != 0 ? o.availability.fleet_size : o.first_car + o.cars;
+  return models::DrawFleet(o.speed_classes, o.links, o.availability.regions, fleet_size, o.seed,
+                           o.first_car, o.cars);
 }
 
 absl::StatusOr<std::shared_ptr<const models::FleetAvailability>> FleetAvailability(
@@ -148,10 +151,12 @@ absl::Status Fleet::Start() {
   if (!availability.ok()) return availability.status();
   const std::shared_ptr<const models::AvailabilityModel> model = *availability;
   const models::FleetDraw draw = DrawCars(o);
+  const std::vector<models::SpeedClass> classes =
+      models::ClassTable(o.speed_classes, o.availability.regions);
   for (uint32_t i = 0; i < o.cars; ++i) {
     const uint32_t index = o.first_car + i;
     cars_.push_back(std::make_unique<Car>(*ctx_, index, models::CarPeriods(model, index),
-                                          o.speed_classes[draw.speed_class[i]].speed,
+                                          classes[draw.speed_class[i]].speed,
                                           o.links[draw.link_class[i]]));
   }
   started_ = true;

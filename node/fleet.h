@@ -67,7 +67,8 @@ class Fleet {
 };
 
 // The classes of this process's cars [first_car, first_car + cars): the simulator's draw
-// (models/fleet_draw.h) for the same seed and classes, whatever the process split.
+// (models/fleet_draw.h) for the same seed, classes and regions, whatever the process split.
+// speed_class indexes models::ClassTable(o.speed_classes, o.availability.regions).
 models::FleetDraw DrawCars(const FleetOptions& o);
 // The availability of the whole fleet under o.seed, as the simulator builds it from the
 // same scenario (shared by the cars; each car walks its own models::CarPeriods over it).

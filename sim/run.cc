@@ -6,6 +6,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "models/fleet_draw.h"
 
 namespace fleetgrid::sim {
 
@@ -25,7 +26,8 @@ absl::StatusOr<RunOutput> RunScenario(const Scenario& scenario, const RunOptions
       std::vector<std::string> regions;
       for (const models::RegionConfig& r : scenario.regions) regions.push_back(r.name);
       if (regions.empty()) regions.push_back("all");
-      const std::string header = TimeseriesHeader(regions, scenario.fleet.classes.size());
+      const std::string header = TimeseriesHeader(
+          regions, models::ClassTable(scenario.fleet.classes, scenario.regions).size());
       if (!timeseries.Open(out.dir + "/timeseries.csv", header.c_str())) {
         return absl::PermissionDeniedError("cannot write " + out.dir + "/timeseries.csv");
       }

@@ -86,6 +86,7 @@ class Simulator::Loop {
         queue_(MakeEventQueue(s.queue)),
         env_(now_, *queue_, TimePoint::Epoch() + s.horizon, &WakePayload),
         workload_(s.workload, s.fleet.size, s.seed),
+        classes_(models::ClassTable(s.fleet.classes, s.regions)),
         horizon_end_(TimePoint::Epoch() + s.horizon) {}
 
   absl::Status Init() {
@@ -123,7 +124,7 @@ class Simulator::Loop {
     InitCheaters();
     {
       const models::FleetDraw fleet =
-          models::DrawFleet(s_.fleet.classes, s_.fleet.links, s_.seed, 0, n);
+          models::DrawFleet(s_.fleet.classes, s_.fleet.links, s_.regions, n, s_.seed, 0, n);
       cars_.assign(n, Car{});
       for (uint32_t car = 0; car < n; ++car) {
         cars_[car].speed_class = fleet.speed_class[car];
@@ -132,7 +133,7 @@ class Simulator::Loop {
     }
 
     // Per (speed class, link class) durations, precomputed once.
-    const size_t nc = s_.fleet.classes.size();
+    const size_t nc = classes_.size();
     const size_t nl = s_.fleet.links.size();
     download_.resize(nl);
     upload_.resize(nl);
@@ -146,7 +147,7 @@ class Simulator::Loop {
                                               lc.bandwidth_bytes_per_s);
     }
     r_.classes.resize(nc);
-    for (size_t c = 0; c < nc; ++c) r_.classes[c].speed = s_.fleet.classes[c].speed;
+    for (size_t c = 0; c < nc; ++c) r_.classes[c].speed = classes_[c].speed;
     groups_.assign(availability_->region_count() + nc, GroupGauges{});
     r_.regions.resize(availability_->region_count());
     for (size_t g = 0; g < r_.regions.size(); ++g) {
@@ -158,7 +159,7 @@ class Simulator::Loop {
       core::NodeSpec spec;
       spec.owner = OwnerId(car % owners_);
       spec.hw_class = cars_[car].speed_class;
-      spec.speed = s_.fleet.classes[spec.hw_class].speed;
+      spec.speed = classes_[spec.hw_class].speed;
       const models::LinkClass& lc = s_.fleet.links[cars_[car].link_class];
       spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
       spec.link.latency = lc.latency;
@@ -438,7 +439,7 @@ class Simulator::Loop {
     (void)runtime_->NodeSilent(NodeId(car));
   }
 
-  double SpeedOf(uint32_t car) const { return s_.fleet.classes[cars_[car].speed_class].speed; }
+  double SpeedOf(uint32_t car) const { return classes_[cars_[car].speed_class].speed; }
 
   // The current attempt's work. Simulated cars never report progress or checkpoints, so
   // every attempt starts from scratch (Assignment::resume_from_units is 0).
@@ -647,6 +648,7 @@ class Simulator::Loop {
   SimEnv env_;
   std::unique_ptr<models::FleetAvailability> availability_;
   Workload workload_;
+  const std::vector<models::SpeedClass> classes_;  // the fleet's, then regions' own
   const TimePoint horizon_end_;
   std::unique_ptr<runtime::Runtime> runtime_;
 

@@ -19,11 +19,14 @@ namespace fleetgrid {
 namespace {
 
 constexpr uint32_t kCars = 10'000;
+// Regions are contiguous blocks in the order given: eu, us, then the datacenter.
+constexpr uint32_t kFleetCars = 8'000;
 const Duration kWindow = Duration::Hours(48);
 
 // Three speed classes, two link classes, three regions (weekly routines with a rush hour in
-// Berlin, Weibull periods in Chicago, FLEET-1's exponential for the rest); one task so large
-// that the run goes to the horizon with the cars doing nothing but come and go.
+// Berlin, Weibull periods in Chicago, and a datacenter group with its own classes that never
+// leaves); one task so large that the run goes to the horizon with the cars doing nothing but
+// come and go.
 std::string ScenarioText(uint64_t seed) {
   return "seed: " + std::to_string(seed) + R"(
 horizon: 48h
@@ -48,7 +51,10 @@ regions:
     share: 0.4
     time_zone: America/Chicago
     availability: {model: weibull, shape: 0.6}
-  - {name: rest, share: 0.2}
+  - name: datacenter
+    share: 0.2
+    availability: {model: never-leaves}
+    classes: [{speed: 40, share: 0.5}, {speed: 80, share: 0.5}]
 workload: {tasks: 1, work: 1e12}
 )";
 }
@@ -103,7 +109,7 @@ void ThroughTheCarAgent(uint64_t seed, uint32_t first, uint32_t count, std::vect
   for (uint32_t i = 0; i < count; ++i) {
     CarView& v = cars[first + i];
     v.speed_class = draw.speed_class[i];
-    v.speed = o.speed_classes[draw.speed_class[i]].speed;
+    v.speed = models::ClassTable(o.speed_classes, o.availability.regions)[draw.speed_class[i]].speed;
     v.bandwidth = o.links[draw.link_class[i]].bandwidth_bytes_per_s;
     v.latency = o.links[draw.link_class[i]].latency;
     models::CarPeriods periods(*availability, first + i);
@@ -143,14 +149,24 @@ TEST(SameFleet, First10000CarsMatchUnderTwoProcessSplits) {
   const std::vector<CarView> sim = ThroughTheSimulator(1);
   // The fleet is not degenerate: both link classes, all speeds, cars that come and go.
   size_t switches = 0, fast_links = 0, fast_cars = 0;
-  for (const CarView& c : sim) {
+  for (uint32_t i = 0; i < kFleetCars; ++i) {
+    const CarView& c = sim[i];
     switches += c.switches.size();
     fast_links += c.bandwidth > 1e7;
     fast_cars += c.speed == 5;
   }
-  EXPECT_GT(switches, 5 * kCars);
-  EXPECT_NEAR(static_cast<double>(fast_links) / kCars, 0.4, 0.03);
-  EXPECT_NEAR(static_cast<double>(fast_cars) / kCars, 0.15, 0.02);
+  EXPECT_GT(switches, 5 * kFleetCars);
+  EXPECT_NEAR(static_cast<double>(fast_links) / kFleetCars, 0.4, 0.03);
+  EXPECT_NEAR(static_cast<double>(fast_cars) / kFleetCars, 0.15, 0.02);
+  // The datacenter block draws from its own classes and never leaves.
+  size_t fastest = 0;
+  for (uint32_t i = kFleetCars; i < kCars; ++i) {
+    EXPECT_TRUE(sim[i].speed == 40 || sim[i].speed == 80) << "car " << i;
+    const std::vector<std::pair<int64_t, bool>> parked_from_0 = {{0, true}};
+    EXPECT_EQ(sim[i].switches, parked_from_0) << "car " << i;
+    fastest += sim[i].speed == 80;
+  }
+  EXPECT_NEAR(static_cast<double>(fastest) / (kCars - kFleetCars), 0.5, 0.04);
 
   ExpectSameCars(sim, ThroughTheCarAgent(1, {kCars}));
   ExpectSameCars(sim, ThroughTheCarAgent(1, {3'000, kCars}));
@@ -161,7 +177,7 @@ TEST(SameFleet, AnotherSeedIsAnotherFleet) {
   const std::vector<CarView> a = ThroughTheCarAgent(1, {kCars});
   const std::vector<CarView> b = ThroughTheCarAgent(2, {kCars});
   int same = 0;
-  for (uint32_t i = 0; i < kCars; ++i) same += a[i] == b[i];
+  for (uint32_t i = 0; i < kFleetCars; ++i) same += a[i] == b[i];
   EXPECT_LT(same, 100);
 }
 
