@@ -53,8 +53,12 @@ std::vector<Archetype> MakeBuiltins() {
     a.parked = Week(wd, we, we);
     const Day plug = InHours(Hours(0.5f), 17, 24, 0.9f);
     a.plugged = Week(plug, plug, plug);
-    const Day stay = InHours(InHours(Hours(3 * 3600.f), 17, 24, 11 * 3600.f), 0, 6, 6 * 3600.f);
-    a.mean_stay_s = Week(stay, stay, stay);
+    // Departure hazard 1 / stay: nights are quiet (a few percent of trips start 22-6).
+    Day stay = InHours(Hours(3 * 3600.f), 17, 22, 11 * 3600.f);
+    stay = InHours(InHours(stay, 22, 24, 48 * 3600.f), 0, 6, 48 * 3600.f);
+    Day stay_we = InHours(Hours(4 * 3600.f), 21, 24, 48 * 3600.f);
+    stay_we = InHours(stay_we, 0, 8, 48 * 3600.f);
+    a.mean_stay_s = Week(stay, stay_we, stay_we);
     all.push_back(a);
   }
   {
@@ -72,9 +76,12 @@ std::vector<Archetype> MakeBuiltins() {
     const Day plug_wd = InHours(Hours(0.1f), 7, 10, 0.6f);
     a.plugged = Week(plug_wd, Hours(0.1f), Hours(0.1f));
     Day stay = Hours(2 * 3600.f);
-    stay = InHours(stay, 7, 10, 8.5f * 3600.f);
-    stay = InHours(stay, 17, 24, 12 * 3600.f);
-    a.mean_stay_s = Week(stay, Hours(3 * 3600.f), Hours(3 * 3600.f));
+    stay = InHours(stay, 7, 16, 8.5f * 3600.f);  // the working day
+    stay = InHours(stay, 19, 22, 12 * 3600.f);
+    stay = InHours(InHours(stay, 22, 24, 48 * 3600.f), 0, 6, 48 * 3600.f);
+    Day stay_we = InHours(Hours(3 * 3600.f), 22, 24, 48 * 3600.f);
+    stay_we = InHours(stay_we, 0, 8, 48 * 3600.f);
+    a.mean_stay_s = Week(stay, stay_we, stay_we);
     all.push_back(a);
   }
   {
@@ -102,8 +109,8 @@ std::vector<Archetype> MakeBuiltins() {
     a.parked = Week(wd, Hours(0.97f), Hours(0.97f));
     const Day plug = Hours(0.95f);
     a.plugged = Week(plug, plug, plug);
-    const Day stay = InHours(Hours(12 * 3600.f), 7, 17, 1 * 3600.f);
-    a.mean_stay_s = Week(stay, Hours(24 * 3600.f), Hours(24 * 3600.f));
+    const Day stay = InHours(Hours(72 * 3600.f), 7, 18, 1 * 3600.f);
+    a.mean_stay_s = Week(stay, Hours(72 * 3600.f), Hours(72 * 3600.f));
     all.push_back(a);
   }
   return all;

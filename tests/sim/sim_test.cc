@@ -267,7 +267,12 @@ TEST(OutputsTest, WritesSummaryTimeseriesAndAttempts) {
   std::ifstream ts(dir + "/timeseries.csv");
   std::string header;
   std::getline(ts, header);
-  EXPECT_EQ(header, kTimeseriesHeader);
+  // The fixed columns, then parked/plugged/busy per region (one, "all") and per class.
+  EXPECT_EQ(header, std::string(kTimeseriesHeader) +
+                        ",region.all.parked,region.all.plugged,region.all.busy"
+                        ",class.0.parked,class.0.plugged,class.0.busy"
+                        ",class.1.parked,class.1.plugged,class.1.busy"
+                        ",class.2.parked,class.2.plugged,class.2.busy");
 }
 
 // Golden fixed-seed runs: every deterministic key must match tests/golden/<name>.json.
