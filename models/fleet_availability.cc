@@ -58,7 +58,8 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
     const std::string model_key = rc.availability ? where + ".availability" : "availability";
     switch (ac.kind) {
       case AvailabilityKind::kRoutine: {
-        auto m = RoutineModel::Create(ac, s.archetypes, region.calendar, region.seed);
+        const uint32_t cars = (r + 1 < regions.size() ? starts[r + 1] : s.fleet_size) - starts[r];
+        auto m = RoutineModel::Create(ac, s.archetypes, region.calendar, region.seed, cars);
         if (!m.ok()) {
           return absl::InvalidArgumentError(model_key + ".routines: " +
                                             std::string(m.status().message()));

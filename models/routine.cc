@@ -130,7 +130,7 @@ const std::vector<Archetype>& BuiltinArchetypes() {
 
 absl::StatusOr<std::unique_ptr<RoutineModel>> RoutineModel::Create(
     const AvailabilityConfig& config, const std::vector<Archetype>& own,
-    std::shared_ptr<const LocalCalendar> calendar, uint64_t seed) {
+    std::shared_ptr<const LocalCalendar> calendar, uint64_t seed, uint32_t cars) {
   std::unique_ptr<RoutineModel> m(new RoutineModel());
   double cumulative = 0;
   for (const RoutineShare& share : config.routines) {
@@ -153,6 +153,7 @@ absl::StatusOr<std::unique_ptr<RoutineModel>> RoutineModel::Create(
     m->cumulative_share_.push_back(cumulative);
   }
   if (m->archetypes_.empty()) return absl::InvalidArgumentError("no archetype in the mix");
+  if (m->archetypes_.size() > 256) return absl::InvalidArgumentError("at most 256 archetypes in a mix");
   m->cumulative_share_.back() = 1.0;  // rounding
   for (const Archetype& a : m->archetypes_) {
     std::array<Hour, 168> hours{};
@@ -170,10 +171,24 @@ absl::StatusOr<std::unique_ptr<RoutineModel>> RoutineModel::Create(
   m->calendar_ = std::move(calendar);
   m->jitter_s_ = config.jitter.SecondsF();
   m->seed_ = seed;
+  m->car_archetype_.resize(cars);
+  m->car_phase_ns_.resize(cars);
+  for (uint32_t c = 0; c < cars; ++c) {
+    m->car_archetype_[c] = static_cast<uint8_t>(m->DrawArchetype(c));
+    m->car_phase_ns_[c] = m->DrawPhase(c).nanos();
+  }
   return m;
 }
 
 uint32_t RoutineModel::ArchetypeOf(uint32_t car) const {
+  return car < car_archetype_.size() ? car_archetype_[car] : DrawArchetype(car);
+}
+
+Duration RoutineModel::PhaseOf(uint32_t car) const {
+  return car < car_phase_ns_.size() ? Duration::Nanos(car_phase_ns_[car]) : DrawPhase(car);
+}
+
+uint32_t RoutineModel::DrawArchetype(uint32_t car) const {
   if (archetypes_.size() == 1) return 0;
   Rng rng = Rng::Stream(seed_, "routine.archetype", car);
   const double u = rng.Uniform();
@@ -182,33 +197,38 @@ uint32_t RoutineModel::ArchetypeOf(uint32_t car) const {
   return i;
 }
 
-Duration RoutineModel::PhaseOf(uint32_t car) const {
+Duration RoutineModel::DrawPhase(uint32_t car) const {
   if (jitter_s_ <= 0) return Duration::Zero();
   Rng rng = Rng::Stream(seed_, "routine.phase", car);
   const double z = std::clamp(rng.Normal(), -3.0, 3.0);
   return Duration::FromSecondsF(z * jitter_s_);
 }
 
-// From `t` in state `parked`, the time of the next change: exponential within each hour at
-// that hour's rate, and at each hour boundary the jump that moves the share to the next
-// hour's. The car's own hours are the calendar's shifted by its phase.
+// From `t` in state `parked`, the time of the next change: within each hour the state
+// changes at that hour's rate (one unit exponential is spent as cumulative hazard across
+// hours, which is the same in distribution as a fresh draw per hour and costs one log per
+// walk), and at each hour boundary the jump that moves the share to the next hour's. The
+// car's own hours are the calendar's shifted by its phase.
 TimePoint RoutineModel::Walk(Rng& rng, uint32_t car, TimePoint t, bool parked) const {
   const std::array<Hour, 168>& hours = hours_[ArchetypeOf(car)];
   const Duration phase = PhaseOf(car);
+  double hazard = rng.Exponential(1.0);
+  int64_t local = calendar_->LocalSeconds(t + phase);
   for (int walked = 0; walked < kMaxHoursWalked; ++walked) {
     const TimePoint shifted = t + phase;
-    const int64_t local = calendar_->LocalSeconds(shifted);
     const Hour& now = hours[calendar_->HourOfWeek(local)];
-    const int64_t into_hour_ns =
-        (((local % 3600) + 3600) % 3600) * 1'000'000'000 + (((shifted.nanos() % 1'000'000'000) + 1'000'000'000) % 1'000'000'000);
+    const int64_t into_hour_ns = (((local % 3600) + 3600) % 3600) * 1'000'000'000 +
+                                 (((shifted.nanos() % 1'000'000'000) + 1'000'000'000) % 1'000'000'000);
     const Duration left = Duration::Nanos(3600LL * 1'000'000'000 - into_hour_ns);
     const double rate = parked ? now.leave_rate : now.park_rate;
     if (rate > 0) {
-      const double x = rng.Exponential(1.0 / rate);
-      if (x < left.SecondsF()) return t + Duration::FromSecondsF(x);
+      const double left_s = left.SecondsF();
+      if (hazard < rate * left_s) return t + Duration::FromSecondsF(hazard / rate);
+      hazard -= rate * left_s;
     }
     t += left;
-    const Hour& next = hours[calendar_->HourOfWeek(calendar_->LocalSeconds(t + phase))];
+    local = calendar_->LocalSeconds(t + phase);
+    const Hour& next = hours[calendar_->HourOfWeek(local)];
     if (parked && next.parked < now.parked) {
       if (rng.Bernoulli((now.parked - next.parked) / now.parked)) return t;
     } else if (!parked && next.parked > now.parked) {

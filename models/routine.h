@@ -43,9 +43,11 @@ const std::vector<Archetype>& BuiltinArchetypes();
 class RoutineModel final : public AvailabilityModel {
  public:
   // INVALID_ARGUMENT naming an archetype in `mix` that is neither built in nor in `own`.
+  // Cars [0, cars) get their archetype and phase drawn once here (a walk then draws
+  // neither); others draw them on each call, with the same result.
   static absl::StatusOr<std::unique_ptr<RoutineModel>> Create(
       const AvailabilityConfig& config, const std::vector<Archetype>& own,
-      std::shared_ptr<const LocalCalendar> calendar, uint64_t seed);
+      std::shared_ptr<const LocalCalendar> calendar, uint64_t seed, uint32_t cars = 0);
 
   Start Initial(uint32_t car) const override;
   Span Next(uint32_t car, uint32_t period, TimePoint start, bool available) const override;
@@ -59,13 +61,13 @@ class RoutineModel final : public AvailabilityModel {
   struct Hour {
     double leave_rate;  // per second, while parked
     double park_rate;   // per second, while away
-    double p_leave_at_end;  // at the end of the hour, parked -> away
-    double p_park_at_end;   // at the end of the hour, away -> parked
     double plugged;
     double parked;
   };
   TimePoint Walk(Rng& rng, uint32_t car, TimePoint t, bool parked) const;
   Duration PhaseOf(uint32_t car) const;
+  uint32_t DrawArchetype(uint32_t car) const;
+  Duration DrawPhase(uint32_t car) const;
 
   std::vector<Archetype> archetypes_;
   std::vector<std::array<Hour, 168>> hours_;  // per archetype
@@ -73,6 +75,8 @@ class RoutineModel final : public AvailabilityModel {
   std::shared_ptr<const LocalCalendar> calendar_;
   double jitter_s_ = 0;
   uint64_t seed_ = 0;
+  std::vector<uint8_t> car_archetype_;  // drawn at Create for cars [0, cars)
+  std::vector<int64_t> car_phase_ns_;
 };
 
 }  // namespace fleetgrid::models
