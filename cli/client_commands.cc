@@ -19,6 +19,7 @@
 #include "cli/job_file.h"
 #include "cli/tls_flags.h"
 #include "common/sha256.h"
+#include "common/size_text.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
 #include "fleetgrid/v1/job.grpc.pb.h"
 
@@ -33,6 +34,7 @@ struct ClientFlags : ConnectionFlags {
   bool watch = false;
   std::string out_dir;
   std::string reason;
+  std::string memory;  // submit --memory: overrides the job file's `memory`
 };
 
 std::shared_ptr<grpc::Channel> Channel(const ClientFlags& f) { return f.channel; }
@@ -113,6 +115,14 @@ int Submit(const ClientFlags& f) {
   if (!spec.ok()) {
     std::cerr << "fleetgrid submit: " << f.file << ": " << spec.status().message() << "\n";
     return kExitUsage;
+  }
+  if (!f.memory.empty()) {
+    const absl::StatusOr<uint64_t> bytes = ParseByteSize(f.memory);
+    if (!bytes.ok()) {
+      std::cerr << "fleetgrid submit: --memory: " << bytes.status().message() << "\n";
+      return kExitUsage;
+    }
+    spec->set_memory_bytes_per_task(*bytes);
   }
   *req.mutable_spec() = *std::move(spec);
   auto stub = v1::JobService::NewStub(Channel(f));
@@ -315,6 +325,9 @@ std::vector<Command> AddClientCommands(CLI::App& app) {
     auto [sub, f] =
         add("submit", "Submit a job file (YAML) to a coordinator; prints the job id.", Submit);
     sub->add_option("JOB.yaml", f->file, "job file")->required();
+    sub->add_option("--memory", f->memory,
+                    "memory each task needs (\"64GiB\", \"512MB\", bytes); runs only on cars "
+                    "with at least that much, or that do not report memory");
   }
   add("jobs", "List jobs on a coordinator.", Jobs);
   {

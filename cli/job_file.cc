@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/duration_text.h"
+#include "common/size_text.h"
 
 namespace fleetgrid::cli {
 namespace {
@@ -83,6 +84,14 @@ uint32_t Count32(const YAML::Node& n, const std::string& key, bool positive) {
   const uint64_t v = Count(n, key, positive);
   if (v > 0xffffffffull) throw SpecError{key + ": too large"};
   return static_cast<uint32_t>(v);
+}
+
+// Bytes a task needs (common/size_text.h: "64GiB", "512MB" or a number of bytes).
+uint64_t MemoryOf(const YAML::Node& n, const std::string& key) {
+  if (!n.IsScalar()) throw SpecError{key + ": expected a size such as 64GiB"};
+  const absl::StatusOr<uint64_t> b = ParseByteSize(n.Scalar());
+  if (!b.ok()) throw SpecError{key + ": " + std::string(b.status().message())};
+  return *b;
 }
 
 // A duration > 0 (common/duration_text.h: "90s", "30m", "2h", "1d" or a number of seconds).
@@ -166,9 +175,9 @@ v1::JobSpec Parse(const std::string& text) {
   }
   if (!root.IsMap()) throw SpecError{"the job file must be a mapping of keys"};
   static const std::set<std::string> kKeys = {
-      "name",     "tasks",           "work_units", "input_bytes",  "output_bytes",
-      "executor", "replication",     "quorum",     "max_attempts", "deadline",
-      "priority", "idempotency_key", "adaptive",   "known_answers"};
+      "name",     "tasks",           "work_units", "input_bytes",   "output_bytes",
+      "executor", "replication",     "quorum",     "max_attempts",  "deadline",
+      "priority", "idempotency_key", "adaptive",   "known_answers", "memory"};
   v1::JobSpec spec;
   bool have_tasks = false, have_work = false;
   for (const auto& kv : root) {
@@ -178,7 +187,7 @@ v1::JobSpec Parse(const std::string& text) {
       throw SpecError{"unknown key '" + key +
                       "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
                       "replication, quorum, max_attempts, deadline, priority, idempotency_key, "
-                      "adaptive, known_answers)"};
+                      "adaptive, known_answers, memory)"};
     }
     if (key == "name") {
       spec.set_name(Text(v, key));
@@ -249,6 +258,8 @@ v1::JobSpec Parse(const std::string& text) {
       ParseAdaptive(v, *spec.mutable_replication()->mutable_adaptive());
     } else if (key == "known_answers") {
       ParseKnownAnswers(v, spec);
+    } else if (key == "memory") {
+      spec.set_memory_bytes_per_task(MemoryOf(v, key));
     }
   }
   if (!have_tasks) throw SpecError{"missing key 'tasks'"};

@@ -3,8 +3,8 @@
 //
 // Keys: name, tasks, work_units, input_bytes, output_bytes, executor {kind, rounds, seed,
 // failure_probability}, replication, quorum, max_attempts, deadline ("90s", "30m", "2h",
-// "1d" or seconds: common/duration_text.h), priority, idempotency_key. Unknown keys are
-// errors.
+// "1d" or seconds: common/duration_text.h), priority, idempotency_key, memory (bytes each task
+// needs: "64GiB", "512MB" or a number, common/size_text.h). Unknown keys are errors.
 // Thread safety: pure function.
 #pragma once
 

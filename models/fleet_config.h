@@ -5,15 +5,22 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "common/time.h"
 
 namespace fleetgrid::models {
 
+// A class of cars (or of nodes that never leave): a plain `speed`, or a named entry of the
+// hardware catalog (models/hardware_catalog.h) whose speed, memory and power it takes unless
+// the scenario overrides them.
 struct SpeedClass {
-  double speed = 1.0;  // work units per second
-  double share = 1.0;  // fraction of the fleet
+  double speed = 1.0;         // work units per second (1.0 = one Tesla HW3 board)
+  double share = 1.0;         // fraction of the fleet
+  std::string hardware;       // the catalog's canonical name; empty = a plain speed
+  uint64_t memory_bytes = 0;  // memory usable by tasks; 0 = unknown (every task fits)
+  double power_w = 0;         // power while computing; 0 = unknown (the node's own guess)
 };
 
 struct LinkClass {

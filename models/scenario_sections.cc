@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/status.h"
+#include "models/hardware_catalog.h"
 #include "models/region_sections.h"
 #include "models/trace_import.h"
 #include "models/yaml_fields.h"
@@ -16,9 +17,22 @@ absl::Status ParseSpeedClasses(const YAML::Node& c, const std::string& cp, Fleet
   double sum = 0;
   for (size_t i = 0; i < c.size(); ++i) {
     const std::string ip = cp + "[" + std::to_string(i) + "]";
-    FG_RETURN_IF_ERROR(CheckMap(c[i], ip, {"speed", "share"}));
+    FG_RETURN_IF_ERROR(CheckMap(c[i], ip, {"hardware", "speed", "share", "memory", "power_w"}));
     SpeedClass sc;
+    // A named class takes the catalog's figures; `speed`, `memory` and `power_w` override.
+    if (c[i]["hardware"]) {
+      std::string name;
+      FG_RETURN_IF_ERROR(ReadString(c[i], ip, "hardware", &name));
+      absl::StatusOr<const HardwareEntry*> hw = FindHardware(name);
+      if (!hw.ok()) return KeyError(JoinKey(ip, "hardware"), std::string(hw.status().message()));
+      sc.hardware = std::string((*hw)->name);
+      sc.speed = (*hw)->speed();
+      sc.memory_bytes = (*hw)->memory_bytes;
+      sc.power_w = (*hw)->power_mid_w();
+    }
     FG_RETURN_IF_ERROR(ReadNumber(c[i], ip, "speed", &sc.speed, 0, 1e12, true));
+    FG_RETURN_IF_ERROR(ReadByteSize(c[i], ip, "memory", &sc.memory_bytes));
+    FG_RETURN_IF_ERROR(ReadNumber(c[i], ip, "power_w", &sc.power_w, 0, 1e7));
     FG_RETURN_IF_ERROR(ReadNumber(c[i], ip, "share", &sc.share, 0, 1));
     if (!c[i]["share"] && c.size() > 1)
       return KeyError(ip + ".share", "required with several classes");

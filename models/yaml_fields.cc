@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/duration_text.h"
+#include "common/size_text.h"
 #include "common/status.h"
 
 namespace fleetgrid::models {
@@ -117,6 +118,18 @@ absl::Status ReadDuration(const YAML::Node& parent, const std::string& path, con
   auto d = ParseDuration(s);
   if (!d.ok()) return KeyError(p, std::string(d.status().message()));
   *out = *d;
+  return absl::OkStatus();
+}
+
+absl::Status ReadByteSize(const YAML::Node& parent, const std::string& path, const char* key,
+                          uint64_t* out) {
+  const YAML::Node n = parent[key];
+  if (!n) return absl::OkStatus();
+  const std::string p = JoinKey(path, key);
+  if (!n.IsScalar()) return KeyError(p, "expected a size, got " + ShowNode(n));
+  auto b = ParseByteSize(n.Scalar());
+  if (!b.ok()) return KeyError(p, std::string(b.status().message()));
+  *out = *b;
   return absl::OkStatus();
 }
 

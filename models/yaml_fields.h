@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -50,6 +51,9 @@ absl::Status ReadInt(const YAML::Node& parent, const std::string& path, const ch
 // A duration (common/duration_text.h); "inf", "never" only with allow_infinite.
 absl::Status ReadDuration(const YAML::Node& parent, const std::string& path, const char* key,
                           Duration* out, bool allow_infinite = false);
+// A size in bytes (common/size_text.h): a whole number of bytes or text such as "8GiB".
+absl::Status ReadByteSize(const YAML::Node& parent, const std::string& path, const char* key,
+                          uint64_t* out);
 absl::Status ReadString(const YAML::Node& parent, const std::string& path, const char* key,
                         std::string* out);
 absl::Status ReadBool(const YAML::Node& parent, const std::string& path, const char* key,

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "models/hardware.h"
+#include "models/hardware_catalog.h"
 #include "node/executor_hash.h"
 
 namespace fleetgrid::node {
@@ -32,6 +33,16 @@ void SetNow(google::protobuf::Timestamp* ts) {
   ts->set_nanos(static_cast<int32_t>(ns % 1000'000'000));
 }
 
+// The wire class of a catalog entry: Tesla boards by name, datacenter GPUs as DATACENTER,
+// anything else (a desk node such as the DGX Spark) as OTHER.
+v1::HardwareClass WireClass(const models::HardwareEntry& e) {
+  if (e.name == "HW3") return v1::HARDWARE_CLASS_HW3;
+  if (e.name == "HW4") return v1::HARDWARE_CLASS_HW4;
+  if (e.name == "AI5") return v1::HARDWARE_CLASS_AI5;
+  return e.kind == models::HardwareKind::kDatacenter ? v1::HARDWARE_CLASS_DATACENTER
+                                                     : v1::HARDWARE_CLASS_OTHER;
+}
+
 int64_t UnixNanos(const google::protobuf::Timestamp& t) {
   return t.seconds() * 1000'000'000 + t.nanos();
 }
@@ -41,24 +52,34 @@ void SetDuration(google::protobuf::Duration* d, Duration v) {
   d->set_nanos(static_cast<int32_t>(v.nanos() % 1000'000'000));
 }
 
-// The wire description of the hardware models/ gives a car of this speed.
-v1::HardwareDescription HardwareOf(double speed) {
-  const models::HardwareProfile p = models::HardwareForSpeed(speed);
+// The wire description of a car of this class. A class named after the hardware catalog
+// (models/hardware_catalog.h) reports its name, kind and the scenario's memory and power; a
+// plain speed reports the nearest Tesla board (models/hardware.h) and its memory as the
+// scenario gives it (0 = unknown), so that the coordinator schedules it as the simulator does.
+v1::HardwareDescription HardwareOf(const models::SpeedClass& c) {
+  const models::HardwareProfile p = models::HardwareForSpeed(c.speed);
   v1::HardwareDescription h;
-  h.set_speed_work_units_per_s(p.speed);
+  h.set_speed_work_units_per_s(c.speed);
+  v1::HardwareClass board = v1::HARDWARE_CLASS_HW3;
   switch (p.board) {
     case models::Board::kHw3:
-      h.set_hardware_class(v1::HARDWARE_CLASS_HW3);
+      board = v1::HARDWARE_CLASS_HW3;
       break;
     case models::Board::kHw4:
-      h.set_hardware_class(v1::HARDWARE_CLASS_HW4);
+      board = v1::HARDWARE_CLASS_HW4;
       break;
     case models::Board::kAi5:
-      h.set_hardware_class(v1::HARDWARE_CLASS_AI5);
+      board = v1::HARDWARE_CLASS_AI5;
       break;
   }
-  h.set_power_draw_w(p.power_draw_w);
-  h.set_memory_bytes(p.memory_bytes);
+  if (!c.hardware.empty()) {
+    absl::StatusOr<const models::HardwareEntry*> e = models::FindHardware(c.hardware);
+    if (e.ok()) board = WireClass(**e);
+    h.set_hardware_name(c.hardware);
+  }
+  h.set_hardware_class(board);
+  h.set_power_draw_w(c.power_w > 0 ? c.power_w : p.power_draw_w);
+  h.set_memory_bytes(c.memory_bytes);
   h.set_storage_bytes(p.storage_bytes);
   h.set_model("emulated");
   return h;
@@ -75,15 +96,15 @@ v1::LinkDescription LinkOf(const models::LinkClass& link) {
 
 }  // namespace
 
-Car::Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability, double speed,
-         const models::LinkClass& link)
+Car::Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability,
+         const models::SpeedClass& hardware, const models::LinkClass& link)
     : fleet_(fleet),
       index_(index),
       availability_(std::move(availability)),
       rng_(Rng::Stream(fleet.options.seed, "byzantine", index)),
       heartbeat_rng_(Rng::Stream(fleet.options.seed, "heartbeat", index)),
       backoff_(fleet.options.backoff, Rng::Stream(fleet.options.seed, "backoff", index)),
-      hardware_(HardwareOf(speed)),
+      hardware_(HardwareOf(hardware)),
       link_(LinkOf(link)),
       period_timer_(fleet.io),
       reconnect_timer_(fleet.io),

@@ -32,10 +32,11 @@ namespace fleetgrid::node {
 
 class Car {
  public:
-  // Car `index` of the fleet, with its availability periods, its speed (work units/s) and
-  // its link class (drawn by Fleet, models/fleet_draw.h).
-  Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability, double speed,
-      const models::LinkClass& link);
+  // Car `index` of the fleet, with its availability periods, its speed class (speed in work
+  // units/s, and the catalog name, memory and power it reports) and its link class (drawn by
+  // Fleet, models/fleet_draw.h).
+  Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability,
+      const models::SpeedClass& hardware, const models::LinkClass& link);
   Car(const Car&) = delete;
   Car& operator=(const Car&) = delete;
 

@@ -156,7 +156,7 @@ absl::Status Fleet::Start() {
   for (uint32_t i = 0; i < o.cars; ++i) {
     const uint32_t index = o.first_car + i;
     cars_.push_back(std::make_unique<Car>(*ctx_, index, models::CarPeriods(model, index),
-                                          classes[draw.speed_class[i]].speed,
+                                          classes[draw.speed_class[i]],
                                           o.links[draw.link_class[i]]));
   }
   started_ = true;

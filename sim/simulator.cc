@@ -147,7 +147,11 @@ class Simulator::Loop {
                                               lc.bandwidth_bytes_per_s);
     }
     r_.classes.resize(nc);
-    for (size_t c = 0; c < nc; ++c) r_.classes[c].speed = classes_[c].speed;
+    for (size_t c = 0; c < nc; ++c) {
+      r_.classes[c].speed = classes_[c].speed;
+      r_.classes[c].hardware = classes_[c].hardware;
+      r_.classes[c].memory_bytes = classes_[c].memory_bytes;
+    }
     groups_.assign(availability_->region_count() + nc, GroupGauges{});
     r_.regions.resize(availability_->region_count());
     for (size_t g = 0; g < r_.regions.size(); ++g) {
@@ -164,6 +168,7 @@ class Simulator::Loop {
       spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
       spec.link.latency = lc.latency;
       spec.implicit_heartbeat = true;
+      spec.memory_bytes = classes_[spec.hw_class].memory_bytes;
       runtime_->RegisterNode(spec);
       if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
       ++r_.classes[spec.hw_class].cars;
@@ -532,6 +537,7 @@ class Simulator::Loop {
     spec.task.work_units = s_.workload.work.mean;
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();
+    spec.task.memory_bytes = s_.workload.memory_bytes;
     const ValidationConfig& val = s_.workload.validation;
     spec.replication = val.replication;
     spec.quorum = val.quorum;
@@ -550,7 +556,8 @@ class Simulator::Loop {
       spec.tasks.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
         const double w = workload_.TaskWork(next_task_index_ + i);
-        spec.tasks[i] = core::TaskSpec{w, spec.task.input_bytes, spec.task.output_bytes};
+        spec.tasks[i] = core::TaskSpec{w, spec.task.input_bytes, spec.task.output_bytes,
+                                       spec.task.memory_bytes};
         task_work_.push_back(w);
       }
     }

@@ -86,6 +86,8 @@ struct GroupTime {
 
 struct ClassResult {
   double speed = 0;
+  std::string hardware;       // catalog name; empty for a plain speed
+  uint64_t memory_bytes = 0;  // 0 = unknown
   uint64_t cars = 0;
   uint64_t attempts = 0;
   uint64_t succeeded = 0;

@@ -23,6 +23,10 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
   n.max_concurrent = std::max<uint16_t>(spec.max_concurrent, 1);
   n.implicit_heartbeat = spec.implicit_heartbeat;
   t_.links.push_back(spec.link);
+  if (spec.memory_bytes != 0 || !t_.node_memory.empty()) {
+    t_.node_memory.resize(t_.nodes.size(), 0);
+    t_.node_memory.back() = spec.memory_bytes;
+  }
   if (t_.trust_on || config_.quota.daily != 0) EnsureTrust();
   ++t_.stats.nodes_registered;
   if (config_.record_changes && !restoring_) Record(change::NodeRegistered{NodeId(id), spec});

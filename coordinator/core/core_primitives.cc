@@ -56,6 +56,14 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   j.submitted = at;
   j.deadline = at + spec.deadline;
   j.adaptive = spec.adaptive;
+  j.min_memory = spec.task.memory_bytes;
+  if (!spec.tasks.empty()) {
+    j.min_memory = spec.tasks[0].memory_bytes;
+    for (const TaskSpec& t : spec.tasks) j.min_memory = std::min(j.min_memory, t.memory_bytes);
+  }
+  if (spec.task.memory_bytes != 0) t_.memory_on = true;
+  for (const TaskSpec& t : spec.tasks) t_.memory_on |= t.memory_bytes != 0;
+  t_.open_job_memory.insert(j.min_memory);
   t_.tasks.resize(size_t{first} + spec.task_count);
   if (!spec.known_answers.empty()) {
     j.known = std::make_unique<std::vector<KnownAnswer>>(spec.known_answers);
@@ -77,7 +85,11 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
 }
 
 void Core::PrimJobStatus(TimePoint at, uint32_t job, JobStatus status) {
+  const bool was_open = t_.jobs[job].status <= JobStatus::kRunning;
   t_.jobs[job].status = status;
+  if (was_open && status > JobStatus::kRunning) {
+    t_.open_job_memory.erase(t_.open_job_memory.find(t_.jobs[job].min_memory));
+  }
   switch (status) {
     case JobStatus::kDone:
       ++t_.stats.jobs_done;

@@ -16,6 +16,7 @@ absl::StatusOr<NodeInfo> Core::GetNode(NodeId node) const {
   info.owner = n.owner;
   info.hw_class = n.hw_class;
   info.speed = n.speed;
+  info.memory_bytes = view_.NodeMemory(node);
   info.link = t_.links[node.value()];
   info.state = n.state;
   info.connection = n.conn;

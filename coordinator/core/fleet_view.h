@@ -37,6 +37,8 @@ class FleetView {
     return it == t_.checkpoints.end() ? 0.0 : it->second;
   }
   double TaskRemainingWork(TaskId task) const { return TaskWork(task) - TaskCheckpoint(task); }
+  // Memory the task needs (TaskSpec::memory_bytes; 0 = none).
+  uint64_t TaskMemory(TaskId task) const;
   uint32_t TaskLiveCopies(TaskId task) const { return t_.tasks[task.value()].live; }
   uint32_t TaskAttempts(TaskId task) const { return t_.tasks[task.value()].attempts; }
   TimePoint TaskDeadline(TaskId task) const { return t_.jobs[t_.JobOf(task.value())].deadline; }
@@ -58,6 +60,25 @@ class FleetView {
   double NodeSpeed(NodeId node) const { return t_.nodes[node.value()].speed; }
   OwnerId NodeOwner(NodeId node) const { return t_.nodes[node.value()].owner; }
   uint8_t NodeHwClass(NodeId node) const { return t_.nodes[node.value()].hw_class; }
+  // Memory usable by tasks (NodeSpec::memory_bytes; 0 = unknown).
+  uint64_t NodeMemory(NodeId node) const {
+    return node.value() < t_.node_memory.size() ? t_.node_memory[node.value()] : 0;
+  }
+  // Does `task` fit in `node`'s memory? Yes when the task needs none or the node's memory
+  // is unknown (0): an unknown node is trusted, as before nodes reported memory.
+  bool MemoryFits(NodeId node, TaskId task) const {
+    const uint64_t have = NodeMemory(node);
+    return have == 0 || TaskMemory(task) <= have;
+  }
+  // True when `node` is too small for every open task (its memory is known and below the
+  // least any open job's tasks need): policies skip it without scanning tasks, and without
+  // counting it against their scan limit, so that many small waiting cars cannot hide a
+  // large node from a job that only the large node can run.
+  bool NodeFitsNoTask(NodeId node) const {
+    if (!t_.memory_on || t_.open_job_memory.empty()) return false;
+    const uint64_t have = NodeMemory(node);
+    return have != 0 && have < *t_.open_job_memory.begin();
+  }
   TimePoint NodeIdleSince(NodeId node) const { return t_.nodes[node.value()].idle_since; }
   NodeState NodeReportedState(NodeId node) const { return t_.nodes[node.value()].state; }
   float NodeBattery(NodeId node) const { return t_.nodes[node.value()].battery_soc; }
@@ -73,8 +94,11 @@ class FleetView {
     return node.value() < t_.predictions.size() ? t_.predictions[node.value()] : kUnknown;
   }
 
-  // May `node` run a copy of `task` now? (no live copy of it on a node of the same owner)
+  // May `node` run a copy of `task` now? (the task fits in the node's memory, and no live
+  // copy of it runs on a node of the same owner). Every policy picks through this, and the
+  // core refuses picks that fail it: no policy can give a task to a node too small for it.
   bool Eligible(NodeId node, TaskId task) const {
+    if (t_.memory_on && !MemoryFits(node, task)) return false;
     const TaskRec& r = t_.tasks[task.value()];
     return r.live == 0 || EligibleSlow(node, r);
   }

@@ -19,6 +19,12 @@ double FleetView::TaskWork(TaskId task) const {
   return j.tasks ? (*j.tasks)[task.value() - j.first_task].work_units : j.task.work_units;
 }
 
+uint64_t FleetView::TaskMemory(TaskId task) const {
+  if (!t_.memory_on) return 0;
+  const JobRec& j = t_.jobs[t_.JobOf(task.value())];
+  return j.tasks ? (*j.tasks)[task.value() - j.first_task].memory_bytes : j.task.memory_bytes;
+}
+
 bool FleetView::EligibleSlow(NodeId node, const TaskRec& r) const {
   const OwnerId owner = t_.nodes[node.value()].owner;
   for (uint32_t a = r.link; a != kNil; a = t_.attempts[a].next_in_task) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -112,6 +113,7 @@ struct JobRec {
   std::unique_ptr<std::vector<KnownAnswer>> known;  // spot-checks sorted by index, or null
   TimePoint submitted;
   TimePoint deadline = TimePoint::Infinite();
+  uint64_t min_memory = 0;  // the least memory any of its tasks needs
   JobStatus status = JobStatus::kQueued;
   uint32_t tasks_done = 0;
   uint32_t tasks_closed = 0;  // done + failed + cancelled
@@ -128,6 +130,13 @@ struct Tables {
   std::vector<TaskRec> tasks;
   std::vector<NodeRec> nodes;
   std::vector<LinkSpec> links;  // per node (cold)
+  // Per node memory in bytes (0 = unknown); empty until a node reports some (then one per
+  // node, nodes registered later too).
+  std::vector<uint64_t> node_memory;
+  bool memory_on = false;  // some job's tasks need memory: FleetView::Eligible checks it
+  // JobRec::min_memory of every open job (queued or running): begin() is the least memory
+  // any open task needs, so a node with less fits none (FleetView::NodeFitsNoTask).
+  std::multiset<uint64_t> open_job_memory;
   std::vector<JobRec> jobs;
   std::vector<AttemptRec> attempts;  // slab; free slots chained through next_in_task
   uint32_t free_attempt = kNil;

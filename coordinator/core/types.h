@@ -41,12 +41,17 @@ struct NodeSpec {
   LinkSpec link;
   uint16_t max_concurrent = 1;      // attempts at once
   bool implicit_heartbeat = false;  // simulator: heartbeats implied while connected (NodeSilent)
+  uint64_t memory_bytes = 0;        // memory usable by tasks; 0 = unknown (every task fits)
 };
 
 struct TaskSpec {
   double work_units = 0;
   uint64_t input_bytes = 0;
   uint64_t output_bytes = 0;
+  // Memory the task needs; 0 = none. A task runs only on a node whose memory_bytes is at
+  // least this, or unknown (0): a node that does not say is trusted to fit, as before
+  // nodes reported memory (FleetView::MemoryFits).
+  uint64_t memory_bytes = 0;
 };
 
 // sha-256 of the output (the simulator derives one from the task id).

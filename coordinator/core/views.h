@@ -15,6 +15,7 @@ struct NodeInfo {
   OwnerId owner;
   uint8_t hw_class = 0;
   double speed = 1;
+  uint64_t memory_bytes = 0;  // 0 = unknown
   LinkSpec link;
   NodeState state = NodeState::kParked;
   NodeConnection connection = NodeConnection::kRegistered;
@@ -53,7 +54,8 @@ struct TaskInfo {
            unreplicated == o.unreplicated && spot_check == o.spot_check &&
            checkpoint_units == o.checkpoint_units && accepted_attempt == o.accepted_attempt &&
            accepted_node == o.accepted_node && spec.work_units == o.spec.work_units &&
-           spec.input_bytes == o.spec.input_bytes && spec.output_bytes == o.spec.output_bytes;
+           spec.input_bytes == o.spec.input_bytes && spec.output_bytes == o.spec.output_bytes &&
+           spec.memory_bytes == o.spec.memory_bytes;
   }
 };
 

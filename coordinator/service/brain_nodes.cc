@@ -73,6 +73,7 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
       spec.link.bandwidth_bytes_per_s = static_cast<double>(req.link().download_bytes_per_s());
     }
     spec.link.metered = req.link().metered();
+    spec.memory_bytes = req.hardware().memory_bytes();
     spec.max_concurrent = options_.node_max_concurrent;
     const NodeId id = runtime_->RegisterNode(spec);
     const uint64_t wire = WireNode(id);
@@ -421,6 +422,7 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
   out.set_display_name(x.display_name);
   *out.mutable_hardware() = x.hardware;
   out.mutable_hardware()->set_speed_work_units_per_s(info.speed);
+  out.mutable_hardware()->set_memory_bytes(info.memory_bytes);  // what the scheduler uses
   const int64_t expiry = identities_.NodeCredentialExpiry(WireNode(n), UnixNow() / 1'000'000);
   if (expiry != 0) *out.mutable_credential_expires_at() = ToTimestamp(expiry * 1'000'000);
   if (x.session.outbox) {

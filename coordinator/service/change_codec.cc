@@ -124,6 +124,7 @@ std::string EncodeChange(const core::Change& change) {
                    w.U8(c.spec.link.metered);
                    w.U16(c.spec.max_concurrent);
                    w.U8(c.spec.implicit_heartbeat);
+                   w.U64(c.spec.memory_bytes);  // a tail that older records lack (unknown)
                  },
                  [&](const core::change::NodeStatus& c) {
                    w.Time(c.at);
@@ -156,6 +157,9 @@ std::string EncodeChange(const core::Change& change) {
                      w.U32(k.task_index);
                      for (uint8_t b : k.digest) w.U8(b);
                    }
+                   // Task memory: a tail that older records lack (read as none).
+                   w.U64(s.task.memory_bytes);
+                   for (const core::TaskSpec& t : s.tasks) w.U64(t.memory_bytes);
                  },
                  [&](const core::change::JobStatusChanged& c) {
                    w.Time(c.at);
@@ -227,6 +231,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       c.spec.link.metered = r.U8() != 0;
       c.spec.max_concurrent = r.U16();
       c.spec.implicit_heartbeat = r.U8() != 0;
+      if (r.ok() && !r.done()) c.spec.memory_bytes = r.U64();
       out = c;
       break;
     }
@@ -268,6 +273,10 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
           for (uint8_t& b : a.digest) b = r.U8();
           c.spec.known_answers.push_back(a);
         }
+      }
+      if (r.ok() && !r.done()) {
+        c.spec.task.memory_bytes = r.U64();
+        for (core::TaskSpec& t : c.spec.tasks) t.memory_bytes = r.U64();
       }
       out = std::move(c);
       break;

@@ -125,7 +125,8 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
       FG_RETURN_IF_ERROR(check_task(spec.work_units_per_task(), spec.input_size_bytes(),
                                     spec.output_size_bytes(), ""));
       out.task_count = spec.task_count();
-      out.task = {spec.work_units_per_task(), spec.input_size_bytes(), spec.output_size_bytes()};
+      out.task = {spec.work_units_per_task(), spec.input_size_bytes(), spec.output_size_bytes(),
+                  spec.memory_bytes_per_task()};
       break;
     case v1::JobSpec::kTaskList: {
       const auto& tasks = spec.task_list().tasks();
@@ -140,7 +141,8 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
         const std::string field = "task_list.tasks[" + std::to_string(i) + "].";
         core::TaskSpec ct{t.work_units() > 0 ? t.work_units() : spec.work_units_per_task(),
                           t.input_size_bytes() ? t.input_size_bytes() : spec.input_size_bytes(),
-                          t.output_size_bytes() ? t.output_size_bytes() : spec.output_size_bytes()};
+                          t.output_size_bytes() ? t.output_size_bytes() : spec.output_size_bytes(),
+                          t.memory_bytes() ? t.memory_bytes() : spec.memory_bytes_per_task()};
         if (t.work_units() < 0) return BadField(field + "work_units", "must be > 0");
         FG_RETURN_IF_ERROR(check_task(ct.work_units, ct.input_bytes, ct.output_bytes, field));
         if (t.has_executor()) FG_RETURN_IF_ERROR(check_executor(t.executor(), field + "executor"));

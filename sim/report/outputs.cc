@@ -127,6 +127,9 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                                 {"cars", c.cars},
                                 {"attempts", c.attempts},
                                 {"succeeded", c.succeeded}};
+    // Only for classes that have them, so that plain-speed summaries stay as they were.
+    if (!c.hardware.empty()) x["hardware"] = c.hardware;
+    if (c.memory_bytes != 0) x["memory_bytes"] = c.memory_bytes;
     AddGroupTime(x, c.time);
     classes.push_back(x);
   }

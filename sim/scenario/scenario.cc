@@ -54,9 +54,10 @@ absl::Status ParseWork(const YAML::Node& n, const std::string& path, WorkDist& w
 
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
-  FG_RETURN_IF_ERROR(CheckMap(n, path,
-                              {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job",
-                               "max_jobs", "work", "input_bytes", "output_bytes", "validation"}));
+  FG_RETURN_IF_ERROR(
+      CheckMap(n, path,
+               {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
+                "work", "input_bytes", "output_bytes", "memory", "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {
@@ -76,6 +77,7 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
     FG_RETURN_IF_ERROR(ParseWork(wk, JoinKey(path, "work"), w.work));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "input_bytes", &w.input_bytes, 0, 1e18));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "output_bytes", &w.output_bytes, 0, 1e18));
+  FG_RETURN_IF_ERROR(models::ReadByteSize(n, path, "memory", &w.memory_bytes));
   if (const YAML::Node v = n["validation"]) {
     const std::string vp = JoinKey(path, "validation");
     ValidationConfig& c = w.validation;

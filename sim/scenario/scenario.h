@@ -64,6 +64,9 @@ struct WorkloadConfig {
   WorkDist work;
   uint64_t input_bytes = 50'000'000;
   uint64_t output_bytes = 5'000'000;
+  // Memory every task needs (bytes; 0 = none): tasks run only on cars whose class has at
+  // least that much, or does not say (models::SpeedClass::memory_bytes 0).
+  uint64_t memory_bytes = 0;
   ValidationConfig validation;
   // Total tasks the bag holds (bag of tasks only).
   uint64_t BagTasks(uint32_t fleet_size) const;

@@ -25,6 +25,19 @@ TEST(JobFileTest, ReadsAFullFile) {
 
 // fuzz_job_yaml: bytes that are not UTF-8 went into protobuf string fields, which the
 // coordinator then could not parse.
+TEST(JobFileTest, MemoryTakesSizes) {
+  auto spec = ParseJobYaml("tasks: 2\nwork_units: 10\nmemory: 64GiB\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->memory_bytes_per_task(), uint64_t{64} << 30);
+  spec = ParseJobYaml("tasks: 2\nwork_units: 10\nmemory: 1000\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->memory_bytes_per_task(), 1000u);
+  const auto bad = ParseJobYaml("tasks: 2\nwork_units: 10\nmemory: 64 gigs\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().substr(0, 26), "memory: unknown size unit ");
+  EXPECT_FALSE(ParseJobYaml("tasks: 2\nwork_units: 10\nmemory: [1]\n").ok());
+}
+
 TEST(JobFileTest, NonUtf8TextIsRefused) {
   const auto bad_key = ParseJobYaml("tasks: 1\nwork_units: 1\nidempotency_key: a\xe2\x32\x32\n");
   ASSERT_FALSE(bad_key.ok());

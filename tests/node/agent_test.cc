@@ -104,6 +104,48 @@ TEST(AgentTest, FullSessionInlineResultsHeartbeatsAndCleanLeave) {
   EXPECT_EQ(st.connected_now, 0u);
 }
 
+// A car of a named class (models/hardware_catalog.h) reports the name, the wire class, the
+// class's memory and power in its Hello; a plain-speed car reports no name and memory 0
+// (unknown), as the simulator schedules it.
+TEST(AgentTest, ReportsItsHardwareClassNameAndMemory) {
+  FakeNodeService fake(FakeConfig{});
+  const std::string address = fake.Start();
+  FleetOptions o = OneCar(address);
+  o.cars = 2;
+  // One class, so every car is a Spark; then the same fleet with a plain class.
+  models::SpeedClass spark;
+  spark.hardware = "DGX Spark";
+  spark.speed = 2.6;
+  spark.memory_bytes = uint64_t{128} << 30;
+  spark.power_w = 205;
+  o.speed_classes = {spark};
+  {
+    Fleet fleet(o);
+    ASSERT_TRUE(fleet.Start().ok());
+    ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return s.hellos.size() >= 2; }));
+  }
+  FakeState s = fake.Snapshot();
+  for (const v1::Hello& h : s.hellos) {
+    EXPECT_EQ(h.hardware().hardware_name(), "DGX Spark");
+    EXPECT_EQ(h.hardware().hardware_class(), v1::HARDWARE_CLASS_OTHER);
+    EXPECT_EQ(h.hardware().memory_bytes(), uint64_t{128} << 30);
+    EXPECT_DOUBLE_EQ(h.hardware().power_draw_w(), 205);
+    EXPECT_DOUBLE_EQ(h.hardware().speed_work_units_per_s(), 2.6);
+  }
+  const size_t before = s.hellos.size();
+  o.speed_classes = {models::SpeedClass{}};  // a plain speed 1
+  {
+    Fleet fleet(o);
+    ASSERT_TRUE(fleet.Start().ok());
+    ASSERT_TRUE(fake.WaitFor([&](const FakeState& st) { return st.hellos.size() >= before + 2; }));
+  }
+  s = fake.Snapshot();
+  const v1::Hello& plain = s.hellos.back();
+  EXPECT_EQ(plain.hardware().hardware_name(), "");
+  EXPECT_EQ(plain.hardware().hardware_class(), v1::HARDWARE_CLASS_HW3);
+  EXPECT_EQ(plain.hardware().memory_bytes(), 0u);
+}
+
 TEST(AgentTest, LargeResultIsUploadedInChunks) {
   FakeConfig cfg;
   cfg.inline_result_max_bytes = 16;  // a 32-byte digest no longer fits inline

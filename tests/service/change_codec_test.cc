@@ -10,7 +10,7 @@ TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   core::JobSpec spec;
   spec.name = "job";
   spec.task_count = 2;
-  spec.tasks = {{1.5, 10, 20}, {2.5, 30, 40}};
+  spec.tasks = {{1.5, 10, 20, 0}, {2.5, 30, 40, uint64_t{64} << 30}};
   spec.replication = 3;
   spec.quorum = 2;
   spec.max_attempts = 7;
@@ -25,6 +25,7 @@ TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   ns.owner = OwnerId(3);
   ns.speed = 2.5;
   ns.max_concurrent = 4;
+  ns.memory_bytes = uint64_t{16} << 30;
   const TimePoint t = TimePoint::FromNanos(123456789);
   const std::vector<core::Change> all = {
       NodeRegistered{NodeId(5), ns},
@@ -59,6 +60,34 @@ TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   ASSERT_EQ(js.spec.known_answers.size(), 1u);
   EXPECT_EQ(js.spec.known_answers[0].task_index, 1u);
   EXPECT_EQ(js.spec.known_answers[0].digest, digest);
+  // A restarted coordinator must not forget what memory tasks need and nodes have.
+  EXPECT_EQ(js.spec.tasks[0].memory_bytes, 0u);
+  EXPECT_EQ(js.spec.tasks[1].memory_bytes, uint64_t{64} << 30);
+  const auto node = DecodeChange(EncodeChange(all[0]));
+  ASSERT_TRUE(node.ok());
+  EXPECT_EQ(std::get<NodeRegistered>(*node).spec.memory_bytes, uint64_t{16} << 30);
+}
+
+// Records written before memory existed decode as "no requirement" / "unknown".
+TEST(ChangeCodec, RecordsWithoutMemoryTailDecode) {
+  core::JobSpec spec;
+  spec.name = "old";
+  spec.task_count = 1;
+  spec.task.memory_bytes = 5;
+  std::string job =
+      EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
+  job.resize(job.size() - 8);
+  auto back = DecodeChange(job);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(std::get<core::change::JobSubmitted>(*back).spec.task.memory_bytes, 0u);
+  EXPECT_FALSE(DecodeChange(job + "xyz").ok());  // a partial tail is an error
+  core::NodeSpec ns;
+  ns.memory_bytes = 7;
+  std::string node = EncodeChange(core::change::NodeRegistered{NodeId(1), ns});
+  node.resize(node.size() - 8);
+  auto n = DecodeChange(node);
+  ASSERT_TRUE(n.ok()) << n.status();
+  EXPECT_EQ(std::get<core::change::NodeRegistered>(*n).spec.memory_bytes, 0u);
 }
 
 // Records written before the untrusted-results tail existed still decode (validation off).
@@ -68,7 +97,7 @@ TEST(ChangeCodec, JobRecordWithoutValidationTailDecodes) {
   spec.task_count = 1;
   std::string bytes =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  bytes.resize(bytes.size() - (2 + 8 + 1 + 4));  // the tail of an empty validation
+  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8));  // empty validation and memory tails
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);

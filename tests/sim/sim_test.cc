@@ -205,6 +205,40 @@ TEST(ReproducibilityTest, StreamsAreIndependentAcrossModels) {
   EXPECT_EQ(j1["available_car_s"], j2["available_car_s"]);
 }
 
+// Named hardware and task memory: 64 GiB tasks on a fleet of 16 GiB HW4 cars plus a desk
+// group of DGX Sparks (128 GiB) that never leaves run only on the Sparks, under every policy;
+// without the requirement the cars take most of the work.
+TEST(SimulatorTest, TasksNeedingMemoryRunOnlyWhereTheyFit) {
+  const std::string text = R"(
+horizon: 2d
+fleet:
+  size: 300
+  classes: [{hardware: HW4, share: 1}]
+availability: {model: exponential-on-off, mean_on: 6h, mean_off: 2h}
+regions:
+  - {name: cars, share: 0.9}
+  - name: desk
+    share: 0.1
+    availability: {model: never-leaves}
+    classes: [{hardware: DGX Spark, share: 1}]
+workload: {tasks: 600, work: 3600, input_bytes: 0, output_bytes: 0, memory: 64GiB}
+outputs: {timeseries_interval: 0}
+)";
+  for (const char* policy : {"fifo", "fastest-first", "random", "shortest-remaining"}) {
+    SCOPED_TRACE(policy);
+    const auto j = RunJson(Parse(text, {std::string("policy.name=") + policy}));
+    ASSERT_EQ(j["classes"].size(), 2u);
+    EXPECT_EQ(j["classes"][0]["hardware"], "HW4");
+    EXPECT_EQ(j["classes"][0]["memory_bytes"], uint64_t{16} << 30);
+    EXPECT_EQ(j["classes"][1]["hardware"], "DGX Spark");
+    EXPECT_EQ(j["classes"][0]["attempts"], 0);
+    EXPECT_GT(j["classes"][1]["succeeded"].get<uint64_t>(), 100u);
+  }
+  const auto free = RunJson(Parse(text, {"workload.memory=0"}));
+  EXPECT_GT(free["classes"][0]["succeeded"].get<uint64_t>(),
+            free["classes"][1]["succeeded"].get<uint64_t>());
+}
+
 TEST(SimulatorTest, UnknownPolicyIsInvalidArgument) {
   auto s = Load("fleet1.yaml", {"fleet.size=10", "policy.name=no-such-policy"});
   auto sim = Simulator::Create(s);

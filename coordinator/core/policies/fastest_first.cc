@@ -34,11 +34,17 @@ class FastestFirstPolicy final : public SchedulingPolicy {
 
   bool Pick(const FleetView& view, TimePoint, Match* out) override {
     bool found = false;
-    while (!nodes_.empty() && held_.size() < scan_limit_) {
+    uint32_t tried = 0;
+    while (!nodes_.empty() && tried < scan_limit_) {
       const Entry e = nodes_.front();
       std::pop_heap(nodes_.begin(), nodes_.end(), Slower);
       nodes_.pop_back();
       if (!view.NodeLive(NodeId(e.node), e.ticket)) continue;
+      if (view.NodeFitsNoTask(NodeId(e.node))) {  // not counted: see FleetView
+        held_.push_back(e);
+        continue;
+      }
+      ++tried;
       TaskId task;
       if (tasks_.Take(view, NodeId(e.node), scan_limit_, &task)) {
         *out = Match{NodeId(e.node), task};

@@ -35,7 +35,7 @@ class NodeFifo {
     uint32_t tried = 0;
     for (size_t i = 0; i < q_.size() && tried < scan_limit; ++i) {
       const Entry e = q_[i];
-      if (!view.NodeLive(e.node, e.ticket)) continue;
+      if (!view.NodeLive(e.node, e.ticket) || view.NodeFitsNoTask(e.node)) continue;
       ++tried;
       TaskId task;
       if (take(e.node, &task)) {

@@ -38,6 +38,7 @@ class RandomPolicy final : public SchedulingPolicy {
         continue;
       }
       ++node_tries;
+      if (view.NodeFitsNoTask(NodeId(n.id))) continue;
       uint32_t task_tries = 0;
       while (!tasks_.empty() && task_tries < scan_limit_) {
         const size_t ti = rng_.Below(tasks_.size());
