@@ -195,7 +195,8 @@ absl::StatusOr<TraceSessions> ImportSessions(const TraceConfig& config,
     }
     std::ifstream in(p, std::ios::binary);
     if (!in) {
-      return absl::NotFoundError("files[" + std::to_string(f) + "]: cannot read " + p.string());
+      return absl::InvalidArgumentError("files[" + std::to_string(f) + "]: cannot read " +
+                                        p.string());
     }
     std::ostringstream buf;
     buf << in.rdbuf();
@@ -304,7 +305,7 @@ absl::StatusOr<TraceSessions> ImportSessions(const TraceConfig& config,
     });
     std::vector<TraceSession> merged;
     for (const Row& r : c.rows) {
-      if (!merged.empty() && r.start <= merged.back().end_unix_s) {
+      if (!merged.empty() && r.start < merged.back().end_unix_s) {
         merged.back().end_unix_s = std::max(merged.back().end_unix_s, r.end);
         merged.back().energy_kwh = AddEnergy(merged.back().energy_kwh, r.energy);
         ++rep.sessions_merged;

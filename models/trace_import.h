@@ -6,8 +6,10 @@
 //
 // Cars: a row's car is its `car` value; a row without one (no `car` column, or an empty
 // cell) becomes the car of its charger and connector ("cp <charger>/<connector>"). Cars are
-// ordered by name. A car's sessions are sorted by start; sessions that overlap or touch the
-// one before are merged into it (one car cannot be plugged twice), and counted.
+// ordered by name. A car's sessions are sorted by start; a session that overlaps the one
+// before is merged into it (one car cannot be plugged twice), and counted. Sessions that only
+// touch (one ends the minute the next begins: at a charge point, one vehicle leaves as the
+// next arrives) stay apart, with an away period of zero length between them.
 //
 // Rows: each refused row is counted by reason (missing start, unparsable end, end before
 // start, zero length, ...; a bad energy keeps the row, energy unknown); the first few are kept as
@@ -36,7 +38,7 @@ struct TraceReport {
   uint64_t files = 0;
   uint64_t rows_read = 0;        // data rows (header and blank lines not counted)
   uint64_t sessions_loaded = 0;  // rows accepted
-  uint64_t sessions_merged = 0;  // accepted rows merged into an overlapping or touching one
+  uint64_t sessions_merged = 0;  // accepted rows merged into an overlapping one
   uint64_t energy_unknown = 0;   // accepted rows whose energy is empty, unparsable or < 0
   std::map<std::string, uint64_t> refused;  // rows refused, by reason
   std::vector<std::string> first_refused;   // "file:line: reason", the first kMaxListed
@@ -63,7 +65,7 @@ struct TraceSession {
 };
 
 struct TraceSessions {
-  std::vector<std::vector<TraceSession>> cars;  // per car: sorted, disjoint, not touching
+  std::vector<std::vector<TraceSession>> cars;  // per car: sorted, disjoint (may touch)
   std::vector<std::string> car_names;           // "<car id>" or "cp <charger>/<connector>"
   std::vector<std::string> car_sites;           // site of each car's first session ("" if none)
   absl::TimeZone time_zone;                     // of the files' timestamps
@@ -76,8 +78,9 @@ struct TraceSessions {
 absl::Status ParseTraceSection(const YAML::Node& n, const std::string& path, TraceConfig& out);
 
 // Reads the files (paths relative to `scenario_dir`, absolute ones as they are).
-// NOT_FOUND "files[i]: cannot read <path>" for a missing file; INVALID_ARGUMENT
-// "columns.<key>: <file> has no column \"<name>\"" for a missing column, or
+// INVALID_ARGUMENT (a scenario error: `fleetgrid sim` exits 2) "files[i]: cannot read
+// <path>" for a missing file, "columns.<key>: <file> has no column \"<name>\"" for a missing
+// column, or
 // "<file>: n of m rows refused (...); first: <file>:<line>: <reason>; ..." for a mostly bad
 // file, or when no session is left at all.
 absl::StatusOr<TraceSessions> ImportSessions(const TraceConfig& config,

@@ -50,25 +50,20 @@ int64_t TraceReplay::SessionEnd(const std::vector<Session>& s, int64_t x) const 
                              [](int64_t v, const Session& a) { return v < a.start; });
   if (it == s.begin()) return -1;
   --it;
-  if (x >= it->end) return -1;
-  int64_t end = it->end;
-  // A session that ends at the frame's end runs on into the first one of the next loop.
-  if (end == period_ && s.front().start == 0 && it != s.begin()) end += s.front().end;
-  return end;
+  return x < it->end ? it->end : -1;
 }
 
 int64_t TraceReplay::NextStart(const std::vector<Session>& s, int64_t x) const {
-  auto it = std::upper_bound(s.begin(), s.end(), x,
-                             [](int64_t v, const Session& a) { return v < a.start; });
+  // A session that starts where the last one ended (x) is next: the away period between
+  // them lasts zero seconds.
+  auto it = std::lower_bound(s.begin(), s.end(), x,
+                             [](const Session& a, int64_t v) { return a.start < v; });
   return it != s.end() ? it->start : period_ + s.front().start;
 }
 
 AvailabilityModel::Start TraceReplay::Initial(uint32_t car) const {
   const std::vector<Session>& s = CarSessions(car);
   const int64_t x = offset_;
-  if (s.size() == 1 && s[0].start == 0 && s[0].end == period_) {
-    return {true, TimePoint::Infinite(), true};
-  }
   const int64_t end = SessionEnd(s, x);
   if (end >= 0) return {true, TimePoint::Epoch() + Duration::Seconds(end - x), true};
   return {false, TimePoint::Epoch() + Duration::Seconds(NextStart(s, x) - x), false};
@@ -77,9 +72,6 @@ AvailabilityModel::Start TraceReplay::Initial(uint32_t car) const {
 AvailabilityModel::Span TraceReplay::Next(uint32_t car, uint32_t, TimePoint start,
                                           bool available) const {
   const std::vector<Session>& s = CarSessions(car);
-  if (s.size() == 1 && s[0].start == 0 && s[0].end == period_) {
-    return {available ? TimePoint::Infinite() : start + Duration::Seconds(1), available};
-  }
   // Boundaries fall on whole simulated seconds; a start between two (cut by a region
   // event) is replayed from the second it falls in.
   const int64_t t = FloorSeconds(start);
@@ -90,7 +82,7 @@ AvailabilityModel::Span TraceReplay::Next(uint32_t car, uint32_t, TimePoint star
     return {start + Duration::Seconds(1), false};
   }
   const TimePoint end = TimePoint::Epoch() + Duration::Seconds(t + NextStart(s, x) - x);
-  return {std::max(end, start + Duration::Seconds(1)), false};
+  return {std::max(end, start), false};
 }
 
 bool TraceReplay::Loops(Duration horizon) const {

@@ -13,7 +13,9 @@
 // replayed ones, at most.
 //
 // Cars: region car c replays trace car c % cars_built (a region larger than the trace
-// repeats its cars, in the same phase; a smaller one uses the first cars by name).
+// repeats its cars, in the same phase; a smaller one uses the first cars by name). Sessions
+// that touch (and a session ending where the frame wraps onto one starting at its start) are
+// separated by an away period of zero length: the plugged vehicle changed.
 // Thread safety: immutable after construction; may be shared.
 #pragma once
 
@@ -48,10 +50,10 @@ class TraceReplay final : public AvailabilityModel {
     int64_t start;  // seconds since the frame's start, in [0, period]
     int64_t end;
   };
-  // The end (in frame seconds, may exceed the period when the session runs on through the
-  // wrap) of the session of `car` that holds frame position x, or -1 if none does.
+  // The end (frame seconds) of the session that holds frame position x, or -1 if none does.
   int64_t SessionEnd(const std::vector<Session>& s, int64_t x) const;
-  // The start of the first session after frame position x, wrapping (may exceed period).
+  // The start of the first session at or after frame position x, wrapping (then it exceeds
+  // the period).
   int64_t NextStart(const std::vector<Session>& s, int64_t x) const;
   int64_t Position(int64_t t_s) const;  // frame position of simulated second t_s
   const std::vector<Session>& CarSessions(uint32_t car) const { return cars_[car % cars_.size()]; }

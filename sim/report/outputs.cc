@@ -228,9 +228,9 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
   for (const auto& [region, t] : r.traces) {
     std::snprintf(buf, sizeof buf,
                   "trace      %s: %" PRIu64 " sessions loaded from %" PRIu64 " rows in %" PRIu64
-                  " files (%" PRIu64 " refused, %" PRIu64 " merged), %u cars (%u by charger)%s\n",
-                  region.c_str(), t.sessions_loaded, t.rows_read, t.files, t.RowsRefused(),
-                  t.sessions_merged, t.cars_built, t.cars_by_charger,
+                  " file%s (%" PRIu64 " refused, %" PRIu64 " merged), %u cars (%u by charger)%s\n",
+                  region.c_str(), t.sessions_loaded, t.rows_read, t.files, t.files == 1 ? "" : "s",
+                  t.RowsRefused(), t.sessions_merged, t.cars_built, t.cars_by_charger,
                   r.trace_looped ? "; the run outlasts the trace, which loops" : "");
     os << buf;
     for (const auto& [reason, n] : t.refused) {
