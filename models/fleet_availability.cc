@@ -27,7 +27,6 @@ uint64_t RegionSeed(uint64_t seed, size_t index, const std::string& name) {
 absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
     const AvailabilitySetup& s) {
   std::unique_ptr<FleetAvailability> fa(new FleetAvailability());
-  fa->start_unix_s_ = s.start_unix_s;
   std::vector<RegionConfig> regions = s.regions;
   if (regions.empty()) {
     RegionConfig all;

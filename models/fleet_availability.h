@@ -70,7 +70,6 @@ class FleetAvailability final : public AvailabilityModel {
     uint64_t seed = 0;
   };
   std::vector<Region> regions_;
-  int64_t start_unix_s_ = 0;
 };
 
 }  // namespace fleetgrid::models
