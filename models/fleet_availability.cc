@@ -27,7 +27,6 @@ uint64_t RegionSeed(uint64_t seed, size_t index, const std::string& name) {
 absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
     const AvailabilitySetup& s) {
   std::unique_ptr<FleetAvailability> fa(new FleetAvailability());
-  fa->start_unix_s_ = s.start_unix_s;
   std::vector<RegionConfig> regions = s.regions;
   if (regions.empty()) {
     RegionConfig all;
@@ -37,7 +36,8 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
   const std::vector<uint32_t> starts = RegionStarts(regions, s.fleet_size);
   for (size_t r = 0; r < regions.size(); ++r) {
     const RegionConfig& rc = regions[r];
-    const std::string where = s.regions.empty() ? "availability" : "regions[" + std::to_string(r) + "]";
+    const std::string where =
+        s.regions.empty() ? "availability" : "regions[" + std::to_string(r) + "]";
     Region region;
     region.name = rc.name;
     region.first_car = starts[r];
@@ -50,8 +50,8 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
     absl::StatusOr<LocalCalendar> calendar =
         LocalCalendar::Create(s.start_unix_s, rc.time_zone, holidays);
     if (!calendar.ok()) {
-      return absl::InvalidArgumentError(where + ".time_zone: " +
-                                        std::string(calendar.status().message()));
+      return absl::InvalidArgumentError(where +
+                                        ".time_zone: " + std::string(calendar.status().message()));
     }
     region.calendar = std::make_shared<const LocalCalendar>(std::move(*calendar));
     const AvailabilityConfig& ac = rc.availability ? *rc.availability : s.availability;
@@ -61,8 +61,8 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
         const uint32_t cars = (r + 1 < regions.size() ? starts[r + 1] : s.fleet_size) - starts[r];
         auto m = RoutineModel::Create(ac, s.archetypes, region.calendar, region.seed, cars);
         if (!m.ok()) {
-          return absl::InvalidArgumentError(model_key + ".routines: " +
-                                            std::string(m.status().message()));
+          return absl::InvalidArgumentError(model_key +
+                                            ".routines: " + std::string(m.status().message()));
         }
         region.model = std::move(*m);
         break;
@@ -74,7 +74,9 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
                               model_key + ".trace: " + std::string(sessions.status().message()));
         }
         region.trace = std::make_shared<const TraceSessions>(std::move(*sessions));
-        region.model = std::make_unique<TraceReplay>(region.trace, s.start_unix_s);
+        auto replay = std::make_unique<TraceReplay>(region.trace, s.start_unix_s);
+        region.replay = replay.get();
+        region.model = std::move(replay);
         break;
       }
       default:
@@ -88,9 +90,7 @@ absl::StatusOr<std::unique_ptr<FleetAvailability>> FleetAvailability::Build(
 
 bool FleetAvailability::LoopsWithin(Duration horizon) const {
   for (const Region& r : regions_) {
-    if (r.trace && start_unix_s_ + horizon.nanos() / 1'000'000'000 > r.trace->report.last_end_unix_s) {
-      return true;
-    }
+    if (r.replay != nullptr && r.replay->Loops(horizon)) return true;
   }
   return false;
 }
@@ -106,9 +106,8 @@ std::vector<std::pair<std::string, TraceReport>> FleetAvailability::trace_report
 namespace {
 
 // The earliest departure a rush or an outage forces on a parked period [start, end).
-TimePoint CutParked(const std::vector<RegionEvent>& events, const LocalCalendar& cal,
-                    uint64_t seed, uint32_t car, uint32_t period, TimePoint start,
-                    TimePoint end) {
+TimePoint CutParked(const std::vector<RegionEvent>& events, const LocalCalendar& cal, uint64_t seed,
+                    uint32_t car, uint32_t period, TimePoint start, TimePoint end) {
   Rng rng = Rng::Stream(seed, "region.rush", (uint64_t{car} << 32) | period);
   for (size_t i = 0; i < events.size(); ++i) {
     const RegionEvent& e = events[i];
@@ -175,7 +174,8 @@ AvailabilityModel::Start FleetAvailability::Initial(uint32_t car) const {
                        TimePoint::Epoch() - Duration::Nanos(1), st.end);
     return st;
   }
-  st.end = HoldAway(r.events, r.seed, local, 0, TimePoint::Epoch(), std::max(st.end, TimePoint::Epoch()));
+  st.end = HoldAway(r.events, r.seed, local, 0, TimePoint::Epoch(),
+                    std::max(st.end, TimePoint::Epoch()));
   return st;
 }
 

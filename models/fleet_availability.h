@@ -21,15 +21,17 @@
 
 namespace fleetgrid::models {
 
+class TraceReplay;
+
 // Everything the fleet's availability depends on, from the scenario.
 struct AvailabilitySetup {
   uint64_t seed = 1;
   uint32_t fleet_size = 0;
   int64_t start_unix_s = 0;  // the calendar instant of simulated t = 0
   AvailabilityConfig availability;
-  std::vector<RegionConfig> regions;      // empty: one region "all"
-  std::vector<Archetype> archetypes;      // the scenario's own, besides the built-in ones
-  std::string scenario_dir;               // for relative trace file paths
+  std::vector<RegionConfig> regions;  // empty: one region "all"
+  std::vector<Archetype> archetypes;  // the scenario's own, besides the built-in ones
+  std::string scenario_dir;           // for relative trace file paths
 };
 
 class FleetAvailability final : public AvailabilityModel {
@@ -50,7 +52,8 @@ class FleetAvailability final : public AvailabilityModel {
     return r;
   }
   uint32_t region_first_car(size_t r) const { return regions_[r].first_car; }
-  // Whether a run this long outlasts a trace region's sessions (the replay then loops).
+  // Whether a run this long outlasts a trace region's sessions (its replay then wraps around
+  // to the start of the trace's frame: TraceReplay::Loops).
   bool LoopsWithin(Duration horizon) const;
   // Reports of the trace regions' imports (sessions loaded, rows refused...).
   std::vector<std::pair<std::string, TraceReport>> trace_reports() const;
@@ -61,12 +64,12 @@ class FleetAvailability final : public AvailabilityModel {
     uint32_t first_car = 0;
     std::unique_ptr<AvailabilityModel> model;  // over the region's own car indexes
     std::shared_ptr<const TraceSessions> trace;
+    const TraceReplay* replay = nullptr;  // `model`, for a trace region
     std::vector<RegionEvent> events;
     std::shared_ptr<const LocalCalendar> calendar;
     uint64_t seed = 0;
   };
   std::vector<Region> regions_;
-  int64_t start_unix_s_ = 0;
 };
 
 }  // namespace fleetgrid::models

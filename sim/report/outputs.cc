@@ -147,12 +147,20 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
       nlohmann::ordered_json refused = nlohmann::ordered_json::object();
       for (const auto& [reason, n] : t.refused) refused[reason] = n;
       traces.push_back({{"region", region},
+                        {"files", t.files},
                         {"rows_read", t.rows_read},
                         {"sessions_loaded", t.sessions_loaded},
+                        {"sessions_merged", t.sessions_merged},
+                        {"energy_unknown", t.energy_unknown},
                         {"rows_refused", refused},
+                        {"first_refused", t.first_refused},
                         {"cars_built", t.cars_built},
+                        {"cars_by_charger", t.cars_by_charger},
+                        {"sites", t.sites},
                         {"first_start_unix_s", t.first_start_unix_s},
-                        {"last_end_unix_s", t.last_end_unix_s}});
+                        {"last_end_unix_s", t.last_end_unix_s},
+                        {"anchor_unix_s", t.anchor_unix_s},
+                        {"loop_period_s", t.period_s}});
     }
     j["traces"] = traces;
     j["trace_loops"] = r.trace_looped;
@@ -205,32 +213,29 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
   std::snprintf(buf, sizeof buf, "utilization %.4f (busy / available car-time)\n",
                 r.available_car_seconds > 0 ? r.busy_car_seconds / r.available_car_seconds : 0.0);
   os << buf;
-  std::snprintf(buf, sizeof buf,
-                "parked     %.4g car-h, %.1f%% plugged; %.1f%% of parked car-hours did useful "
-                "work\n",
-                r.available_car_seconds / 3600,
-                r.available_car_seconds > 0 ? 100 * r.plugged_car_seconds / r.available_car_seconds
-                                            : 0.0,
-                r.available_car_seconds > 0 ? 100 * r.useful_car_seconds / r.available_car_seconds
-                                            : 0.0);
+  std::snprintf(
+      buf, sizeof buf,
+      "parked     %.4g car-h, %.1f%% plugged; %.1f%% of parked car-hours did useful "
+      "work\n",
+      r.available_car_seconds / 3600,
+      r.available_car_seconds > 0 ? 100 * r.plugged_car_seconds / r.available_car_seconds : 0.0,
+      r.available_car_seconds > 0 ? 100 * r.useful_car_seconds / r.available_car_seconds : 0.0);
   os << buf;
   if (r.regions.size() > 1) {
     for (const RegionResult& g : r.regions) {
-      std::snprintf(buf, sizeof buf,
-                    "  region %-12s %8" PRIu64 " cars  parked %.4g car-h  useful %.1f%%\n",
-                    g.name.c_str(), g.cars, g.time.parked_car_s / 3600,
-                    g.time.parked_car_s > 0 ? 100 * g.time.useful_car_s / g.time.parked_car_s
-                                            : 0.0);
+      std::snprintf(
+          buf, sizeof buf, "  region %-12s %8" PRIu64 " cars  parked %.4g car-h  useful %.1f%%\n",
+          g.name.c_str(), g.cars, g.time.parked_car_s / 3600,
+          g.time.parked_car_s > 0 ? 100 * g.time.useful_car_s / g.time.parked_car_s : 0.0);
       os << buf;
     }
   }
   for (const auto& [region, t] : r.traces) {
-    uint64_t refused = 0;
-    for (const auto& [reason, n] : t.refused) refused += n;
     std::snprintf(buf, sizeof buf,
-                  "trace      %s: %" PRIu64 " sessions loaded from %" PRIu64 " rows (%" PRIu64
-                  " refused), %u cars%s\n",
-                  region.c_str(), t.sessions_loaded, t.rows_read, refused, t.cars_built,
+                  "trace      %s: %" PRIu64 " sessions loaded from %" PRIu64 " rows in %" PRIu64
+                  " file%s (%" PRIu64 " refused, %" PRIu64 " merged), %u cars (%u by charger)%s\n",
+                  region.c_str(), t.sessions_loaded, t.rows_read, t.files, t.files == 1 ? "" : "s",
+                  t.RowsRefused(), t.sessions_merged, t.cars_built, t.cars_by_charger,
                   r.trace_looped ? "; the run outlasts the trace, which loops" : "");
     os << buf;
     for (const auto& [reason, n] : t.refused) {
@@ -238,6 +243,7 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                     reason.c_str());
       os << buf;
     }
+    for (const std::string& line : t.first_refused) os << "             e.g. " << line << "\n";
   }
   if (r.validation.enabled) {
     const ValidationResult& v = r.validation;

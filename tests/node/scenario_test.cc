@@ -55,7 +55,11 @@ TEST(ScenarioTest, RejectsBadFilesNamingTheKeyAndKeepsOptions) {
   EXPECT_NE(s.message().find("availability.mean_on"), std::string::npos) << s;
   s = ApplyScenarioText("availability: {model: trace}", true, o);
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(s.message().find("exponential-on-off or never-leaves"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("availability.trace: required with model: trace"), std::string::npos)
+      << s;
+  s = ApplyScenarioText("availability: {model: teleport}", true, o);
+  EXPECT_NE(s.message().find("availability.model: unknown model \"teleport\""), std::string::npos)
+      << s;
   s = ApplyScenarioText("fleet: {links: [{bandwidth_bytes_per_s: 0}]}", true, o);
   EXPECT_NE(s.message().find("fleet.links[0].bandwidth_bytes_per_s"), std::string::npos) << s;
   s = ApplyScenarioText("fleet: {battery: {capacity_kwh: 60}}", true, o);
