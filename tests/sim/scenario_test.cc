@@ -152,7 +152,7 @@ INSTANTIATE_TEST_SUITE_P(
                 {},
                 "availability.mean_on: must be > 0"},
         BadCase{"unknown_availability_model",
-                "availability: {model: weibull}\n",
+                "availability: {model: markov}\n",
                 {},
                 "availability.model: unknown model"},
         BadCase{"start_probability",
