@@ -34,9 +34,10 @@ printf '%-7s %-4s %9s %9s %12s %10s %9s %10s %8s\n' scenario run wall_s user_s e
 for r in $(seq "$repeat"); do
   for s in fleet1 fleet2; do
     out="runs/bench-$s-$cars-$r"
-    /usr/bin/time -f "%U" -o "$out.user" "$bin" sim "scenarios/$s.yaml" \
+    mkdir -p "$out"
+    /usr/bin/time -f "%U" -o "$out/user_s" "$bin" sim "scenarios/$s.yaml" \
       --set fleet.size="$cars" --out "$out" --quiet
-    python3 - "$s" "$r" "$out/summary.json" "$out.user" <<'PY'
+    python3 - "$s" "$r" "$out/summary.json" "$out/user_s" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[3])); r = s["run"]
 user = float(open(sys.argv[4]).read().split()[-1])
@@ -51,7 +52,7 @@ import json, statistics, sys
 cars, repeat = sys.argv[1], int(sys.argv[2])
 wall = {s: [json.load(open(f"runs/bench-{s}-{cars}-{r}/summary.json"))["run"]["wall_s"]
             for r in range(1, repeat + 1)] for s in ("fleet1", "fleet2")}
-user = {s: [float(open(f"runs/bench-{s}-{cars}-{r}.user").read().split()[-1])
+user = {s: [float(open(f"runs/bench-{s}-{cars}-{r}/user_s").read().split()[-1])
             for r in range(1, repeat + 1)] for s in ("fleet1", "fleet2")}
 m = {k: statistics.median(v) for k, v in wall.items()}
 u = {k: statistics.median(v) for k, v in user.items()}
