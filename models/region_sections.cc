@@ -14,8 +14,12 @@ std::string At(const std::string& path, size_t i) { return path + "[" + std::to_
 
 absl::Status ReadDay(const YAML::Node& list, const std::string& path, double min, double max,
                      double scale, float* out) {
-  if (!list.IsSequence() || list.size() != 24) {
+  if (!list.IsSequence()) {
     return KeyError(path, "expected a list of 24 hourly values, got " + ShowNode(list));
+  }
+  if (list.size() != 24) {
+    return KeyError(path, "expected a list of 24 hourly values, got " +
+                              std::to_string(list.size()));
   }
   for (size_t h = 0; h < 24; ++h) {
     FG_ASSIGN_OR_RETURN(const double v, AsNumber(list[h], At(path, h)));

@@ -274,7 +274,7 @@ TEST(RegionSectionsTest, BadDefinitionsNameTheirKey) {
                   "to: '9:00', share: 0.1}]}]"),
             "regions[0].events[0].days[1]: expected mon, tue, wed, thu, fri, sat or sun");
   EXPECT_EQ(error("archetypes: [{name: x, parked: [0.5, 0.5], plugged: 1, mean_stay_hours: 2}]"),
-            "archetypes[0].parked: expected a list of 24 hourly values, got a list");
+            "archetypes[0].parked: expected a list of 24 hourly values, got 2");
   EXPECT_EQ(error("archetypes: [{name: x, parked: {weekday: [0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,"
                   "0,0,0,0,0,0,1.5], weekend: 1}, plugged: 1, mean_stay_hours: 2}]"),
             "archetypes[0].parked.weekday[23]: must be in [0, 1], got 1.5");
