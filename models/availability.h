@@ -62,9 +62,9 @@ class RenewalOnOff final : public AvailabilityModel {
 
  private:
   AvailabilityKind kind_;
-  double mean_s_[2];   // [off, on]
-  double param_[2];    // Weibull: scale; log-normal: mu of log-duration
-  double shape_;       // Weibull k or log-normal sigma
+  double mean_s_[2];  // [off, on]
+  double param_[2];   // Weibull: scale; log-normal: mu of log-duration
+  double shape_;      // Weibull k or log-normal sigma
   double p_start_;
   bool stationary_;
   double plugged_share_;

@@ -3,10 +3,12 @@
 namespace fleetgrid::models {
 
 namespace {
-constexpr AvailabilityKind kAllKinds[] = {
-    AvailabilityKind::kExponentialOnOff, AvailabilityKind::kWeibull,
-    AvailabilityKind::kLognormal,        AvailabilityKind::kRoutine,
-    AvailabilityKind::kTrace,            AvailabilityKind::kNeverLeaves};
+constexpr AvailabilityKind kAllKinds[] = {AvailabilityKind::kExponentialOnOff,
+                                          AvailabilityKind::kWeibull,
+                                          AvailabilityKind::kLognormal,
+                                          AvailabilityKind::kRoutine,
+                                          AvailabilityKind::kTrace,
+                                          AvailabilityKind::kNeverLeaves};
 }  // namespace
 
 std::string_view AvailabilityKindName(AvailabilityKind kind) {

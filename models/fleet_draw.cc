@@ -40,7 +40,8 @@ FleetDraw DrawFleet(const std::vector<SpeedClass>& classes, const std::vector<Li
 std::vector<SpeedClass> ClassTable(const std::vector<SpeedClass>& classes,
                                    const std::vector<RegionConfig>& regions) {
   std::vector<SpeedClass> table = classes;
-  for (const RegionConfig& r : regions) table.insert(table.end(), r.classes.begin(), r.classes.end());
+  for (const RegionConfig& r : regions)
+    table.insert(table.end(), r.classes.begin(), r.classes.end());
   return table;
 }
 
@@ -58,7 +59,8 @@ FleetDraw DrawFleet(const std::vector<SpeedClass>& classes, const std::vector<Li
     Rng rng = Rng::Stream(seed, "fleet.class." + regions[r].name);
     for (uint32_t car = begin; car < end && car < first_car + cars; ++car) {
       const double u = rng.Uniform();
-      if (car >= first_car) f.speed_class[car - first_car] = static_cast<uint8_t>(offset + Pick(own, u));
+      if (car >= first_car)
+        f.speed_class[car - first_car] = static_cast<uint8_t>(offset + Pick(own, u));
     }
     offset += own.size();
   }

@@ -77,15 +77,16 @@ int LocalCalendar::HourOfWeek(int64_t local_seconds) const {
 absl::StatusOr<int64_t> ParseInstant(const std::string& text) {
   absl::Time t;
   std::string err;
-  for (const char* format : {"%Y-%m-%dT%H:%M:%E*S%Ez", "%Y-%m-%dT%H:%M:%E*SZ",
-                             "%Y-%m-%dT%H:%MZ", "%Y-%m-%d"}) {
+  for (const char* format :
+       {"%Y-%m-%dT%H:%M:%E*S%Ez", "%Y-%m-%dT%H:%M:%E*SZ", "%Y-%m-%dT%H:%MZ", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, text, absl::UTCTimeZone(), &t, &err)) {
       return absl::ToUnixSeconds(t);
     }
   }
-  return absl::InvalidArgumentError("expected a date (2026-03-02) or an instant "
-                                    "(2026-03-02T06:00:00Z or ...+01:00), got \"" +
-                                    text + "\"");
+  return absl::InvalidArgumentError(
+      "expected a date (2026-03-02) or an instant "
+      "(2026-03-02T06:00:00Z or ...+01:00), got \"" +
+      text + "\"");
 }
 
 }  // namespace fleetgrid::models

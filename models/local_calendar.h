@@ -40,8 +40,8 @@ class LocalCalendar {
   int64_t start_unix_s_ = 0;
   int64_t monday_base_ = 0;  // local seconds of t = 0 since that Monday 00:00
   absl::TimeZone zone_;
-  std::vector<int32_t> offsets_;      // per UTC hour since t = 0
-  std::vector<int64_t> holiday_days_; // local day numbers (LocalSeconds / 86400), sorted
+  std::vector<int32_t> offsets_;       // per UTC hour since t = 0
+  std::vector<int64_t> holiday_days_;  // local day numbers (LocalSeconds / 86400), sorted
 };
 
 // "2026-03-02", "2026-03-02T06:00:00Z", "2026-03-02T06:00:00+01:00" -> Unix seconds (a date

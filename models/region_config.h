@@ -37,10 +37,10 @@ struct RegionEvent {
 
 struct RegionConfig {
   std::string name;
-  double share = 1.0;                  // of the fleet's cars (contiguous blocks, in order)
-  std::string time_zone = "UTC";       // IANA name, e.g. Europe/London
+  double share = 1.0;             // of the fleet's cars (contiguous blocks, in order)
+  std::string time_zone = "UTC";  // IANA name, e.g. Europe/London
   std::optional<AvailabilityConfig> availability;  // unset: the scenario's `availability`
-  std::vector<SpeedClass> classes;     // empty: the fleet's classes
+  std::vector<SpeedClass> classes;                 // empty: the fleet's classes
   std::vector<RegionEvent> events;
 };
 

@@ -18,8 +18,8 @@ absl::Status ReadDay(const YAML::Node& list, const std::string& path, double min
     return KeyError(path, "expected a list of 24 hourly values, got " + ShowNode(list));
   }
   if (list.size() != 24) {
-    return KeyError(path, "expected a list of 24 hourly values, got " +
-                              std::to_string(list.size()));
+    return KeyError(path,
+                    "expected a list of 24 hourly values, got " + std::to_string(list.size()));
   }
   for (size_t h = 0; h < 24; ++h) {
     FG_ASSIGN_OR_RETURN(const double v, AsNumber(list[h], At(path, h)));
@@ -40,8 +40,8 @@ absl::Status ReadWeek(const YAML::Node& n, const std::string& path, double min, 
   if (n.IsScalar()) {
     FG_ASSIGN_OR_RETURN(const double v, AsNumber(n, path));
     if (v < min || v > max) {
-      return KeyError(path, "must be in [" + NumberText(min) + ", " + NumberText(max) +
-                                "], got " + NumberText(v));
+      return KeyError(path, "must be in [" + NumberText(min) + ", " + NumberText(max) + "], got " +
+                                NumberText(v));
     }
     out.fill(static_cast<float>(v * scale));
     return absl::OkStatus();
@@ -91,7 +91,8 @@ absl::Status ReadTimeOfDay(const YAML::Node& parent, const std::string& path, co
     char tail = 0;
     if (std::sscanf(n.Scalar().c_str(), "%d:%d%c", &h, &m, &tail) == 2) {
       if (h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m != 0)) {
-        return KeyError(JoinKey(path, key), "expected a time of day HH:MM, got \"" + n.Scalar() + "\"");
+        return KeyError(JoinKey(path, key),
+                        "expected a time of day HH:MM, got \"" + n.Scalar() + "\"");
       }
       *out = Duration::Minutes(h * 60 + m);
       return absl::OkStatus();
@@ -115,8 +116,8 @@ absl::Status ReadDays(const YAML::Node& n, const std::string& path, uint8_t& day
     } else if (v == "all") {
       days = 0x7f;
     } else {
-      return KeyError(path, "expected weekdays, weekends, all or a list of mon..sun, got \"" + v +
-                                "\"");
+      return KeyError(path,
+                      "expected weekdays, weekends, all or a list of mon..sun, got \"" + v + "\"");
     }
     return absl::OkStatus();
   }
@@ -140,7 +141,8 @@ absl::Status ParseEvent(const YAML::Node& n, const std::string& path, RegionEven
   FG_RETURN_IF_ERROR(ReadString(n, path, "kind", &kind));
   if (kind == "rush") {
     e.kind = RegionEvent::Kind::kRush;
-    if (const YAML::Node d = n["days"]) FG_RETURN_IF_ERROR(ReadDays(d, JoinKey(path, "days"), e.days));
+    if (const YAML::Node d = n["days"])
+      FG_RETURN_IF_ERROR(ReadDays(d, JoinKey(path, "days"), e.days));
     FG_RETURN_IF_ERROR(ReadTimeOfDay(n, path, "from", &e.from));
     FG_RETURN_IF_ERROR(ReadTimeOfDay(n, path, "to", &e.to));
     if (e.to <= e.from) return KeyError(JoinKey(path, "to"), "must be after `from`");
@@ -160,11 +162,13 @@ absl::Status ParseEvent(const YAML::Node& n, const std::string& path, RegionEven
     if (e.duration <= Duration::Zero()) return KeyError(JoinKey(path, "duration"), "must be > 0");
     FG_RETURN_IF_ERROR(ReadNumber(n, path, "share", &e.share, 0, 1));
     for (const char* k : {"days", "from", "to"}) {
-      if (n[k]) return KeyError(JoinKey(path, k), "not a key of an outage (it has at, duration, share)");
+      if (n[k])
+        return KeyError(JoinKey(path, k), "not a key of an outage (it has at, duration, share)");
     }
   } else if (kind == "holiday") {
     e.kind = RegionEvent::Kind::kHoliday;
-    if (!n["at"]) return KeyError(JoinKey(path, "at"), "required (the day, as an offset from start)");
+    if (!n["at"])
+      return KeyError(JoinKey(path, "at"), "required (the day, as an offset from start)");
     FG_RETURN_IF_ERROR(ReadDuration(n, path, "at", &e.at));
     if (e.at < Duration::Zero()) return KeyError(JoinKey(path, "at"), "must be >= 0");
     for (const char* k : {"days", "from", "to", "share", "duration"}) {
@@ -231,13 +235,15 @@ absl::Status ParseRegionsSection(const YAML::Node& n, const AvailabilityConfig& 
     for (const RegionConfig& o : out) {
       if (o.name == r.name) return KeyError(JoinKey(ip, "name"), "\"" + r.name + "\" given twice");
     }
-    if (!n[i]["share"] && n.size() > 1) return KeyError(JoinKey(ip, "share"), "required with several regions");
+    if (!n[i]["share"] && n.size() > 1)
+      return KeyError(JoinKey(ip, "share"), "required with several regions");
     FG_RETURN_IF_ERROR(ReadNumber(n[i], ip, "share", &r.share, 0, 1));
     sum += r.share;
     FG_RETURN_IF_ERROR(ReadString(n[i], ip, "time_zone", &r.time_zone));
     if (!LocalCalendar::Create(kDefaultStartUnixS, r.time_zone).ok()) {
-      return KeyError(JoinKey(ip, "time_zone"), "unknown time zone \"" + r.time_zone +
-                                                    "\" (expected an IANA name such as Europe/London)");
+      return KeyError(JoinKey(ip, "time_zone"),
+                      "unknown time zone \"" + r.time_zone +
+                          "\" (expected an IANA name such as Europe/London)");
     }
     if (const YAML::Node a = n[i]["availability"]) {
       AvailabilityConfig ac = availability;

@@ -118,7 +118,7 @@ std::vector<Archetype> MakeBuiltins() {
 
 // A share this close to 0 or 1 makes the other state's rate effectively instantaneous.
 constexpr double kEdge = 1e-6;
-constexpr double kInstant = 1.0;  // per second: "at once", within a few seconds
+constexpr double kInstant = 1.0;          // per second: "at once", within a few seconds
 constexpr int kMaxHoursWalked = 8 * 168;  // beyond: the state never changes
 
 }  // namespace
@@ -153,7 +153,8 @@ absl::StatusOr<std::unique_ptr<RoutineModel>> RoutineModel::Create(
     m->cumulative_share_.push_back(cumulative);
   }
   if (m->archetypes_.empty()) return absl::InvalidArgumentError("no archetype in the mix");
-  if (m->archetypes_.size() > 256) return absl::InvalidArgumentError("at most 256 archetypes in a mix");
+  if (m->archetypes_.size() > 256)
+    return absl::InvalidArgumentError("at most 256 archetypes in a mix");
   m->cumulative_share_.back() = 1.0;  // rounding
   for (const Archetype& a : m->archetypes_) {
     std::array<Hour, 168> hours{};
@@ -217,8 +218,9 @@ TimePoint RoutineModel::Walk(Rng& rng, uint32_t car, TimePoint t, bool parked) c
   for (int walked = 0; walked < kMaxHoursWalked; ++walked) {
     const TimePoint shifted = t + phase;
     const Hour& now = hours[calendar_->HourOfWeek(local)];
-    const int64_t into_hour_ns = (((local % 3600) + 3600) % 3600) * 1'000'000'000 +
-                                 (((shifted.nanos() % 1'000'000'000) + 1'000'000'000) % 1'000'000'000);
+    const int64_t into_hour_ns =
+        (((local % 3600) + 3600) % 3600) * 1'000'000'000 +
+        (((shifted.nanos() % 1'000'000'000) + 1'000'000'000) % 1'000'000'000);
     const Duration left = Duration::Nanos(3600LL * 1'000'000'000 - into_hour_ns);
     const double rate = parked ? now.leave_rate : now.park_rate;
     if (rate > 0) {

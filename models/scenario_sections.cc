@@ -136,8 +136,10 @@ absl::Status ParseAvailabilitySection(const YAML::Node& n, AvailabilityConfig& a
   if (const YAML::Node r = n["routines"]) {
     const std::string rp = JoinKey(path, "routines");
     if (!r.IsMap() || r.size() == 0) {
-      return KeyError(rp, "expected a map of archetype: share, e.g. {home-charger: 0.6, commuter: "
-                          "0.4}, got " + ShowNode(r));
+      return KeyError(rp,
+                      "expected a map of archetype: share, e.g. {home-charger: 0.6, commuter: "
+                      "0.4}, got " +
+                          ShowNode(r));
     }
     a.routines.clear();
     double sum = 0;
@@ -174,15 +176,17 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
   if (const YAML::Node a = root["availability"]) {
     FG_RETURN_IF_ERROR(ParseAvailabilitySection(a, s.availability));
   }
-  if (const YAML::Node a = root["archetypes"]) FG_RETURN_IF_ERROR(ParseArchetypesSection(a, s.archetypes));
+  if (const YAML::Node a = root["archetypes"])
+    FG_RETURN_IF_ERROR(ParseArchetypesSection(a, s.archetypes));
   if (const YAML::Node r = root["regions"]) {
     FG_RETURN_IF_ERROR(ParseRegionsSection(r, s.availability, s.regions));
   }
   size_t classes = s.fleet.classes.size();
   for (const RegionConfig& r : s.regions) classes += r.classes.size();
   if (classes > 255) {
-    return KeyError("regions", "at most 255 classes in all (fleet.classes and the regions' own), got " +
-                                   std::to_string(classes));
+    return KeyError("regions",
+                    "at most 255 classes in all (fleet.classes and the regions' own), got " +
+                        std::to_string(classes));
   }
   // Archetype names are checked here, not when the model is built, so that a typo is
   // reported with its key before anything runs.
@@ -194,7 +198,8 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
       for (const Archetype& x : s.archetypes) known |= x.name == r.archetype;
       if (!known) {
         std::string names;
-        for (const Archetype& x : BuiltinArchetypes()) names += (names.empty() ? "" : ", ") + x.name;
+        for (const Archetype& x : BuiltinArchetypes())
+          names += (names.empty() ? "" : ", ") + x.name;
         for (const Archetype& x : s.archetypes) names += ", " + x.name;
         return KeyError(JoinKey(path, "routines." + r.archetype),
                         "unknown archetype (expected one of " + names + ")");
@@ -205,8 +210,8 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
   FG_RETURN_IF_ERROR(check_mix(s.availability, "availability"));
   for (size_t i = 0; i < s.regions.size(); ++i) {
     if (s.regions[i].availability) {
-      FG_RETURN_IF_ERROR(check_mix(*s.regions[i].availability,
-                                   "regions[" + std::to_string(i) + "].availability"));
+      FG_RETURN_IF_ERROR(
+          check_mix(*s.regions[i].availability, "regions[" + std::to_string(i) + "].availability"));
     }
   }
   return absl::OkStatus();

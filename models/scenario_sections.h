@@ -1,6 +1,7 @@
 // The sections of a scenario file (docs/scenarios.md) that describe cars: `fleet`,
-// `availability`, `archetypes` and `regions`, plus the run's `seed` and `start`. The simulator's parser (sim/scenario) calls the
-// section parsers for its whole-file validation; the car agent (`fleetgrid node
+// `availability`, `archetypes` and `regions`, plus the run's `seed` and `start`. The simulator's
+// parser (sim/scenario) calls the section parsers for its whole-file validation; the car agent
+// (`fleetgrid node
 // --scenario`) reads only these sections with LoadCarScenario, so a car in either world is
 // described by the same keys, defaults and checks. Errors are INVALID_ARGUMENT naming the
 // key path ("fleet.classes[1].share: ..."), NOT_FOUND for a missing file.

@@ -11,13 +11,13 @@ namespace fleetgrid::models {
 // Each entry names one column or several, joined with one space before parsing (a date
 // column and a time column make one timestamp). Empty = the column is absent.
 struct TraceColumns {
-  std::vector<std::string> start;      // plug-in time (required)
-  std::vector<std::string> end;        // plug-out time (required)
+  std::vector<std::string> start;       // plug-in time (required)
+  std::vector<std::string> end;         // plug-out time (required)
   std::vector<std::string> energy_kwh;  // optional
-  std::vector<std::string> car;        // car or user id; optional (cars by charger+connector)
-  std::vector<std::string> charger;    // charge point id
-  std::vector<std::string> connector;  // optional
-  std::vector<std::string> site;       // optional
+  std::vector<std::string> car;         // car or user id; optional (cars by charger+connector)
+  std::vector<std::string> charger;     // charge point id
+  std::vector<std::string> connector;   // optional
+  std::vector<std::string> site;        // optional
 };
 
 struct TraceConfig {

@@ -43,10 +43,10 @@ absl::Status Validate(const FleetOptions& o) {
     return absl::InvalidArgumentError("availability means must be > 0");
   }
   if (a.fleet_size != 0 && uint64_t{o.first_car} + o.cars > a.fleet_size) {
-    return absl::InvalidArgumentError(
-        "cars " + std::to_string(o.first_car) + ".." + std::to_string(uint64_t{o.first_car} + o.cars - 1) +
-        " are not all in the scenario's fleet of " + std::to_string(a.fleet_size) +
-        " (fleet.size)");
+    return absl::InvalidArgumentError("cars " + std::to_string(o.first_car) + ".." +
+                                      std::to_string(uint64_t{o.first_car} + o.cars - 1) +
+                                      " are not all in the scenario's fleet of " +
+                                      std::to_string(a.fleet_size) + " (fleet.size)");
   }
   double shares = 0;
   for (const models::SpeedClass& c : o.speed_classes) {

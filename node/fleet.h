@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "common/time.h"
 #include "absl/status/statusor.h"
+#include "common/time.h"
 #include "models/availability.h"
 #include "models/fleet_availability.h"
 #include "models/fleet_draw.h"

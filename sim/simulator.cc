@@ -666,12 +666,12 @@ class Simulator::Loop {
     int64_t start = 0;             // current attempt's start (ns)
     uint32_t task = 0;             // current attempt's task and epoch
     uint32_t epoch = 0;
-    uint32_t period = 0;      // availability periods so far
+    uint32_t period = 0;        // availability periods so far
     uint8_t state : 2 = kAway;  // CarState
     uint8_t plugged : 1 = 0;    // parked and plugged in
-    uint8_t gen = 0;          // bumped when an attempt ends early: its end event is stale
-    uint8_t speed_class = 0;  // index into the scenario's classes
-    uint8_t link_class = 0;   // index into the scenario's links
+    uint8_t gen = 0;            // bumped when an attempt ends early: its end event is stale
+    uint8_t speed_class = 0;    // index into the scenario's classes
+    uint8_t link_class = 0;     // index into the scenario's links
   };
   static_assert(sizeof(Car) == 32);
   std::vector<Car> cars_;

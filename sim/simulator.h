@@ -133,7 +133,7 @@ struct SimResult {
   double available_car_seconds = 0;  // parked
   double busy_car_seconds = 0;
   double plugged_car_seconds = 0;
-  double useful_car_seconds = 0;  // busy in attempts that succeeded
+  double useful_car_seconds = 0;      // busy in attempts that succeeded
   DurationHistogram task_wait;        // submission -> first attempt start
   DurationHistogram task_turnaround;  // submission -> accepted result
   std::vector<ClassResult> classes;
@@ -174,8 +174,8 @@ struct CoreTrace {
 void AppendDecisionLines(TimePoint now, const core::Decisions& d, std::vector<std::string>& out);
 
 struct SimHooks {
-  std::function<void(const Sample&)> on_sample;          // every outputs.timeseries_interval
-  std::function<void(const AttemptRecord&)> on_attempt;  // only when set
+  std::function<void(const Sample&)> on_sample;               // every outputs.timeseries_interval
+  std::function<void(const AttemptRecord&)> on_attempt;       // only when set
   std::function<void(const ParkedPeriod&)> on_parked_period;  // only when set
   // Called about every 2^16 events with the simulated time, the events so far and the
   // fraction of the run done: the larger of time / horizon and tasks closed / tasks total.

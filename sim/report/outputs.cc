@@ -123,10 +123,8 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
       r.available_car_seconds > 0 ? r.useful_car_seconds / r.available_car_seconds : 0.0;
   nlohmann::ordered_json classes = nlohmann::ordered_json::array();
   for (const ClassResult& c : r.classes) {
-    nlohmann::ordered_json x = {{"speed", c.speed},
-                                {"cars", c.cars},
-                                {"attempts", c.attempts},
-                                {"succeeded", c.succeeded}};
+    nlohmann::ordered_json x = {
+        {"speed", c.speed}, {"cars", c.cars}, {"attempts", c.attempts}, {"succeeded", c.succeeded}};
     // Only for classes that have them, so that plain-speed summaries stay as they were.
     if (!c.hardware.empty()) x["hardware"] = c.hardware;
     if (c.memory_bytes != 0) x["memory_bytes"] = c.memory_bytes;

@@ -155,11 +155,10 @@ absl::Status ParseOutputs(const YAML::Node& n, OutputsConfig& o) {
 
 absl::Status Validate(const YAML::Node& root, Scenario& s) {
   if (!root || root.IsNull()) return KeyError("(top level)", "the scenario is empty");
-  FG_RETURN_IF_ERROR(
-      CheckMap(root, "",
-               {"name", "seed", "horizon", "grace_period", "attempt_timeout", "max_attempts",
-                "engine", "start", "fleet", "availability", "archetypes", "regions", "workload",
-                "policy", "outputs"}));
+  FG_RETURN_IF_ERROR(CheckMap(root, "",
+                              {"name", "seed", "horizon", "grace_period", "attempt_timeout",
+                               "max_attempts", "engine", "start", "fleet", "availability",
+                               "archetypes", "regions", "workload", "policy", "outputs"}));
   FG_RETURN_IF_ERROR(ReadString(root, "", "name", &s.name));
   {
     models::CarScenario cars = CarsOf(s);

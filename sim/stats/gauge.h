@@ -19,9 +19,8 @@ struct Gauge {
   }
   // Car-seconds up to `end_ns` (>= since_ns).
   double CarSeconds(int64_t end_ns) const {
-    return static_cast<double>(area_ns +
-                               static_cast<__uint128_t>(count) *
-                                   static_cast<uint64_t>(end_ns - since_ns)) *
+    return static_cast<double>(area_ns + static_cast<__uint128_t>(count) *
+                                             static_cast<uint64_t>(end_ns - since_ns)) *
            1e-9;
   }
 };

@@ -23,9 +23,9 @@ namespace fleetgrid::testing {
 namespace {
 
 constexpr uint32_t kCars = 300;
-constexpr double kTimeScale = 600;     // a model hour in 6 real seconds
-constexpr int kHours = 6;              // 06:00 - 12:00 on a Monday in Berlin
-constexpr int kSamplesPerHour = 12;    // every 5 model minutes
+constexpr double kTimeScale = 600;   // a model hour in 6 real seconds
+constexpr int kHours = 6;            // 06:00 - 12:00 on a Monday in Berlin
+constexpr int kSamplesPerHour = 12;  // every 5 model minutes
 
 constexpr const char* kScenario = R"(
 seed: 11

@@ -89,17 +89,15 @@ TEST_P(RenewalTest, FullPeriodsHaveTheConfiguredMeans) {
   EXPECT_NEAR(sum[0] / count[0] / 200, 1, 0.03);
 }
 
-INSTANTIATE_TEST_SUITE_P(HeavyTails, RenewalTest,
-                         ::testing::Values(Case{AvailabilityKind::kWeibull, 0.7},
-                                           Case{AvailabilityKind::kWeibull, 1.5},
-                                           Case{AvailabilityKind::kLognormal, 1.0},
-                                           Case{AvailabilityKind::kLognormal, 0.5}),
-                         [](const auto& info) {
-                           return std::string(info.param.kind == AvailabilityKind::kWeibull
-                                                  ? "Weibull"
-                                                  : "Lognormal") +
-                                  std::to_string(static_cast<int>(info.param.param * 10));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    HeavyTails, RenewalTest,
+    ::testing::Values(Case{AvailabilityKind::kWeibull, 0.7}, Case{AvailabilityKind::kWeibull, 1.5},
+                      Case{AvailabilityKind::kLognormal, 1.0},
+                      Case{AvailabilityKind::kLognormal, 0.5}),
+    [](const auto& info) {
+      return std::string(info.param.kind == AvailabilityKind::kWeibull ? "Weibull" : "Lognormal") +
+             std::to_string(static_cast<int>(info.param.param * 10));
+    });
 
 TEST(RenewalTest, ExponentialDrawsAreFleet1s) {
   // The exponential model keeps FLEET-1's draws: plugged_share 1 draws nothing more.

@@ -2,13 +2,14 @@
 // models/local_calendar.h, models/fleet_availability.h). The routine's promise is exact: the
 // expected share of parked cars in hour h is the table's parked[h]; each test states its
 // tolerance from the binomial standard deviation.
+#include "models/routine.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "models/fleet_availability.h"
 #include "models/region_sections.h"
-#include "models/routine.h"
 #include "models/scenario_sections.h"
 
 namespace fleetgrid::models {
@@ -66,7 +67,7 @@ TEST(LocalCalendarTest, DaylightSavingMovesTheLocalClock) {
   // Europe/London goes to BST on 2024-03-31 at 01:00 UTC. Start on Monday 2024-03-25.
   auto c = LocalCalendar::Create(1711324800, "Europe/London");
   ASSERT_TRUE(c.ok());
-  const TimePoint before = TimePoint::Epoch() + Duration::Hours(6 * 24);     // Sun 00:00 UTC
+  const TimePoint before = TimePoint::Epoch() + Duration::Hours(6 * 24);      // Sun 00:00 UTC
   const TimePoint after = TimePoint::Epoch() + Duration::Hours(6 * 24 + 12);  // Sun 12:00 UTC
   EXPECT_EQ(c->HourOfWeek(c->LocalSeconds(before)), 6 * 24);
   EXPECT_EQ(c->HourOfWeek(c->LocalSeconds(after)), 6 * 24 + 13);  // 13:00 BST
@@ -108,8 +109,8 @@ availability:
 TEST(RoutineTest, ParkedShareInEveryHourIsTheTables) {
   const auto model = Build(kStepRoutine, 8000);
   // The middle of every hour of the first week; binomial sd <= 0.0056 with 8,000 cars.
-  const auto got = ParkedShare(model, 8000, TimePoint::Epoch() + Duration::Minutes(30),
-                               Duration::Hours(1), 168);
+  const auto got =
+      ParkedShare(model, 8000, TimePoint::Epoch() + Duration::Minutes(30), Duration::Hours(1), 168);
   for (int h = 0; h < 168; ++h) {
     const int hour = h % 24;
     const double want = h >= 120 ? 0.6 : (hour >= 8 && hour < 18 ? 0.2 : 0.9);
@@ -119,8 +120,8 @@ TEST(RoutineTest, ParkedShareInEveryHourIsTheTables) {
 
 TEST(RoutineTest, BuiltinArchetypesKeepTheirWeeklyMeanWithJitter) {
   for (const Archetype& a : BuiltinArchetypes()) {
-    const std::string yaml = "availability: {model: routine, routines: {" + a.name +
-                             ": 1.0}, jitter: 30m}\n";
+    const std::string yaml =
+        "availability: {model: routine, routines: {" + a.name + ": 1.0}, jitter: 30m}\n";
     const auto model = Build(yaml, 3000);
     // Every 20 minutes over weeks 2 and 3 (the first has no history before t = 0 for the
     // phase-shifted cars): the weekly mean equals the table's.
@@ -134,8 +135,9 @@ TEST(RoutineTest, BuiltinArchetypesKeepTheirWeeklyMeanWithJitter) {
 }
 
 TEST(RoutineTest, PhasesAreJitteredSoTheFleetDoesNotSwitchInLockstep) {
-  const std::string jittered = std::string(kStepRoutine).replace(
-      std::string(kStepRoutine).find("jitter: 0s"), 10, "jitter: 1h");
+  const std::string jittered =
+      std::string(kStepRoutine)
+          .replace(std::string(kStepRoutine).find("jitter: 0s"), 10, "jitter: 1h");
   const auto sharp = Build(kStepRoutine, 4000);
   const auto smooth = Build(jittered, 4000);
   // 08:00 + 1 min on Monday: without jitter the share has fallen to 0.2 at once; with an
@@ -160,8 +162,8 @@ TEST(RoutineTest, PluggedByHourOfArrival) {
 }
 
 TEST(RoutineTest, AHolidayLooksLikeSunday) {
-  const std::string yaml = std::string(kStepRoutine) +
-                           "regions:\n  - {name: x, events: [{kind: holiday, at: 2d}]}\n";
+  const std::string yaml =
+      std::string(kStepRoutine) + "regions:\n  - {name: x, events: [{kind: holiday, at: 2d}]}\n";
   const auto model = Build(yaml, 6000);
   // Wednesday 12:30 is a holiday (the weekend's 0.6), Thursday 12:30 a weekday (0.2).
   const auto got = ParkedShare(model, 6000, TimePoint::Epoch() + Duration::Minutes(48 * 60 + 750),
@@ -185,7 +187,8 @@ regions:
   - name: city
     time_zone: Europe/Paris
     events: [{kind: rush, days: weekdays, from: "07:30", to: "08:30", share: 0.3}]
-)", n);
+)",
+                           n);
   // Count departures by quarter hour on Tuesday 2024-01-02 between 06:00 and 10:00 Paris time
   // (05:00-09:00 UTC), by walking each car's periods.
   const TimePoint day = TimePoint::Epoch() + Duration::Hours(24 + 5);
@@ -228,15 +231,16 @@ availability: {model: exponential-on-off, mean_on: 100000h, mean_off: 10m, start
 regions:
   - name: coast
     events: [{kind: outage, at: 2d, duration: 6h, share: 0.4}]
-)", n);
+)",
+                           n);
   // Every half hour from 47 h; the outage is 48 h - 54 h.
-  const auto got = ParkedShare(model, n, TimePoint::Epoch() + Duration::Hours(47),
-                               Duration::Minutes(30), 20);
-  EXPECT_NEAR(got[0], 1.0, 0.01);   // before
-  EXPECT_NEAR(got[3], 0.6, 0.015);  // 30 min in: 40% away (sd 0.005)
+  const auto got =
+      ParkedShare(model, n, TimePoint::Epoch() + Duration::Hours(47), Duration::Minutes(30), 20);
+  EXPECT_NEAR(got[0], 1.0, 0.01);    // before
+  EXPECT_NEAR(got[3], 0.6, 0.015);   // 30 min in: 40% away (sd 0.005)
   EXPECT_NEAR(got[13], 0.6, 0.015);  // 5.5 h in
-  EXPECT_NEAR(got[15], 0.8, 0.04);  // 30 min after the end: half back (returns over an hour)
-  EXPECT_NEAR(got[18], 1.0, 0.01);  // back
+  EXPECT_NEAR(got[15], 0.8, 0.04);   // 30 min after the end: half back (returns over an hour)
+  EXPECT_NEAR(got[18], 1.0, 0.01);   // back
 }
 
 TEST(RegionTest, RegionsAreContiguousBlocksWithTheirOwnModels) {
@@ -245,7 +249,8 @@ start: 2024-01-01
 regions:
   - {name: a, share: 0.25, availability: {model: never-leaves}}
   - {name: b, share: 0.75, time_zone: Asia/Tokyo, availability: {model: routine, routines: {depot: 1}}}
-)", 1000);
+)",
+                           1000);
   ASSERT_EQ(model->region_count(), 2u);
   EXPECT_EQ(model->region_name(1), "b");
   EXPECT_EQ(model->RegionOf(249), 0u);

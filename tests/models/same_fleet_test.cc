@@ -109,7 +109,8 @@ void ThroughTheCarAgent(uint64_t seed, uint32_t first, uint32_t count, std::vect
   for (uint32_t i = 0; i < count; ++i) {
     CarView& v = cars[first + i];
     v.speed_class = draw.speed_class[i];
-    v.speed = models::ClassTable(o.speed_classes, o.availability.regions)[draw.speed_class[i]].speed;
+    v.speed =
+        models::ClassTable(o.speed_classes, o.availability.regions)[draw.speed_class[i]].speed;
     v.bandwidth = o.links[draw.link_class[i]].bandwidth_bytes_per_s;
     v.latency = o.links[draw.link_class[i]].latency;
     models::CarPeriods periods(*availability, first + i);
