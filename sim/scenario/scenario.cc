@@ -194,8 +194,10 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
   return absl::OkStatus();
 }
 
+// A list index: digits, at most nine of them (longer ones would overflow std::stoull and
+// name no item of any list a scenario can hold).
 bool IsIndex(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+  return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 absl::Status ApplyOverride(YAML::Node& root, const std::string& assignment) {

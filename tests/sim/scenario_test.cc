@@ -204,7 +204,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"override_bad_index",
                 kTwoClasses,
                 {"fleet.classes.9.share=1"},
-                "fleet.classes.9: --set: no list item"}),
+                "fleet.classes.9: --set: no list item"},
+        // Found by fuzz_scenario_yaml: an index too long for std::stoull threw.
+        BadCase{"override_huge_index",
+                kTwoClasses,
+                {"fleet.classes.99999999999999999999999.share=1"},
+                "fleet.classes.99999999999999999999999: --set: no list item"}),
     [](const auto& info) { return std::string(info.param.label); });
 
 }  // namespace
