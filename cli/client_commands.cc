@@ -246,8 +246,8 @@ int Cancel(const ClientFlags& f) {
 
 int Nodes(const ClientFlags& f) {
   auto stub = v1::AdminService::NewStub(Channel(f));
-  std::printf("%-8s %-14s %-16s %-9s %8s %7s %6s %s\n", "NODE", "SESSION", "OWNER", "CAR", "SPEED",
-              "RUNNING", "REP", "NAME");
+  std::printf("%-8s %-14s %-16s %-9s %-9s %8s %9s %7s %6s %s\n", "NODE", "SESSION", "OWNER", "CAR",
+              "HARDWARE", "SPEED", "MEMORY", "RUNNING", "REP", "NAME");
   std::string token;
   do {
     grpc::ClientContext ctx;
@@ -258,11 +258,16 @@ int Nodes(const ClientFlags& f) {
     v1::ListNodesResponse resp;
     if (auto s = stub->ListNodes(&ctx, req, &resp); !s.ok()) return Fail("nodes", f, s);
     for (const v1::NodeInfo& n : resp.nodes()) {
-      std::printf("%-8llu %-14s %-16s %-9s %8.2f %7u %6.3f %s\n",
+      // Catalog name (docs/hardware.md), "-" for a plain speed; memory "-" when unknown.
+      const std::string hardware =
+          n.hardware().hardware_name().empty() ? "-" : n.hardware().hardware_name().substr(0, 9);
+      const std::string memory =
+          n.hardware().memory_bytes() == 0 ? "-" : ByteSizeText(n.hardware().memory_bytes());
+      std::printf("%-8llu %-14s %-16s %-9s %-9s %8.2f %9s %7u %6.3f %s\n",
                   static_cast<unsigned long long>(n.node_id()), ConnName(n.connection_state()),
-                  n.owner().substr(0, 16).c_str(), CarStateName(n.node_state()),
-                  n.hardware().speed_work_units_per_s(), n.running_attempts(), n.reputation(),
-                  n.display_name().c_str());
+                  n.owner().substr(0, 16).c_str(), CarStateName(n.node_state()), hardware.c_str(),
+                  n.hardware().speed_work_units_per_s(), memory.c_str(), n.running_attempts(),
+                  n.reputation(), n.display_name().c_str());
     }
     token = resp.next_page_token();
   } while (!token.empty());

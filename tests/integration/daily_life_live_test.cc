@@ -4,10 +4,13 @@
 // runs it) against an in-process coordinator. The share of cars the coordinator sees
 // connected, averaged per model hour, equals the simulator's share of parked cars within
 // 4 points (both replay the same periods; the live side lags by its connection latency,
-// about a model second per real millisecond at this time scale).
+// about a model second per real millisecond at this time scale). The cars report their
+// named hardware, which `fleetgrid nodes` lists.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <sstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,7 +34,9 @@ constexpr const char* kScenario = R"(
 seed: 11
 start: 2024-01-08T05:00:00Z
 horizon: 6h
-fleet: {size: 300}
+fleet:
+  size: 300
+  classes: [{hardware: HW3, share: 0.5}, {hardware: HW4, share: 0.5}]
 regions:
   - name: berlin
     time_zone: Europe/Berlin
@@ -90,7 +95,23 @@ TEST(DailyLifeLive, TheCoordinatorSeesTheSimulatorsHourlyParkedProfile) {
     std::this_thread::sleep_for(std::chrono::nanoseconds((at - clock.Now()).nanos()));
     live.push_back(static_cast<double>(coord.metrics().nodes_connected.load()) / kCars);
   }
+  // Every car reported its class: HW3 (8 GiB) or HW4 (16 GiB), about half each.
+  const CliResult nodes = RunCli({"nodes", "--insecure", "--coordinator", coord.address()}, dir);
   fleet.Stop();
+  EXPECT_EQ(nodes.rc, 0) << nodes.err;
+  int hw3 = 0, hw4 = 0, rows = 0;
+  std::istringstream lines(nodes.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("NODE", 0) == 0 || line.empty()) continue;
+    ++rows;
+    hw3 += line.find(" HW3 ") != std::string::npos && line.find(" 8 GiB ") != std::string::npos;
+    hw4 += line.find(" HW4 ") != std::string::npos && line.find(" 16 GiB ") != std::string::npos;
+  }
+  // A car away all morning never enrolled.
+  EXPECT_LE(rows, static_cast<int>(kCars));
+  EXPECT_GT(rows, static_cast<int>(kCars * 0.9)) << nodes.out;
+  EXPECT_EQ(hw3 + hw4, rows) << nodes.out;
+  EXPECT_NEAR(static_cast<double>(hw3) / rows, 0.5, 0.1);
 
   // Per model hour; the first half hour is skipped (300 cars connecting for the first time).
   for (int h = 0; h < kHours; ++h) {
