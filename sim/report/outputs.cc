@@ -236,6 +236,17 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   t.RowsRefused(), t.sessions_merged, t.cars_built, t.cars_by_charger,
                   r.trace_looped ? "; the run outlasts the trace, which loops" : "");
     os << buf;
+    for (const RegionResult& g : r.regions) {
+      if (g.name != region || t.cars_built == 0 || g.cars == t.cars_built) continue;
+      std::snprintf(buf, sizeof buf,
+                    g.cars > t.cars_built ? "             the region's %" PRIu64
+                                            " cars replay them in turn (car c "
+                                            "replays trace car c %% %u)\n"
+                                          : "             the region's %" PRIu64
+                                            " cars replay the first %u\n",
+                    g.cars, g.cars > t.cars_built ? t.cars_built : static_cast<uint32_t>(g.cars));
+      os << buf;
+    }
     for (const auto& [reason, n] : t.refused) {
       std::snprintf(buf, sizeof buf, "             %" PRIu64 " rows refused: %s\n", n,
                     reason.c_str());
