@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/time.h"
@@ -29,10 +30,30 @@ struct LinkClass {
   double share = 1.0;
 };
 
-// Every car's traction battery (one kind for the whole fleet until issue 16 adds classes).
+// Every car's traction battery (models/battery.h). `simulated`: the scenario gave a
+// battery section (or owner rules), so the simulator follows each car's state of charge.
+// Charger powers: home 7.4-11 kW, public AC 22 kW, rapid DC 50-150 kW.
 struct BatteryConfig {
   double capacity_wh = 75'000;
   double max_charging_power_w = 11'000;
+  double awake_power_w = 270;  // the car's own systems while it computes
+  double consumption_wh_per_km = 180;
+  double mean_trip_km = 20;      // exponential
+  double initial_soc_min = 0.3;  // at t = 0, uniform in [min, max]
+  double initial_soc_max = 0.9;
+  double min_arrival_soc = 0.1;
+  bool simulated = false;
+};
+
+// What owners allow (coordinator/core/owner_rules.h holds the brain's copy): compute only
+// while plugged in, never below a state of charge, only in local time windows (seconds
+// since local midnight, end < start wraps), at most an energy per local day.
+struct OwnerRulesConfig {
+  bool given = false;
+  bool plugged_only = false;
+  double min_soc = 0;
+  std::vector<std::pair<int32_t, int32_t>> windows;
+  double daily_energy_wh = 0;
 };
 
 // Cheating owners: every car of a malicious owner returns a wrong digest for every task.
@@ -50,6 +71,7 @@ struct FleetConfig {
   std::vector<SpeedClass> classes{SpeedClass{}};
   std::vector<LinkClass> links{LinkClass{}};
   BatteryConfig battery;
+  OwnerRulesConfig owner_rules;
 };
 
 }  // namespace fleetgrid::models

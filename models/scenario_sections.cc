@@ -4,6 +4,7 @@
 
 #include "common/status.h"
 #include "models/hardware_catalog.h"
+#include "models/owner_rules_section.h"
 #include "models/region_sections.h"
 #include "models/trace_import.h"
 #include "models/yaml_fields.h"
@@ -81,8 +82,8 @@ absl::StatusOr<CarScenario> FromRoot(const YAML::Node& root) {
 
 absl::Status ParseFleetSection(const YAML::Node& n, FleetConfig& f) {
   const std::string path = "fleet";
-  FG_RETURN_IF_ERROR(
-      CheckMap(n, path, {"size", "owners", "classes", "links", "battery", "malicious"}));
+  FG_RETURN_IF_ERROR(CheckMap(
+      n, path, {"size", "owners", "classes", "links", "battery", "owner_rules", "malicious"}));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "size", &f.size, 1, 100'000'000));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "owners", &f.owners, 0, 100'000'000));
   if (f.owners > f.size) {
@@ -101,10 +102,38 @@ absl::Status ParseFleetSection(const YAML::Node& n, FleetConfig& f) {
   if (const YAML::Node l = n["links"]) FG_RETURN_IF_ERROR(ParseLinks(l, JoinKey(path, "links"), f));
   if (const YAML::Node b = n["battery"]) {
     const std::string bp = JoinKey(path, "battery");
-    FG_RETURN_IF_ERROR(CheckMap(b, bp, {"capacity_wh", "max_charging_power_w"}));
-    FG_RETURN_IF_ERROR(ReadNumber(b, bp, "capacity_wh", &f.battery.capacity_wh, 0, 1e7, true));
+    BatteryConfig& c = f.battery;
     FG_RETURN_IF_ERROR(
-        ReadNumber(b, bp, "max_charging_power_w", &f.battery.max_charging_power_w, 0, 1e7, true));
+        CheckMap(b, bp,
+                 {"capacity_wh", "max_charging_power_w", "awake_power_w", "consumption_wh_per_km",
+                  "mean_trip_km", "initial_soc", "min_arrival_soc"}));
+    FG_RETURN_IF_ERROR(ReadNumber(b, bp, "capacity_wh", &c.capacity_wh, 0, 1e7, true));
+    FG_RETURN_IF_ERROR(
+        ReadNumber(b, bp, "max_charging_power_w", &c.max_charging_power_w, 0, 1e7, true));
+    FG_RETURN_IF_ERROR(ReadNumber(b, bp, "awake_power_w", &c.awake_power_w, 0, 1e5));
+    FG_RETURN_IF_ERROR(
+        ReadNumber(b, bp, "consumption_wh_per_km", &c.consumption_wh_per_km, 0, 1e4));
+    FG_RETURN_IF_ERROR(ReadNumber(b, bp, "mean_trip_km", &c.mean_trip_km, 0, 1e4));
+    FG_RETURN_IF_ERROR(ReadNumber(b, bp, "min_arrival_soc", &c.min_arrival_soc, 0, 1));
+    if (const YAML::Node s = b["initial_soc"]) {
+      const std::string sp = JoinKey(bp, "initial_soc");
+      if (!s.IsSequence() || s.size() != 2) {
+        return KeyError(sp, "expected [min, max], e.g. [0.3, 0.9]");
+      }
+      for (int i = 0; i < 2; ++i) {
+        const std::string ip = sp + "[" + std::to_string(i) + "]";
+        absl::StatusOr<double> v = AsNumber(s[i], ip);
+        if (!v.ok()) return v.status();
+        if (*v < 0 || *v > 1) return KeyError(ip, "must be in [0, 1], got " + NumberText(*v));
+        (i == 0 ? c.initial_soc_min : c.initial_soc_max) = *v;
+      }
+      if (c.initial_soc_min > c.initial_soc_max) return KeyError(sp, "min is above max");
+    }
+    c.simulated = true;
+  }
+  if (const YAML::Node r = n["owner_rules"]) {
+    FG_RETURN_IF_ERROR(ParseOwnerRules(r, JoinKey(path, "owner_rules"), f.owner_rules));
+    f.battery.simulated = true;
   }
   return absl::OkStatus();
 }

@@ -6,8 +6,10 @@
 
 #include "common/rng.h"
 #include "common/status.h"
+#include "models/battery.h"
 #include "models/cheaters.h"
 #include "models/fleet_draw.h"
+#include "models/local_calendar.h"
 #include "sim/stats/gauge.h"
 
 namespace fleetgrid::sim {
@@ -16,7 +18,14 @@ namespace {
 using core::Decisions;
 
 // Event payload: bits 0-31 car (or job count), 32-35 kind, 40-63 generation.
-enum Kind : uint64_t { kAvailability = 1, kAttemptEnd = 2, kCoreWake = 3, kJobArrival = 4 };
+enum Kind : uint64_t {
+  kAvailability = 1,
+  kAttemptEnd = 2,
+  kCoreWake = 3,
+  kJobArrival = 4,
+  kWarn = 5,           // the car announces its departure (gen: its period)
+  kCheckpointAsk = 6,  // the car starts a checkpoint the coordinator asked for
+};
 uint64_t Pack(uint32_t id, Kind kind, uint32_t gen) {
   return uint64_t{id} | (uint64_t{kind} << 32) | (uint64_t{gen & 0xffffff} << 40);
 }
@@ -118,6 +127,25 @@ class Simulator::Loop {
       Process();
     });
     r_.policy = std::string(runtime_->core().policy_name());
+    energy_on_ = s_.fleet.battery.simulated;
+    r_.energy_on = energy_on_;
+    if (energy_on_) {
+      energy_.resize(s_.fleet.size);
+      battery_rng_ = Rng::Stream(s_.seed, "battery");
+      const models::OwnerRulesConfig& o = s_.fleet.owner_rules;
+      rules_.plugged_only = o.plugged_only;
+      rules_.min_soc = static_cast<float>(o.min_soc);
+      rules_.daily_energy_wh = o.daily_energy_wh;
+      for (const auto& [a, b] : o.windows) rules_.windows.push_back({a, b});
+      // Windows are local time: each region's UTC offset at t = 0 (daylight saving ignored).
+      for (size_t g = 0; g < availability_->region_count(); ++g) {
+        const std::string tz = g < s_.regions.size() ? s_.regions[g].time_zone : "UTC";
+        auto cal = models::LocalCalendar::Create(s_.start_unix_s, tz);
+        if (!cal.ok()) return cal.status();
+        region_offset_s_.push_back(
+            static_cast<int32_t>(cal->LocalSeconds(TimePoint::Epoch()) % 86400));
+      }
+    }
 
     const uint32_t n = s_.fleet.size;
     owners_ = s_.fleet.owners != 0 ? s_.fleet.owners : n;
@@ -146,6 +174,26 @@ class Simulator::Loop {
           lc.latency + Duration::FromSecondsF(static_cast<double>(workload_.output_bytes()) /
                                               lc.bandwidth_bytes_per_s);
     }
+    if (s_.workload.checkpoints() || s_.departure_warnings.share > 0) {
+      r_.checkpoints_on = true;
+      saves_.assign(n, CarSave{});
+      cp_upload_.resize(nl);
+      for (size_t l = 0; l < nl; ++l) {
+        const models::LinkClass& lc = s_.fleet.links[l];
+        cp_upload_[l] =
+            lc.latency + Duration::FromSecondsF(static_cast<double>(s_.workload.checkpoint_bytes) /
+                                                lc.bandwidth_bytes_per_s);
+      }
+    }
+    if (s_.departure_warnings.share > 0) {
+      // Which cars know when they leave: a stream of its own, so that turning warnings on
+      // changes no other draw.
+      Rng knows = Rng::Stream(s_.seed, "departure-warnings");
+      warns_.resize(n);
+      for (uint32_t car = 0; car < n; ++car)
+        warns_[car] = knows.Bernoulli(s_.departure_warnings.share);
+      warn_rng_ = Rng::Stream(s_.seed, "departure-warning-noise");
+    }
     r_.classes.resize(nc);
     for (size_t c = 0; c < nc; ++c) {
       r_.classes[c].speed = classes_[c].speed;
@@ -171,6 +219,7 @@ class Simulator::Loop {
       spec.memory_bytes = classes_[spec.hw_class].memory_bytes;
       runtime_->RegisterNode(spec);
       if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
+      if (energy_on_) FG_RETURN_IF_ERROR(InitEnergy(car));
       ++r_.classes[spec.hw_class].cars;
       ++r_.regions[availability_->RegionOf(car)].cars;
     }
@@ -262,6 +311,18 @@ class Simulator::Loop {
         case kCoreWake:
           // The runtime Ticks the brain; its wake-up handler counts and carries it out.
           if (!env_.Fire(GenOf(e.data))) {
+            ++r_.stale_events;
+            continue;
+          }
+          break;
+        case kWarn:
+          if (!OnWarn(IdOf(e.data), GenOf(e.data))) {
+            ++r_.stale_events;
+            continue;
+          }
+          break;
+        case kCheckpointAsk:
+          if (!OnCheckpointAsk(IdOf(e.data))) {
             ++r_.stale_events;
             continue;
           }
@@ -381,6 +442,49 @@ class Simulator::Loop {
         {car, TimePoint::FromNanos(parked_since_[car]), now_, cars_[car].plugged != 0});
   }
 
+  // Battery and owner rules (models/battery.h): the car's state of charge at `since`.
+  struct CarEnergy {
+    double soc = 0;
+    int64_t since = 0;
+    double power_w = 0;  // while computing
+  };
+
+  absl::Status InitEnergy(uint32_t car) {
+    const models::BatteryConfig& b = s_.fleet.battery;
+    CarEnergy& e = energy_[car];
+    e.soc = b.initial_soc_min + (b.initial_soc_max - b.initial_soc_min) * battery_rng_.Uniform();
+    e.power_w = models::ComputePowerW(b, classes_[cars_[car].speed_class].power_w);
+    core::OwnerRules rules = rules_;
+    rules.utc_offset_s = region_offset_s_[availability_->RegionOf(car)];
+    const core::BatterySpec spec{b.capacity_wh, e.power_w};
+    absl::Status st = runtime_->SetOwnerRules(NodeId(car), rules, spec);
+    if (!st.ok()) return absl::InvalidArgumentError(std::string(st.message()));
+    Process();
+    return absl::OkStatus();
+  }
+
+  // Brings the car's state of charge to now: charging while plugged in (computing from the
+  // grid), else drawn by computing. Judges the SoC floor while it computes on the battery.
+  void SettleEnergy(uint32_t car) {
+    if (!energy_on_) return;
+    CarEnergy& e = energy_[car];
+    const Duration dt = Duration::Nanos(now_.nanos() - e.since);
+    e.since = now_.nanos();
+    if (cars_[car].state == kAway || dt <= Duration::Zero()) return;
+    const models::BatteryConfig& b = s_.fleet.battery;
+    const bool busy = cars_[car].state == kBusy;
+    const double wh = busy ? e.power_w * dt.SecondsF() / 3600 : 0;
+    if (cars_[car].plugged) {
+      e.soc = models::AfterCharging(b, e.soc, dt);
+      r_.energy.grid_wh += wh;
+    } else {
+      e.soc = models::AfterDraw(b, e.soc, wh);
+      r_.energy.battery_wh += wh;
+      const double floor = std::max(0.0, s_.fleet.owner_rules.min_soc);
+      if (busy && e.soc < floor - 1e-6) ++r_.energy.soc_floor_violations;
+    }
+  }
+
   // The car parks: it connects, holding nothing, and asks for work.
   void Arrive(uint32_t car, bool plugged) {
     cars_[car].state = kIdle;
@@ -392,9 +496,56 @@ class Simulator::Loop {
     if (hooks_.trace) Trace(CoreTrace::Call::kConnect, car);
     (void)runtime_->Connect(node, {});
     Process();
+    if (energy_on_) {
+      CarEnergy& e = energy_[car];
+      if (now_ > TimePoint::Epoch())
+        e.soc = models::AfterTrip(s_.fleet.battery, e.soc, battery_rng_);
+      e.since = now_.nanos();
+      (void)runtime_->Heartbeat(node,
+                                plugged ? core::NodeState::kPlugged : core::NodeState::kParked,
+                                static_cast<float>(std::clamp(e.soc, 0.0, 1.0)));
+      Process();
+    }
     if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
     (void)runtime_->RequestWork(node, 1);
     Process();
+    if (!warns_.empty() && warns_[car] && cars_[car].next_change != kNever) {
+      // It knows when it leaves: it says so `lead` before (at once, for a shorter stay).
+      const TimePoint leave = TimePoint::FromNanos(cars_[car].next_change);
+      const TimePoint at = std::max(now_, leave - s_.departure_warnings.lead);
+      queue_->Push(at, Pack(car, kWarn, cars_[car].period));
+    }
+  }
+
+  // Returns false for a superseded event (the car left before it warned).
+  bool OnWarn(uint32_t car, uint32_t period) {
+    if (cars_[car].state == kAway || (cars_[car].period & 0xffffff) != period) return false;
+    TimePoint leave = TimePoint::FromNanos(cars_[car].next_change);
+    if (s_.departure_warnings.noise > Duration::Zero()) {
+      leave = leave +
+              Duration::FromSecondsF(warn_rng_.Normal() * s_.departure_warnings.noise.SecondsF());
+    }
+    leave = std::max(leave, now_);
+    ++r_.checkpoints.warnings;
+    (void)runtime_->WarnDeparture(NodeId(car), leave);
+    Process();
+    return true;
+  }
+
+  // The coordinator asked for a checkpoint of the car's attempt: it saves its progress now
+  // and uploads it; the checkpoint counts once the upload is done, if the car is still there.
+  bool OnCheckpointAsk(uint32_t car) {
+    CarSave& sv = saves_[car];
+    if (cars_[car].state != kBusy || cars_[car].task != sv.ask_task ||
+        cars_[car].epoch != sv.ask_epoch) {
+      return false;
+    }
+    const double done = Progress(car);
+    if (done > sv.warn_units) {
+      sv.warn_units = done;
+      sv.warn_stored_at = (now_ + cp_upload_[cars_[car].link_class]).nanos();
+    }
+    return true;
   }
 
   void OnAvailabilityChange(uint32_t car) {
@@ -412,21 +563,14 @@ class Simulator::Loop {
   }
 
   void Depart(uint32_t car) {
+    SettleEnergy(car);
     if (cars_[car].state == kBusy) {
       // FLEET-1 lost work: nothing during the download, elapsed compute x speed while
-      // computing, the whole task during the upload.
-      const double work = TaskWorkLeft(car);
-      const double speed = SpeedOf(car);
-      const Duration elapsed = now_ - TimePoint::FromNanos(cars_[car].start);
-      const Duration dl = download_[cars_[car].link_class];
-      const Duration comp = ComputeTime(work, speed);
-      double lost = 0;
-      if (elapsed < dl) {
-        lost = 0;
-      } else if (elapsed < dl + comp) {
-        lost = std::min(work, (elapsed - dl).SecondsF() * speed);
-      } else {
-        lost = work;
+      // computing, the whole task during the upload; less what a stored checkpoint keeps.
+      double lost = Progress(car);
+      if (!saves_.empty()) {
+        const double kept = SaveOnDeparture(car, lost);
+        lost -= kept;
       }
       r_.work_lost_units += lost;
       ++r_.attempts_lost;
@@ -446,10 +590,77 @@ class Simulator::Loop {
 
   double SpeedOf(uint32_t car) const { return classes_[cars_[car].speed_class].speed; }
 
-  // The current attempt's work. Simulated cars never report progress or checkpoints, so
-  // every attempt starts from scratch (Assignment::resume_from_units is 0).
-  double TaskWorkLeft(uint32_t car) const {
+  // The current attempt's task's whole work.
+  double TaskWork(uint32_t car) const {
     return workload_.constant_work() ? s_.workload.work.mean : task_work_[cars_[car].task];
+  }
+  // The current attempt's work: the task's, less the checkpoint it resumed from.
+  double TaskWorkLeft(uint32_t car) const {
+    return saves_.empty() ? TaskWork(car) : TaskWork(car) - saves_[car].resume;
+  }
+  // Work the current attempt has done by now (since its resume point): nothing during the
+  // download, compute time x speed while computing, all of it during the upload.
+  double Progress(uint32_t car) const {
+    const double work = TaskWorkLeft(car);
+    const double speed = SpeedOf(car);
+    const Duration elapsed = now_ - TimePoint::FromNanos(cars_[car].start);
+    const Duration dl = download_[cars_[car].link_class];
+    if (elapsed < dl) return 0;
+    if (elapsed < dl + ComputeTime(work, speed)) {
+      return std::min(work, (elapsed - dl).SecondsF() * speed);
+    }
+    return work;
+  }
+
+  // The car leaves with `done` units of its attempt computed: the last checkpoint whose
+  // upload finished (periodic, or asked for before the departure) is stored with the
+  // coordinator, so that the task resumes from it. Returns the units it keeps.
+  double SaveOnDeparture(uint32_t car, double done) {
+    CarSave& sv = saves_[car];
+    const double work = TaskWorkLeft(car);
+    double kept = 0;
+    const double c = s_.workload.checkpoint_interval;
+    const Duration up = cp_upload_[cars_[car].link_class];
+    if (c > 0) {
+      // Checkpoint k is taken at k*c units (k*c < work) and stored one upload later.
+      const Duration dl = download_[cars_[car].link_class];
+      const TimePoint compute_start = TimePoint::FromNanos(cars_[car].start) + dl;
+      const double taken = done >= work ? std::ceil(work / c) - 1 : std::floor(done / c);
+      const double by_time =
+          now_ - up < compute_start
+              ? 0
+              : std::floor((now_ - up - compute_start).SecondsF() * SpeedOf(car) / c);
+      const double stored = std::max(0.0, std::min(taken, by_time));
+      CountCheckpoints(stored, taken > stored ? 1 : 0);
+      kept = stored * c;
+    }
+    if (sv.warn_stored_at != kNever) {
+      if (sv.warn_stored_at <= now_.nanos()) {
+        kept = std::max(kept, sv.warn_units);
+        ++r_.checkpoints.requests_met;
+        CountCheckpoints(1, 0);
+      } else {
+        CountCheckpoints(0, 1);
+      }
+    }
+    kept = std::min(kept, done);
+    if (kept > 0) {
+      r_.checkpoints.work_saved_units += kept;
+      const AttemptId attempt =
+          core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch);
+      (void)runtime_->ReportProgress(NodeId(car), attempt, cars_[car].epoch, sv.resume + kept,
+                                     /*checkpoint=*/true);
+      Process();
+    }
+    return kept;
+  }
+
+  void CountCheckpoints(double stored, double cut) {
+    const auto s = static_cast<uint64_t>(stored);
+    const auto x = static_cast<uint64_t>(cut);
+    r_.checkpoints.stored += s;
+    r_.checkpoints.uploads_cut += x;
+    r_.checkpoints.bytes_uploaded += (s + x) * s_.workload.checkpoint_bytes;
   }
 
   static Duration ComputeTime(double work, double speed) {
@@ -458,6 +669,9 @@ class Simulator::Loop {
 
   void StartAttempt(const core::Assignment& a) {
     const uint32_t car = a.node.value();
+    SettleEnergy(car);
+    if (energy_on_ && rules_.plugged_only && !cars_[car].plugged)
+      ++r_.energy.plugged_only_violations;
     if (cars_[car].state != kIdle) {
       // The brain assigns only to waiting (present, idle) cars; anything else is a bug.
       std::fprintf(stderr, "sim: assignment to car %u in state %d ignored\n", car,
@@ -470,6 +684,11 @@ class Simulator::Loop {
     cars_[car].task = a.task.value();
     cars_[car].epoch = a.epoch;
     cars_[car].start = now_.nanos();
+    if (!saves_.empty()) {
+      saves_[car] = CarSave{};
+      saves_[car].resume = std::min(a.resume_from_units, TaskWork(car));
+      if (saves_[car].resume > 0) ++r_.checkpoints.attempts_resumed;
+    }
     ++r_.attempts_started;
     ++r_.classes[cars_[car].speed_class].attempts;
     const uint32_t t = a.task.value();
@@ -491,7 +710,12 @@ class Simulator::Loop {
     if (cars_[car].state != kBusy || (cars_[car].gen & 0xffffff) != gen) return false;
     const uint32_t task = cars_[car].task;
     const uint32_t epoch = cars_[car].epoch;
-    const double work = TaskWorkLeft(car);
+    SettleEnergy(car);
+    const double work = TaskWork(car);  // the resumed part too: it was kept, not lost
+    if (!saves_.empty() && s_.workload.checkpoint_interval > 0) {
+      // Its periodic checkpoints were all uploaded (each before the next one is taken).
+      CountCheckpoints(std::ceil(TaskWorkLeft(car) / s_.workload.checkpoint_interval) - 1, 0);
+    }
     cars_[car].state = kIdle;
     --cars_busy_;
     CountBusy(car, -1);
@@ -538,6 +762,7 @@ class Simulator::Loop {
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();
     spec.task.memory_bytes = s_.workload.memory_bytes;
+    spec.task.checkpoint_bytes = s_.workload.checkpoint_bytes;
     const ValidationConfig& val = s_.workload.validation;
     spec.replication = val.replication;
     spec.quorum = val.quorum;
@@ -556,8 +781,8 @@ class Simulator::Loop {
       spec.tasks.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
         const double w = workload_.TaskWork(next_task_index_ + i);
-        spec.tasks[i] = core::TaskSpec{w, spec.task.input_bytes, spec.task.output_bytes,
-                                       spec.task.memory_bytes};
+        spec.tasks[i] = spec.task;
+        spec.tasks[i].work_units = w;
         task_work_.push_back(w);
       }
     }
@@ -591,11 +816,30 @@ class Simulator::Loop {
       r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
     }
     for (const auto& a : work_.assignments) StartAttempt(a);
+    for (const auto& c : work_.checkpoint_requests) {
+      ++r_.checkpoints.requests;
+      const uint32_t car = c.node.value();
+      if (saves_.empty() || cars_[car].state != kBusy || cars_[car].task != c.task.value() ||
+          cars_[car].epoch != c.epoch) {
+        continue;
+      }
+      saves_[car].ask_task = c.task.value();
+      saves_[car].ask_epoch = c.epoch;
+      queue_->Push(std::max(now_, c.start_by), Pack(car, kCheckpointAsk, 0));
+    }
     std::vector<uint32_t> rerequest;  // allocates only when attempts are cancelled
     for (const auto& c : work_.cancellations) {
       const uint32_t car = c.node.value();
       if (cars_[car].state == kBusy && cars_[car].task == c.task.value() &&
           core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch) == c.attempt) {
+        SettleEnergy(car);
+        if (c.reason == core::CancelReason::kOwnerRule) {
+          // An owner rule ended it: what it computed is lost (the attempt is closed, so no
+          // checkpoint can be stored for it any more).
+          const double lost = Progress(car);
+          r_.work_lost_units += lost;
+          r_.energy.work_lost_to_rules += lost;
+        }
         cars_[car].state = kIdle;
         --cars_busy_;
         CountBusy(car, -1);
@@ -677,11 +921,29 @@ class Simulator::Loop {
   std::vector<Car> cars_;
 
   std::vector<Duration> download_, upload_;  // per link class
-  std::vector<double> task_work_;            // per task, only when work is not constant
-  std::vector<bool> started_;                // per task: first attempt seen
-  std::vector<GroupGauges> groups_;          // per region, then per class
-  std::vector<int64_t> parked_since_;        // per car, only for parked_periods.csv
-  std::vector<int64_t> job_submitted_;       // per job (ns)
+  // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the
+  // checkpoint asked for before its departure; per link class, a checkpoint's upload.
+  struct CarSave {
+    double resume = 0;
+    double warn_units = 0;
+    int64_t warn_stored_at = kNever;
+    uint32_t ask_task = 0;
+    uint32_t ask_epoch = 0;
+  };
+  std::vector<CarSave> saves_;
+  std::vector<Duration> cp_upload_;
+  std::vector<bool> warns_;  // per car: knows when it leaves
+  bool energy_on_ = false;
+  std::vector<CarEnergy> energy_;
+  Rng battery_rng_{0};
+  core::OwnerRules rules_;
+  std::vector<int32_t> region_offset_s_;  // per region
+  Rng warn_rng_{0};
+  std::vector<double> task_work_;       // per task, only when work is not constant
+  std::vector<bool> started_;           // per task: first attempt seen
+  std::vector<GroupGauges> groups_;     // per region, then per class
+  std::vector<int64_t> parked_since_;   // per car, only for parked_periods.csv
+  std::vector<int64_t> job_submitted_;  // per job (ns)
   // Untrusted results: owners, and per owner its index among the cheaters (or kHonest);
   // empty without cheaters. Per cheater: caught (an invalid result detected) yet.
   static constexpr uint32_t kHonest = models::kHonestOwner;

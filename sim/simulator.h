@@ -114,6 +114,27 @@ struct ValidationResult {
   uint64_t owners_never_caught = 0;
 };
 
+// Checkpoints and departure warnings (docs/checkpoints.md).
+struct CheckpointResult {
+  uint64_t stored = 0;            // checkpoints whose upload finished while the car stayed
+  uint64_t uploads_cut = 0;       // uploads the car's departure cut off
+  uint64_t bytes_uploaded = 0;    // checkpoint bytes moved off cars (cut uploads included)
+  uint64_t attempts_resumed = 0;  // attempts that started from a stored checkpoint
+  double work_saved_units = 0;    // work of departed attempts kept by a stored checkpoint
+  uint64_t warnings = 0;          // departures announced to the coordinator
+  uint64_t requests = 0;          // checkpoint requests the coordinator sent
+  uint64_t requests_met = 0;      // of them, uploaded before the car left
+};
+
+// Batteries and owner rules (docs/owner_rules.md).
+struct EnergyResult {
+  double battery_wh = 0;  // compute energy drawn from car batteries
+  double grid_wh = 0;     // compute energy drawn from chargers
+  double work_lost_to_rules = 0;
+  uint64_t soc_floor_violations = 0;     // computing on the battery below the floor (must be 0)
+  uint64_t plugged_only_violations = 0;  // assigned off the grid under plugged_only (must be 0)
+};
+
 struct SimResult {
   uint64_t tasks_total = 0;  // tasks submitted by the end
   uint64_t tasks_completed = 0;
@@ -143,6 +164,10 @@ struct SimResult {
   std::vector<std::pair<std::string, models::TraceReport>> traces;
   bool trace_looped = false;
   ValidationResult validation;
+  CheckpointResult checkpoints;
+  bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
+  EnergyResult energy;
+  bool energy_on = false;      // the scenario simulates batteries (fleet.battery or owner_rules)
   core::CoreStats core;        // the brain's own counters at the end
   std::string policy;          // as the brain names it
   size_t sim_state_bytes = 0;  // car arrays + peak event queue, for bytes_per_car

@@ -39,7 +39,9 @@ absl::StatusOr<std::unique_ptr<Core>> Core::Create(const CoreConfig& config) {
 }
 
 Core::Core(const CoreConfig& config, std::unique_ptr<SchedulingPolicy> policy)
-    : config_(config), policy_(std::move(policy)) {}
+    : config_(config), policy_(std::move(policy)) {
+  t_.learn_stays = policy_->LearnsStays();
+}
 
 Core::~Core() = default;
 
@@ -145,6 +147,7 @@ void Core::EndAttempt(TimePoint now, uint32_t slot, AttemptOutcome outcome, Deci
     lost = std::max(0.0, double{a.progress_units} - double{a.checkpoint_units});
   }
   if (cancel != nullptr && !a.reported) out.cancellations.push_back({node, task, id, *cancel});
+  if (!t_.energy.empty()) CountEnergy(now, slot);
   PrimAttemptEnded(now, slot, outcome, lost);
   out.ended.push_back({node, task, id, outcome, lost, started});
 }
@@ -265,6 +268,12 @@ void Core::Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out) {
   out.assignments.push_back({NodeId(node), TaskId(task), JobId(job),
                              MakeAttemptId(TaskId(task), a.epoch), a.epoch, lease,
                              double{a.checkpoint_units}});
+  if (node < t_.predictions.size()) {
+    const NodePrediction& p = t_.predictions[node];
+    if (p.departure_confidence >= 1 && p.departure > now)
+      AskCheckpoint(now, slot, p.departure, out);
+  }
+  if (!t_.energy.empty()) ArmRuleTimers(now, node);
   NodeRec& n = t_.nodes[node];
   if (--n.wanted == 0) {
     --t_.stats.nodes_waiting;
@@ -279,6 +288,7 @@ void Core::Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out) {
 }
 
 void Core::MatchAll(TimePoint now, Decisions& out) {
+  t_.now = now;
   while (t_.stats.tasks_ready > 0 && t_.stats.nodes_waiting > 0) {
     Match m;
     if (!policy_->Pick(view_, now, &m)) return;

@@ -54,7 +54,9 @@ class Core {
   absl::Status Connect(TimePoint now, NodeId node, std::span<const HeldAttempt> held,
                        Decisions& out);
   // kDriving => its attempts end kLeft and it stops waiting (until it asks again while
-  // parked). Refreshes last heard.
+  // parked). Refreshes last heard. `battery_soc` in [0, 1], or kSocUnknown; anything else is
+  // InvalidArgument and changes nothing. Attempts an owner rule now forbids end
+  // (CancelReason::kOwnerRule).
   absl::Status Heartbeat(TimePoint now, NodeId node, NodeState state, float battery_soc,
                          Decisions& out);
   // The node wants up to `slots` tasks beyond those it runs (capped at max_concurrent -
@@ -73,6 +75,16 @@ class Core {
   absl::Status Undrain(TimePoint now, NodeId node, Decisions& out);
   // Attach predictions for availability-aware policies (see NodePrediction).
   absl::Status SetNodePrediction(NodeId node, const NodePrediction& prediction);
+  // The owner's rules and the car's battery (owner_rules.h; soft state, sent again by the car
+  // after a restart). Attempts the new rules forbid end now (CancelReason::kOwnerRule).
+  // InvalidArgument naming the key for bad rules; nothing changes then.
+  absl::Status SetOwnerRules(TimePoint now, NodeId node, const OwnerRules& rules,
+                             const BatterySpec& battery, Decisions& out);
+  // The car says it drives off at `departure`: its running attempts get a CheckpointRequest
+  // timed for the upload to finish first, and so do attempts assigned to it before then.
+  // Availability-aware policies read it as the car's remaining stay. InvalidArgument for a
+  // departure in the past, FailedPrecondition if the node is not connected.
+  absl::Status WarnDeparture(TimePoint now, NodeId node, TimePoint departure, Decisions& out);
 
   // --- Attempts. Rejections change nothing (counted in stats().reports_rejected).
   // kAccepted when recorded. `checkpoint`: the car saved its state at units_done.
@@ -155,6 +167,13 @@ class Core {
   void Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out);
   void MatchAll(TimePoint now, Decisions& out);
   void StopWaiting(uint32_t node);
+  // Owner rules (core_owner.cc).
+  void EnforceRules(TimePoint now, uint32_t node, Decisions& out);
+  void CountEnergy(TimePoint now, uint32_t slot);  // an attempt ends: its energy is spent
+  void ArmRuleTimers(TimePoint now, uint32_t node);
+  void AskCheckpoint(TimePoint now, uint32_t slot, TimePoint departure, Decisions& out);
+  void StayBegins(TimePoint at, uint32_t node);
+  void StayEnds(TimePoint at, uint32_t node);
   void LoseNode(TimePoint at, uint32_t node, Decisions& out);
   // Loss guard (LossGuard): the earliest time the head of the heartbeat list may be lost,
   // and whether the nodes due by `now` are many enough to blame ourselves (then they count

@@ -28,6 +28,8 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
     t_.node_memory.back() = spec.memory_bytes;
   }
   if (t_.trust_on || config_.quota.daily != 0) EnsureTrust();
+  if (!t_.energy.empty()) t_.energy.resize(t_.nodes.size());
+  if (t_.learn_stays) t_.stays.resize(t_.nodes.size());
   ++t_.stats.nodes_registered;
   if (config_.record_changes && !restoring_) Record(change::NodeRegistered{NodeId(id), spec});
   return NodeId(id);
@@ -92,6 +94,7 @@ void Core::ConnectInternal(TimePoint now, uint32_t node, std::span<const HeldAtt
   }
   if (n.conn != NodeConnection::kConnected) {
     PrimNodeStatus(now, node, NodeConnection::kConnected, n.state, n.draining);
+    if (n.state != NodeState::kDriving) StayBegins(now, node);
   }
   n.last_heard = std::max(n.last_heard, now);
   HbRemove(node);
@@ -109,9 +112,20 @@ absl::Status Core::Connect(TimePoint now, NodeId node, std::span<const HeldAttem
 absl::Status Core::Heartbeat(TimePoint now, NodeId node, NodeState state, float battery_soc,
                              Decisions& out) {
   FG_RETURN_IF_ERROR(CheckNode(node));
+  if (battery_soc != kSocUnknown && !(battery_soc >= 0 && battery_soc <= 1)) {
+    return absl::InvalidArgumentError("battery_soc must be in [0, 1] (or unknown), got " +
+                                      std::to_string(battery_soc));
+  }
   const uint32_t id = node.value();
   NodeRec& n = t_.nodes[id];
   n.battery_soc = battery_soc;
+  t_.now = now;
+  if (id < t_.energy.size()) {
+    NodeEnergy& e = t_.energy[id];
+    e.soc = battery_soc;
+    e.soc_at = now;
+    e.drawn_wh = 0;
+  }
   if (n.conn == NodeConnection::kSilent) {
     // Alive after all: cancel the pending loss, keep its attempts.
     PrimNodeStatus(now, id, NodeConnection::kConnected, n.state, n.draining);
@@ -123,12 +137,18 @@ absl::Status Core::Heartbeat(TimePoint now, NodeId node, NodeState state, float 
   }
   Touch(now, id);
   if (n.state != state) {
+    const bool was_driving = n.state == NodeState::kDriving;
     PrimNodeStatus(now, id, n.conn, state, n.draining);
     if (state == NodeState::kDriving) {
+      StayEnds(now, id);
       StopWaiting(id);
       EndNodeAttempts(now, id, AttemptOutcome::kLeft, out);
+    } else if (was_driving) {
+      StayBegins(now, id);
     }
   }
+  EnforceRules(now, id, out);
+  ArmRuleTimers(now, id);
   MatchAll(now, out);
   return absl::OkStatus();
 }
@@ -160,6 +180,7 @@ absl::Status Core::RequestWork(TimePoint now, NodeId node, uint32_t slots, Decis
 absl::Status Core::Leave(TimePoint now, NodeId node, Decisions& out) {
   FG_RETURN_IF_ERROR(CheckNode(node));
   const uint32_t id = node.value();
+  StayEnds(now, id);
   StopWaiting(id);
   HbRemove(id);
   EndNodeAttempts(now, id, AttemptOutcome::kLeft, out);
@@ -179,6 +200,7 @@ absl::Status Core::NodeSilent(TimePoint last_heard, NodeId node) {
     return absl::FailedPreconditionError("node " + std::to_string(id) + " is not connected");
   }
   StopWaiting(id);
+  StayEnds(last_heard, id);
   if (n.conn != NodeConnection::kSilent) {
     PrimNodeStatus(last_heard, id, NodeConnection::kSilent, n.state, n.draining);
   }
@@ -218,6 +240,7 @@ absl::Status Core::SetNodePrediction(NodeId node, const NodePrediction& predicti
 void Core::LoseNode(TimePoint at, uint32_t node, Decisions& out) {
   HbRemove(node);
   StopWaiting(node);
+  StayEnds(at, node);
   NodeRec& n = t_.nodes[node];
   PrimNodeStatus(at, node, NodeConnection::kLost, n.state, n.draining);
   EndNodeAttempts(at, node, AttemptOutcome::kLost, out);
@@ -244,6 +267,15 @@ void Core::FireTimer(const Timer& timer, Decisions& out) {
     }
     case TimerKind::kQuotaReset:
       QuotaReset(timer.at, timer.id);
+      return;
+    case TimerKind::kRuleOpen:  // Tick matches it afterwards; still barred: wait again
+      t_.now = timer.at;
+      ArmRuleTimers(timer.at, timer.id);
+      return;
+    case TimerKind::kWindowEnd:
+      t_.now = timer.at;
+      EnforceRules(timer.at, timer.id, out);
+      ArmRuleTimers(timer.at, timer.id);
       return;
   }
 }
@@ -323,6 +355,11 @@ bool Core::TimerLive(const Timer& timer) const {
   if (timer.kind == TimerKind::kQuotaReset) {
     return timer.id < t_.trust.size() && t_.trust[timer.id].held;
   }
+  if (timer.kind == TimerKind::kRuleOpen) {
+    const NodeRec& n = t_.nodes[timer.id];
+    return n.waiting() && n.wait_ticket == timer.gen;
+  }
+  if (timer.kind == TimerKind::kWindowEnd) return t_.nodes[timer.id].running > 0;
   if (timer.kind == TimerKind::kJobDeadline) {
     const JobStatus s = t_.jobs[timer.id].status;
     return s == JobStatus::kQueued || s == JobStatus::kRunning;

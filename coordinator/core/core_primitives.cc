@@ -128,6 +128,7 @@ uint32_t Core::PrimAttemptStarted(TimePoint at, uint32_t task, uint32_t node, Ti
   a.progress_units = 0;
   auto cp = t_.checkpoints.empty() ? t_.checkpoints.end() : t_.checkpoints.find(task);
   a.checkpoint_units = cp == t_.checkpoints.end() ? 0.0f : cp->second;
+  a.start_units = a.checkpoint_units;
   a.started = at;
   a.lease_deadline = lease;
   // Append to the task's list (oldest first) and push on the node's.

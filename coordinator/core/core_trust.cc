@@ -80,6 +80,10 @@ void Core::StartWaiting(TimePoint now, uint32_t node, uint16_t want) {
     n.idle_since = now;
     ++t_.stats.nodes_waiting;
     policy_->OnNodeWaiting(view_, NodeId(node), ++n.wait_ticket);
+    if (!t_.energy.empty()) {
+      t_.now = now;
+      ArmRuleTimers(now, node);
+    }
   } else {
     n.wanted = want;  // already waiting: keeps its place
   }

@@ -51,6 +51,20 @@ struct TaskCompleted {
   ResultDigest digest;
 };
 
+// Save the attempt's work and upload it off the car before it drives off: the car said it
+// leaves at `departure` (Core::WarnDeparture). `start_by` leaves time for the upload (the
+// node's link latency + checkpoint bytes / bandwidth, plus a margin); it is the call's `now`
+// when the warning came too late for that. The car reports the stored checkpoint with
+// ReportProgress(checkpoint = true).
+struct CheckpointRequest {
+  NodeId node;
+  TaskId task;
+  AttemptId attempt;
+  uint32_t epoch = 0;
+  TimePoint start_by;
+  TimePoint departure;
+};
+
 struct JobChanged {
   JobId job;
   JobStatus status;
@@ -62,6 +76,7 @@ struct Decisions {
   std::vector<AttemptEnded> ended;
   std::vector<TaskCompleted> completed;
   std::vector<JobChanged> job_changes;
+  std::vector<CheckpointRequest> checkpoint_requests;
 
   void Clear() {
     assignments.clear();
@@ -69,10 +84,11 @@ struct Decisions {
     ended.clear();
     completed.clear();
     job_changes.clear();
+    checkpoint_requests.clear();
   }
   bool empty() const {
     return assignments.empty() && cancellations.empty() && ended.empty() && completed.empty() &&
-           job_changes.empty();
+           job_changes.empty() && checkpoint_requests.empty();
   }
 };
 

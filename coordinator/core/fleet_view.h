@@ -74,7 +74,9 @@ class FleetView {
   // least any open job's tasks need): policies skip it without scanning tasks, and without
   // counting it against their scan limit, so that many small waiting cars cannot hide a
   // large node from a job that only the large node can run.
+  // A node barred by its owner's rules (NodeBarred) fits no task either.
   bool NodeFitsNoTask(NodeId node) const {
+    if (NodeBarred(node)) return true;
     if (!t_.memory_on || t_.open_job_memory.empty()) return false;
     const uint64_t have = NodeMemory(node);
     return have != 0 && have < *t_.open_job_memory.begin();
@@ -94,17 +96,57 @@ class FleetView {
     return node.value() < t_.predictions.size() ? t_.predictions[node.value()] : kUnknown;
   }
 
-  // May `node` run a copy of `task` now? (the task fits in the node's memory, and no live
-  // copy of it runs on a node of the same owner). Every policy picks through this, and the
-  // core refuses picks that fail it: no policy can give a task to a node too small for it.
+  // --- Owner rules and stays (owner_rules.h). Time-dependent answers are at now(): the
+  // time of the call being served.
+  TimePoint now() const { return t_.now; }
+  bool OnGrid(NodeId node) const {
+    const NodeState s = t_.nodes[node.value()].state;
+    return s == NodeState::kPlugged || s == NodeState::kCharging;
+  }
+  // The node's rules, or null when it has none.
+  const OwnerRules* NodeRules(NodeId node) const {
+    if (node.value() >= t_.energy.size()) return nullptr;
+    const uint32_t r = t_.energy[node.value()].rules;
+    return r == kNil ? nullptr : &t_.rule_sets[r];
+  }
+  // Seconds `node` is busy to finish `task` from its last checkpoint: download, compute and
+  // upload over its link.
+  double TaskSeconds(NodeId node, TaskId task) const;
+  // Energy that takes on `node`'s battery spec (0 without one).
+  double TaskEnergyWh(NodeId node, TaskId task) const;
+  // A rule bars `node` from any work now (task-independent: off the grid under
+  // plugged_only, outside its windows, its daily energy spent, or at its SoC floor).
+  bool NodeBarred(NodeId node) const {
+    return node.value() < t_.energy.size() && t_.energy[node.value()].rules != kNil &&
+           NodeBarredSlow(node);
+  }
+  // Would running `task` on `node` now keep every owner rule? Counts the energy first:
+  // the task (and the node's running attempts) must finish inside the window, within the
+  // day's energy cap, and, off the grid, above the SoC floor.
+  bool RulesAllow(NodeId node, TaskId task) const {
+    return node.value() >= t_.energy.size() || t_.energy[node.value()].rules == kNil ||
+           RulesAllowSlow(node, task);
+  }
+  // How much longer `node` is expected to stay parked: the departure it warned of, else the
+  // median of its own past stays longer than its current one (the fleet's while it has
+  // none), else Infinite. Learned only for policies that LearnsStays().
+  Duration ExpectedStay(NodeId node) const;
+
+  // May `node` run a copy of `task` now? (the task fits in the node's memory, no live copy
+  // of it runs on a node of the same owner, and the owner's rules allow it). Every policy
+  // picks through this, and the core refuses picks that fail it: no policy can give a task
+  // to a node too small for it, or against its owner's rules.
   bool Eligible(NodeId node, TaskId task) const {
     if (t_.memory_on && !MemoryFits(node, task)) return false;
+    if (!RulesAllow(node, task)) return false;
     const TaskRec& r = t_.tasks[task.value()];
     return r.live == 0 || EligibleSlow(node, r);
   }
 
  private:
   bool EligibleSlow(NodeId node, const TaskRec& r) const;
+  bool NodeBarredSlow(NodeId node) const;
+  bool RulesAllowSlow(NodeId node, TaskId task) const;
   const Tables& t_;
 };
 

@@ -55,6 +55,10 @@ class SchedulingPolicy {
 
   virtual bool Pick(const FleetView& view, TimePoint now, Match* out) = 0;
 
+  // True for a policy that reads FleetView::ExpectedStay: the core then learns each node's
+  // parked stays (32 bytes per node, coordinator/core/stay_history.h).
+  virtual bool LearnsStays() const { return false; }
+
   // Bytes held by the policy's indexes (for memory reports).
   virtual size_t MemoryBytes() const { return 0; }
 };

@@ -1,6 +1,7 @@
 #include "coordinator/core/policy_registry.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "coordinator/core/policies/builtin.h"
 
@@ -13,6 +14,8 @@ PolicyRegistry& PolicyRegistry::Global() {
     (void)r->Register("random", MakeRandomPolicy);
     (void)r->Register("fastest-first", MakeFastestFirstPolicy);
     (void)r->Register("shortest-remaining", MakeShortestRemainingPolicy);
+    (void)r->Register("availability-aware", MakeAvailabilityAwarePolicy);
+    (void)r->Register("availability-deadline", MakeAvailabilityDeadlinePolicy);
     return r;
   }();
   return *registry;
@@ -58,6 +61,21 @@ absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallba
     return absl::InvalidArgumentError("policy " + std::string(policy_) + ": parameter " +
                                       std::string(key) + " wants an unsigned integer, got '" + s +
                                       "'");
+  }
+  return v;
+}
+
+absl::StatusOr<double> ParamReader::Double(std::string_view key, double fallback) {
+  if (params_ == nullptr) return fallback;
+  auto it = params_->find(std::string(key));
+  if (it == params_->end()) return fallback;
+  ++used_;
+  double v = 0;
+  const std::string& s = it->second;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) {
+    return absl::InvalidArgumentError("policy " + std::string(policy_) + ": parameter " +
+                                      std::string(key) + " wants a number, got '" + s + "'");
   }
   return v;
 }

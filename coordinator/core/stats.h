@@ -47,7 +47,11 @@ struct CoreStats {
   uint64_t spot_checks_failed = 0;
   uint64_t quota_holds = 0;                 // times a node was held back by its daily quota
   uint64_t nodes_with_invalid_results = 0;  // nodes that returned at least one invalid result
-  double work_lost_units = 0;               // sum of AttemptEnded::work_lost_units
+  // Owner rules and departures
+  uint64_t attempts_ended_by_rules = 0;  // ended with CancelReason::kOwnerRule
+  uint64_t departure_warnings = 0;       // Core::WarnDeparture calls
+  uint64_t checkpoint_requests = 0;      // Decisions::checkpoint_requests issued
+  double work_lost_units = 0;            // sum of AttemptEnded::work_lost_units
 };
 
 }  // namespace fleetgrid::core

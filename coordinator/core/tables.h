@@ -5,8 +5,10 @@
 // Thread safety: none (owned by one Core).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -15,7 +17,9 @@
 
 #include "common/ids.h"
 #include "common/time.h"
+#include "coordinator/core/owner_rules.h"
 #include "coordinator/core/stats.h"
+#include "coordinator/core/stay_history.h"
 #include "coordinator/core/types.h"
 
 namespace fleetgrid::core {
@@ -52,6 +56,7 @@ struct AttemptRec {
   bool reported = false;         // result in, waiting for quorum
   float progress_units = 0;      // last reported progress
   float checkpoint_units = 0;    // last checkpointed progress
+  float start_units = 0;         // the checkpoint it resumed from
   TimePoint started;
   TimePoint lease_deadline;
   ResultDigest digest{};  // valid when reported
@@ -126,6 +131,25 @@ struct NodePrediction {
   double departure_confidence = 0;              // 0..1
 };
 
+// A node's owner rules, battery and energy books: 64 bytes, in a vector that stays empty
+// until a driver sets some node's rules (Core::SetOwnerRules), then one per node. Soft state,
+// not in the change log (see owner_rules.h).
+struct NodeEnergy {
+  uint32_t rules = kNil;  // index into Tables::rule_sets; kNil = no rules
+  float soc = kSocUnknown;
+  BatterySpec battery;
+  TimePoint soc_at;     // when `soc` was reported
+  double drawn_wh = 0;  // drawn off the grid since then by attempts that have ended
+  int64_t day = std::numeric_limits<int64_t>::min();  // local day that day_wh counts
+  double day_wh = 0;                                  // compute energy on that day
+};
+
+// A node's parked stays (for policies that LearnsStays()): when it parked, and its history.
+struct NodeStay {
+  TimePoint since = TimePoint::Infinite();  // Infinite = not parked
+  StayHistory history;
+};
+
 struct Tables {
   std::vector<TaskRec> tasks;
   std::vector<NodeRec> nodes;
@@ -143,7 +167,14 @@ struct Tables {
   std::unordered_map<uint32_t, float> checkpoints;  // task -> checkpointed units (sparse)
   std::vector<NodePrediction> predictions;          // empty until a driver sets one
   std::vector<NodeTrust> trust;                     // per node; empty until needed
-  bool trust_on = false;  // trust is needed: kept one per node, nodes registered later too
+  bool trust_on = false;           // trust is needed: kept one per node, nodes registered later too
+  std::vector<NodeEnergy> energy;  // empty until a node has rules or a battery
+  std::vector<OwnerRules> rule_sets;  // interned: a fleet has few distinct rule sets
+  std::map<OwnerRules, uint32_t> rule_index;
+  std::vector<NodeStay> stays;                    // one per node while learn_stays
+  std::array<uint64_t, kStayBins> fleet_stays{};  // every node's stays (the prior for new cars)
+  bool learn_stays = false;
+  TimePoint now;  // of the call being served; set before the policy picks
   CoreStats stats;
 
   // REQUIRES: task < tasks.size(). O(log jobs).

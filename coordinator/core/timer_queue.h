@@ -10,13 +10,15 @@
 
 namespace fleetgrid::core {
 
-enum class TimerKind : uint8_t { kLeaseExpiry, kJobDeadline, kQuotaReset };
+// kRuleOpen: a waiting node barred by a window or its daily energy cap may take work again
+// (gen = its wait ticket); kWindowEnd: a node's allowed window closes on its attempts.
+enum class TimerKind : uint8_t { kLeaseExpiry, kJobDeadline, kQuotaReset, kRuleOpen, kWindowEnd };
 
 struct Timer {
   TimePoint at;
   uint64_t seq = 0;  // push order (tie-break)
   TimerKind kind;
-  uint32_t id = 0;   // task (lease), job (deadline) or node (quota reset)
+  uint32_t id = 0;   // task (lease), job (deadline) or node (quota reset, rules)
   uint32_t gen = 0;  // epoch for leases
 };
 

@@ -116,6 +116,8 @@ std::string_view ToString(CancelReason r) {
       return "lease-expired";
     case CancelReason::kTaskAccepted:
       return "task-accepted";
+    case CancelReason::kOwnerRule:
+      return "owner-rule";
   }
   return "?";
 }

@@ -34,6 +34,9 @@ struct LinkSpec {
   bool operator==(const LinkSpec&) const = default;
 };
 
+// A reported state of charge that says "not known" (any other value must lie in [0, 1]).
+inline constexpr float kSocUnknown = -1;
+
 struct NodeSpec {
   OwnerId owner;
   uint8_t hw_class = 0;  // index into the caller's class table (HW3/HW4/AI5, or a sim speed class)
@@ -52,6 +55,9 @@ struct TaskSpec {
   // least this, or unknown (0): a node that does not say is trusted to fit, as before
   // nodes reported memory (FleetView::MemoryFits).
   uint64_t memory_bytes = 0;
+  // Bytes of the task's checkpoint (0 = the task cannot checkpoint): what a car uploads when
+  // asked to save its work before a departure (Decisions::checkpoint_requests).
+  uint64_t checkpoint_bytes = 0;
 };
 
 // sha-256 of the output (the simulator derives one from the task id).
@@ -128,6 +134,7 @@ enum class CancelReason : uint8_t {
   kDeadline,      // the job's deadline passed
   kLeaseExpired,  // the attempt's lease deadline passed
   kTaskAccepted,  // quorum reached: this copy is not needed
+  kOwnerRule,     // an owner rule would break (unplugged, SoC floor, window closed, energy cap)
 };
 
 std::string_view ToString(NodeState);

@@ -66,6 +66,13 @@ class Runtime {
   // The car is known gone, last heard now (the simulator's departure).
   absl::Status NodeSilent(NodeId node) { return core_->NodeSilent(Now(), node); }
   absl::Status Drain(NodeId node) { return core_->Drain(Now(), node, pending_); }
+  absl::Status SetOwnerRules(NodeId node, const core::OwnerRules& rules,
+                             const core::BatterySpec& battery) {
+    return core_->SetOwnerRules(Now(), node, rules, battery, pending_);
+  }
+  absl::Status WarnDeparture(NodeId node, TimePoint departure) {
+    return core_->WarnDeparture(Now(), node, departure, pending_);
+  }
   absl::StatusOr<core::ResultVerdict> ReportProgress(NodeId node, AttemptId attempt, uint32_t epoch,
                                                      double units_done, bool checkpoint) {
     return core_->ReportProgress(Now(), node, attempt, epoch, units_done, checkpoint, pending_);
@@ -91,6 +98,7 @@ class Runtime {
     out.ended.swap(pending_.ended);
     out.completed.swap(pending_.completed);
     out.job_changes.swap(pending_.job_changes);
+    out.checkpoint_requests.swap(pending_.checkpoint_requests);
     if (!out.ended.empty() || !out.job_changes.empty()) CountDecisions(out);
   }
   // Moves the core's change log out (appends; record_changes only).

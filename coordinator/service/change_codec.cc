@@ -160,6 +160,9 @@ std::string EncodeChange(const core::Change& change) {
                    // Task memory: a tail that older records lack (read as none).
                    w.U64(s.task.memory_bytes);
                    for (const core::TaskSpec& t : s.tasks) w.U64(t.memory_bytes);
+                   // Checkpoint size: a tail that older records lack (read as none).
+                   w.U64(s.task.checkpoint_bytes);
+                   for (const core::TaskSpec& t : s.tasks) w.U64(t.checkpoint_bytes);
                  },
                  [&](const core::change::JobStatusChanged& c) {
                    w.Time(c.at);
@@ -277,6 +280,10 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       if (r.ok() && !r.done()) {
         c.spec.task.memory_bytes = r.U64();
         for (core::TaskSpec& t : c.spec.tasks) t.memory_bytes = r.U64();
+      }
+      if (r.ok() && !r.done()) {
+        c.spec.task.checkpoint_bytes = r.U64();
+        for (core::TaskSpec& t : c.spec.tasks) t.checkpoint_bytes = r.U64();
       }
       out = std::move(c);
       break;

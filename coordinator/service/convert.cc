@@ -293,6 +293,8 @@ v1::CancelReason ToWire(core::CancelReason r) {
       return v1::CANCEL_REASON_LEASE_EXPIRED;
     case core::CancelReason::kTaskAccepted:
       return v1::CANCEL_REASON_TASK_DONE;
+    case core::CancelReason::kOwnerRule:
+      return v1::CANCEL_REASON_OWNER_RULE;
   }
   return v1::CANCEL_REASON_UNSPECIFIED;
 }

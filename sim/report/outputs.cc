@@ -121,6 +121,26 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
   j["useful_car_s"] = r.useful_car_seconds;
   j["useful_share_of_parked"] =
       r.available_car_seconds > 0 ? r.useful_car_seconds / r.available_car_seconds : 0.0;
+  // Only in runs with checkpoints or departure warnings, so that other summaries stay as
+  // they were.
+  if (r.energy_on) {
+    const EnergyResult& e = r.energy;
+    j["energy"] = {{"battery_wh", e.battery_wh}, {"grid_wh", e.grid_wh}};
+    j["owner_rules"] = {{"attempts_ended", r.core.attempts_ended_by_rules},
+                        {"work_lost_units", e.work_lost_to_rules},
+                        {"violations", e.soc_floor_violations + e.plugged_only_violations}};
+  }
+  if (r.checkpoints_on) {
+    const CheckpointResult& c = r.checkpoints;
+    j["checkpoints"] = {{"stored", c.stored},
+                        {"uploads_cut", c.uploads_cut},
+                        {"bytes_uploaded", c.bytes_uploaded},
+                        {"attempts_resumed", c.attempts_resumed},
+                        {"work_saved_units", c.work_saved_units},
+                        {"departure_warnings", c.warnings},
+                        {"checkpoint_requests", c.requests},
+                        {"requests_met", c.requests_met}};
+  }
   nlohmann::ordered_json classes = nlohmann::ordered_json::array();
   for (const ClassResult& c : r.classes) {
     nlohmann::ordered_json x = {

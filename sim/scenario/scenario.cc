@@ -57,7 +57,7 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   FG_RETURN_IF_ERROR(
       CheckMap(n, path,
                {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-                "work", "input_bytes", "output_bytes", "memory", "validation"}));
+                "work", "input_bytes", "output_bytes", "memory", "checkpoint", "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {
@@ -78,6 +78,15 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   FG_RETURN_IF_ERROR(ReadInt(n, path, "input_bytes", &w.input_bytes, 0, 1e18));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "output_bytes", &w.output_bytes, 0, 1e18));
   FG_RETURN_IF_ERROR(models::ReadByteSize(n, path, "memory", &w.memory_bytes));
+  if (const YAML::Node c = n["checkpoint"]) {
+    const std::string cp = JoinKey(path, "checkpoint");
+    FG_RETURN_IF_ERROR(CheckMap(c, cp, {"interval", "size"}));
+    FG_RETURN_IF_ERROR(ReadNumber(c, cp, "interval", &w.checkpoint_interval, 0, 1e15));
+    FG_RETURN_IF_ERROR(models::ReadByteSize(c, cp, "size", &w.checkpoint_bytes));
+    if (!w.checkpoints()) {
+      return KeyError(cp, "set interval (work units between checkpoints) or size (bytes)");
+    }
+  }
   if (const YAML::Node v = n["validation"]) {
     const std::string vp = JoinKey(path, "validation");
     ValidationConfig& c = w.validation;
@@ -155,10 +164,11 @@ absl::Status ParseOutputs(const YAML::Node& n, OutputsConfig& o) {
 
 absl::Status Validate(const YAML::Node& root, Scenario& s) {
   if (!root || root.IsNull()) return KeyError("(top level)", "the scenario is empty");
-  FG_RETURN_IF_ERROR(CheckMap(root, "",
-                              {"name", "seed", "horizon", "grace_period", "attempt_timeout",
-                               "max_attempts", "engine", "start", "fleet", "availability",
-                               "archetypes", "regions", "workload", "policy", "outputs"}));
+  FG_RETURN_IF_ERROR(
+      CheckMap(root, "",
+               {"name", "seed", "horizon", "grace_period", "attempt_timeout", "max_attempts",
+                "engine", "start", "fleet", "availability", "archetypes", "regions", "workload",
+                "departure_warnings", "policy", "outputs"}));
   FG_RETURN_IF_ERROR(ReadString(root, "", "name", &s.name));
   {
     models::CarScenario cars = CarsOf(s);
@@ -184,6 +194,16 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
     s.queue = *kind;
   }
   if (const YAML::Node w = root["workload"]) FG_RETURN_IF_ERROR(ParseWorkload(w, s.workload));
+  if (const YAML::Node w = root["departure_warnings"]) {
+    const std::string wp = "departure_warnings";
+    WarningsConfig& c = s.departure_warnings;
+    FG_RETURN_IF_ERROR(CheckMap(w, wp, {"share", "lead", "noise"}));
+    FG_RETURN_IF_ERROR(ReadNumber(w, wp, "share", &c.share, 0, 1));
+    FG_RETURN_IF_ERROR(models::ReadDuration(w, wp, "lead", &c.lead));
+    FG_RETURN_IF_ERROR(models::ReadDuration(w, wp, "noise", &c.noise));
+    if (c.lead < Duration::Zero()) return KeyError(JoinKey(wp, "lead"), "must not be negative");
+    if (c.noise < Duration::Zero()) return KeyError(JoinKey(wp, "noise"), "must not be negative");
+  }
   if (const YAML::Node p = root["policy"]) FG_RETURN_IF_ERROR(ParsePolicy(p, s.policy));
   if (const YAML::Node o = root["outputs"]) FG_RETURN_IF_ERROR(ParseOutputs(o, s.outputs));
   if (s.workload.kind == WorkloadKind::kBagOfTasks) {

@@ -67,9 +67,25 @@ struct WorkloadConfig {
   // Memory every task needs (bytes; 0 = none): tasks run only on cars whose class has at
   // least that much, or does not say (models::SpeedClass::memory_bytes 0).
   uint64_t memory_bytes = 0;
+  // Checkpoints (docs/checkpoints.md): a computing car saves its state every
+  // `checkpoint_interval` work units (0 = only when asked before a departure) and uploads
+  // `checkpoint_bytes` over its link; a checkpoint counts once the upload is done. A
+  // requeued task resumes on its next car from its last stored checkpoint. Off when
+  // checkpoint_bytes and checkpoint_interval are both 0.
+  double checkpoint_interval = 0;
+  uint64_t checkpoint_bytes = 0;
+  bool checkpoints() const { return checkpoint_interval > 0 || checkpoint_bytes > 0; }
   ValidationConfig validation;
   // Total tasks the bag holds (bag of tasks only).
   uint64_t BagTasks(uint32_t fleet_size) const;
+};
+
+// Departure warnings: a `share` of the cars know when they will leave (from their routine or
+// trace) and tell the coordinator `lead` before, off by a normal error of sd `noise`.
+struct WarningsConfig {
+  double share = 0;
+  Duration lead = Duration::Minutes(10);
+  Duration noise = Duration::Zero();
 };
 
 struct PolicyConfig {
@@ -99,6 +115,7 @@ struct Scenario {
   std::vector<models::Archetype> archetypes;
   std::vector<models::RegionConfig> regions;
   WorkloadConfig workload;
+  WarningsConfig departure_warnings;
   PolicyConfig policy;
   OutputsConfig outputs;
 };

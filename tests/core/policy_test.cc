@@ -23,7 +23,8 @@ CoreConfig WithPolicy(const std::string& name, PolicyParams params = {}) {
 TEST(PolicyRegistryTest, BuiltinsRegistered) {
   const auto names = PolicyRegistry::Global().Names();
   EXPECT_EQ(names,
-            (std::vector<std::string>{"fastest-first", "fifo", "random", "shortest-remaining"}));
+            (std::vector<std::string>{"availability-aware", "availability-deadline",
+                                      "fastest-first", "fifo", "random", "shortest-remaining"}));
 }
 
 TEST(PolicyRegistryTest, ParametersValidatedAndNamed) {

@@ -17,6 +17,10 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeRandomPolicy(const PolicyC
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFastestFirstPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeShortestRemainingPolicy(
     const PolicyContext& ctx);
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeAvailabilityAwarePolicy(
+    const PolicyContext& ctx);
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeAvailabilityDeadlinePolicy(
+    const PolicyContext& ctx);
 
 // Reads policy parameters; unknown keys and malformed values are InvalidArgument.
 class ParamReader {
@@ -25,6 +29,7 @@ class ParamReader {
       : policy_(policy), params_(params) {}
   absl::StatusOr<uint64_t> UInt(std::string_view key, uint64_t fallback);
   absl::StatusOr<bool> Bool(std::string_view key, bool fallback);
+  absl::StatusOr<double> Double(std::string_view key, double fallback);
   // InvalidArgument naming the first key that no Read call asked for.
   absl::Status CheckAllUsed() const;
   // "name" or "name(k=v,...)" with the parameters given.
