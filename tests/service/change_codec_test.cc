@@ -76,7 +76,7 @@ TEST(ChangeCodec, RecordsWithoutMemoryTailDecode) {
   spec.task.memory_bytes = 5;
   std::string job =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  job.resize(job.size() - 8);
+  job.resize(job.size() - 8 - 8);  // memory and checkpoint tails
   auto back = DecodeChange(job);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(std::get<core::change::JobSubmitted>(*back).spec.task.memory_bytes, 0u);
@@ -97,13 +97,34 @@ TEST(ChangeCodec, JobRecordWithoutValidationTailDecodes) {
   spec.task_count = 1;
   std::string bytes =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8));  // empty validation and memory tails
+  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8 + 8));  // validation, memory, checkpoint tails
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);
   EXPECT_EQ(js.spec.adaptive.trust_threshold, 0);
   EXPECT_TRUE(js.spec.known_answers.empty());
   EXPECT_FALSE(DecodeChange(bytes + "x").ok());  // a partial tail is an error
+}
+
+// Records written before checkpoint sizes existed decode as "no checkpoint".
+TEST(ChangeCodec, JobRecordWithoutCheckpointTailDecodes) {
+  core::JobSpec spec;
+  spec.name = "old";
+  spec.task_count = 1;
+  spec.task.memory_bytes = 9;
+  spec.task.checkpoint_bytes = 11;
+  std::string bytes =
+      EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
+  auto full = DecodeChange(bytes);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(std::get<core::change::JobSubmitted>(*full).spec.task.checkpoint_bytes, 11u);
+  bytes.resize(bytes.size() - 8);
+  auto back = DecodeChange(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const auto& js = std::get<core::change::JobSubmitted>(*back);
+  EXPECT_EQ(js.spec.task.memory_bytes, 9u);
+  EXPECT_EQ(js.spec.task.checkpoint_bytes, 0u);
+  EXPECT_FALSE(DecodeChange(bytes + "xyz").ok());  // a partial tail is an error
 }
 
 TEST(ChangeCodec, TruncatedOrForeignBytesAreErrors) {
