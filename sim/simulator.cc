@@ -634,13 +634,14 @@ class Simulator::Loop {
       CountCheckpoints(stored, taken > stored ? 1 : 0);
       kept = stored * c;
     }
-    if (sv.warn_stored_at != kNever) {
+    if (sv.asked) {
       if (sv.warn_stored_at <= now_.nanos()) {
         kept = std::max(kept, sv.warn_units);
         ++r_.checkpoints.requests_met;
         CountCheckpoints(1, 0);
       } else {
-        CountCheckpoints(0, 1);
+        ++r_.checkpoints.requests_missed;
+        if (sv.warn_stored_at != kNever) CountCheckpoints(0, 1);  // its upload was cut
       }
     }
     kept = std::min(kept, done);
@@ -825,6 +826,7 @@ class Simulator::Loop {
       }
       saves_[car].ask_task = c.task.value();
       saves_[car].ask_epoch = c.epoch;
+      saves_[car].asked = true;
       queue_->Push(std::max(now_, c.start_by), Pack(car, kCheckpointAsk, 0));
     }
     std::vector<uint32_t> rerequest;  // allocates only when attempts are cancelled
@@ -929,6 +931,7 @@ class Simulator::Loop {
     int64_t warn_stored_at = kNever;
     uint32_t ask_task = 0;
     uint32_t ask_epoch = 0;
+    bool asked = false;  // the coordinator asked this attempt for a checkpoint
   };
   std::vector<CarSave> saves_;
   std::vector<Duration> cp_upload_;

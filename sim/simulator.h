@@ -124,6 +124,8 @@ struct CheckpointResult {
   uint64_t warnings = 0;          // departures announced to the coordinator
   uint64_t requests = 0;          // checkpoint requests the coordinator sent
   uint64_t requests_met = 0;      // of them, uploaded before the car left
+  uint64_t requests_missed = 0;   // still running when the car left, checkpoint not stored
+  // The rest of the requests are moot: their attempt ended before the car left.
 };
 
 // Batteries and owner rules (docs/owner_rules.md).

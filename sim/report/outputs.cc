@@ -139,7 +139,8 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                         {"work_saved_units", c.work_saved_units},
                         {"departure_warnings", c.warnings},
                         {"checkpoint_requests", c.requests},
-                        {"requests_met", c.requests_met}};
+                        {"requests_met", c.requests_met},
+                        {"requests_missed", c.requests_missed}};
   }
   nlohmann::ordered_json classes = nlohmann::ordered_json::array();
   for (const ClassResult& c : r.classes) {

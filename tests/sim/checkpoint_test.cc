@@ -89,6 +89,37 @@ TEST(CheckpointTest, PeriodicCheckpointsCutLostWorkAndMoveBytes) {
   EXPECT_GT(c["attempts_resumed"].get<uint64_t>(), 0u);
 }
 
+// Cars that say 10 minutes ahead when they leave: the coordinator asks each running
+// attempt for a checkpoint one upload (80 s) and a margin before the departure, so nearly
+// every attempt still running at the departure keeps its work. A warning that is off by
+// minutes (noise) comes too late for many of them.
+TEST(CheckpointTest, WarnedDeparturesKeepTheirWork) {
+  const std::vector<std::string> cp = {"workload.checkpoint={interval: 0, size: 200MB}"};
+  auto with = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), cp.begin(), cp.end());
+    return RunSim(kSmallFleet1, extra);
+  };
+  const auto silent = with({});
+  const auto exact = with({"departure_warnings={share: 1, lead: 10min, noise: 0s}"});
+  const auto noisy = with({"departure_warnings={share: 1, lead: 10min, noise: 5min}"});
+  const double lost_silent = silent["work_lost_units"].get<double>();
+  const double lost_exact = exact["work_lost_units"].get<double>();
+  const double lost_noisy = noisy["work_lost_units"].get<double>();
+  EXPECT_LT(lost_exact, 0.2 * lost_silent);
+  EXPECT_GT(lost_noisy, 2 * lost_exact);
+  EXPECT_LT(lost_noisy, lost_silent);
+  EXPECT_EQ(silent["checkpoints"]["checkpoint_requests"], 0);
+  const auto& c = exact["checkpoints"];
+  const double met = c["requests_met"].get<double>();
+  const double missed = c["requests_missed"].get<double>();
+  ASSERT_GT(met, 100);
+  // Missed: only requests that came while the attempt was still downloading its input.
+  EXPECT_GT(met, 0.9 * (met + missed));
+  EXPECT_LE(met + missed, c["checkpoint_requests"].get<double>());
+  EXPECT_GT(c["departure_warnings"].get<double>(), 0.9 * exact["attempts_lost"].get<double>());
+  EXPECT_EQ(exact["tasks_completed"], silent["tasks_completed"]);
+}
+
 TEST(CheckpointTest, BadKeysAreClearErrors) {
   for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
            {"workload.checkpoint={interval: -5}", "workload.checkpoint.interval"},
