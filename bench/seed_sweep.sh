@@ -8,37 +8,18 @@
 set -euo pipefail
 fg=${1:-build/dev/cli/fleetgrid}
 seeds=${SEEDS:-10}
-jobs=${JOBS:-2}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/sweep.sh"
 
 declare -A variants=(
   [reputation]=""
   [quorum2of3]="workload.validation={replication: 3, quorum: 2}"
   [replication1]="workload.validation={replication: 1, quorum: 1}"
 )
-for v in "${!variants[@]}"; do
-  for s in $(seq 1 "$seeds"); do
-    args=(sim scenarios/cheaters.yaml --seed "$s" --out "$work/$v/$s" --quiet)
-    [[ -n "${variants[$v]}" ]] && args+=(--set "${variants[$v]}")
-    while (( $(jobs -rp | wc -l) >= jobs )); do wait -n; done
-    "$fg" "${args[@]}" &
-  done
-done
-wait
-
-python3 - "$work" "$seeds" <<'PY'
-import json, math, os, sys
+sweep scenarios/cheaters.yaml "$seeds" variants
+PYTHONPATH="$(dirname "$0")" python3 - "$work" "$seeds" <<'PY'
+import json, os, sys
 work, seeds = sys.argv[1], int(sys.argv[2])
-# Two-sided 95% Student t quantiles by degrees of freedom (1..30), else the normal's.
-T = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-     2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-     2.060, 2.056, 2.052, 2.048, 2.045, 2.042]
-def ci(xs):
-    n = len(xs); m = sum(xs) / n
-    if n < 2: return m, 0.0
-    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1))
-    return m, (T[n - 2] if n - 1 <= 30 else 1.960) * sd / math.sqrt(n)
+from ci95 import ci
 print("| validation | seeds | wrong accepted (mean ± 95% CI) | attempts per accepted result | cheater results accepted before distrust (mean per owner) |")
 print("|---|---|---|---|---|")
 for v in ["replication1", "quorum2of3", "reputation"]:

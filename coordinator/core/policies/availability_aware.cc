@@ -107,8 +107,9 @@ class AvailabilityAwarePolicy final : public SchedulingPolicy {
   };
 
   // The first live task of bucket k that `node` may run with at most `units` of work;
-  // drops stale entries at the front.
-  bool FirstFit(const FleetView& view, NodeId node, int k, double units, TaskId* task) {
+  // drops stale entries at the front. `take`: off the bucket if it is at the front (an entry
+  // left behind goes stale once its task runs).
+  bool FirstFit(const FleetView& view, NodeId node, int k, double units, bool take, TaskId* task) {
     std::deque<Entry>& b = buckets_[k];
     while (!b.empty() && !view.TaskLive(TaskId(b.front().task), b.front().ticket)) b.pop_front();
     uint32_t looked = 0;
@@ -119,7 +120,7 @@ class AvailabilityAwarePolicy final : public SchedulingPolicy {
       const TaskId t(e.task);
       if (view.TaskRemainingWork(t) <= units && view.Eligible(node, t)) {
         *task = t;
-        if (i == 0) b.pop_front();
+        if (take && i == 0) b.pop_front();
         return true;
       }
     }
@@ -130,7 +131,7 @@ class AvailabilityAwarePolicy final : public SchedulingPolicy {
     const int top = std::isinf(units) ? kBuckets - 1 : BucketOf(units);
     if (!by_deadline_) {
       for (int k = top; k >= 0; --k) {
-        if (FirstFit(view, node, k, units, task)) return true;
+        if (FirstFit(view, node, k, units, /*take=*/true, task)) return true;
       }
       return false;
     }
@@ -140,7 +141,7 @@ class AvailabilityAwarePolicy final : public SchedulingPolicy {
     TimePoint best_deadline = TimePoint::Infinite();
     for (int k = top; k >= 0; --k) {
       TaskId t;
-      if (!Peek(view, node, k, units, &t)) continue;
+      if (!FirstFit(view, node, k, units, /*take=*/false, &t)) continue;
       const TimePoint d = view.TaskDeadline(t);
       if (!found || d < best_deadline) {
         found = true;
@@ -149,23 +150,6 @@ class AvailabilityAwarePolicy final : public SchedulingPolicy {
       }
     }
     return found;
-  }
-
-  // FirstFit without taking the entry off its bucket.
-  bool Peek(const FleetView& view, NodeId node, int k, double units, TaskId* task) {
-    std::deque<Entry>& b = buckets_[k];
-    while (!b.empty() && !view.TaskLive(TaskId(b.front().task), b.front().ticket)) b.pop_front();
-    uint32_t looked = 0;
-    for (size_t i = 0; i < b.size() && looked < scan_limit_; ++i) {
-      const Entry& e = b[i];
-      if (!view.TaskLive(TaskId(e.task), e.ticket)) continue;
-      ++looked;
-      if (view.TaskRemainingWork(TaskId(e.task)) <= units && view.Eligible(node, TaskId(e.task))) {
-        *task = TaskId(e.task);
-        return true;
-      }
-    }
-    return false;
   }
 
   // The task that has waited longest, if past its patience and `node` may run it.
