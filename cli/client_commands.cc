@@ -18,6 +18,7 @@
 #include "cli/command.h"
 #include "cli/job_file.h"
 #include "cli/tls_flags.h"
+#include "common/duration_text.h"
 #include "common/sha256.h"
 #include "common/size_text.h"
 #include "fleetgrid/v1/admin.grpc.pb.h"
@@ -35,6 +36,8 @@ struct ClientFlags : ConnectionFlags {
   std::string out_dir;
   std::string reason;
   std::string memory;  // submit --memory: overrides the job file's `memory`
+  std::string checkpoint_size;      // submit --checkpoint-size: overrides `checkpoint_size`
+  std::string checkpoint_interval;  // submit --checkpoint-interval
 };
 
 std::shared_ptr<grpc::Channel> Channel(const ClientFlags& f) { return f.channel; }
@@ -123,6 +126,30 @@ int Submit(const ClientFlags& f) {
       return kExitUsage;
     }
     spec->set_memory_bytes_per_task(*bytes);
+  }
+  if (!f.checkpoint_size.empty()) {
+    const absl::StatusOr<uint64_t> bytes = ParseByteSize(f.checkpoint_size);
+    if (!bytes.ok()) {
+      std::cerr << "fleetgrid submit: --checkpoint-size: " << bytes.status().message() << "\n";
+      return kExitUsage;
+    }
+    spec->set_checkpoint_size_bytes(*bytes);
+  }
+  if (!f.checkpoint_interval.empty()) {
+    const absl::StatusOr<Duration> d = ParseDuration(f.checkpoint_interval);
+    if (!d.ok() || *d <= Duration::Zero()) {
+      std::cerr << "fleetgrid submit: --checkpoint-interval: "
+                << (d.ok() ? std::string("must be > 0") : std::string(d.status().message()))
+                << "\n";
+      return kExitUsage;
+    }
+    spec->mutable_checkpoint_interval()->set_seconds(d->nanos() / 1'000'000'000);
+    spec->mutable_checkpoint_interval()->set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
+  }
+  if (spec->has_checkpoint_interval() && spec->checkpoint_size_bytes() == 0) {
+    std::cerr << "fleetgrid submit: --checkpoint-interval needs a checkpoint size "
+                 "(--checkpoint-size or the job file's checkpoint_size)\n";
+    return kExitUsage;
   }
   *req.mutable_spec() = *std::move(spec);
   auto stub = v1::JobService::NewStub(Channel(f));
@@ -333,6 +360,12 @@ std::vector<Command> AddClientCommands(CLI::App& app) {
     sub->add_option("--memory", f->memory,
                     "memory each task needs (\"64GiB\", \"512MB\", bytes); runs only on cars "
                     "with at least that much, or that do not report memory");
+    sub->add_option("--checkpoint-size", f->checkpoint_size,
+                    "size of a task's checkpoint (\"200MB\", bytes): cars upload one when they "
+                    "warn of a departure, and a requeued task resumes from it");
+    sub->add_option("--checkpoint-interval", f->checkpoint_interval,
+                    "cars also checkpoint every this much compute (\"30m\", seconds; model "
+                    "time under fleetgrid node --time-scale)");
   }
   add("jobs", "List jobs on a coordinator.", Jobs);
   {

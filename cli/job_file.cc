@@ -177,7 +177,8 @@ v1::JobSpec Parse(const std::string& text) {
   static const std::set<std::string> kKeys = {
       "name",     "tasks",           "work_units", "input_bytes",   "output_bytes",
       "executor", "replication",     "quorum",     "max_attempts",  "deadline",
-      "priority", "idempotency_key", "adaptive",   "known_answers", "memory"};
+      "priority", "idempotency_key", "adaptive",   "known_answers", "memory",
+      "checkpoint_size", "checkpoint_interval"};
   v1::JobSpec spec;
   bool have_tasks = false, have_work = false;
   for (const auto& kv : root) {
@@ -187,7 +188,7 @@ v1::JobSpec Parse(const std::string& text) {
       throw SpecError{"unknown key '" + key +
                       "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
                       "replication, quorum, max_attempts, deadline, priority, idempotency_key, "
-                      "adaptive, known_answers, memory)"};
+                      "adaptive, known_answers, memory, checkpoint_size, checkpoint_interval)"};
     }
     if (key == "name") {
       spec.set_name(Text(v, key));
@@ -260,6 +261,10 @@ v1::JobSpec Parse(const std::string& text) {
       ParseKnownAnswers(v, spec);
     } else if (key == "memory") {
       spec.set_memory_bytes_per_task(MemoryOf(v, key));
+    } else if (key == "checkpoint_size") {
+      spec.set_checkpoint_size_bytes(MemoryOf(v, key));
+    } else if (key == "checkpoint_interval") {
+      *spec.mutable_checkpoint_interval() = DurationOf(v, key);
     }
   }
   if (!have_tasks) throw SpecError{"missing key 'tasks'"};

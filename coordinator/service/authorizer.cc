@@ -21,6 +21,8 @@ constexpr Rule kRules[] = {
     {"Connect", Need::kNode},
     {"FetchInput", Need::kNode},
     {"UploadResult", Need::kNode},
+    {"UploadCheckpoint", Need::kNode},
+    {"FetchCheckpoint", Need::kNode},
     {"SubmitJob", Need::kSubmit},
     {"GetJob", Need::kRead},
     {"ListJobs", Need::kRead},

@@ -28,6 +28,8 @@ enum class Rpc {
   kConnect,
   kFetchInput,
   kUploadResult,
+  kUploadCheckpoint,
+  kFetchCheckpoint,
   // JobService
   kSubmitJob,
   kGetJob,

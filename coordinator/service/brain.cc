@@ -93,6 +93,10 @@ absl::Status Brain::Start() {
   for (const ResultRecord& r : state.results) {
     results_[r.task_id] = {r.digest, r.size_bytes};
   }
+  for (const CheckpointRecord& c : state.checkpoints) {
+    checkpoints_[c.task_id] = {c.task_id, c.checkpoint_id, c.work_done_units, c.size_bytes,
+                               c.digest};
+  }
   metrics_->nodes_enrolled = static_cast<int64_t>(state.nodes.size());
   if (!state.changes.empty()) {
     std::cerr << "fleetgrid coordinator: restored " << state.jobs.size() << " jobs, "
@@ -207,6 +211,7 @@ void Brain::CollectChanges(WriteBatch* extra) {
       for (auto& t : extra->join_tokens) pending_.join_tokens.push_back(std::move(t));
       for (auto& c : extra->credentials) pending_.credentials.push_back(std::move(c));
       for (auto& t : extra->api_tokens) pending_.api_tokens.push_back(std::move(t));
+      for (auto& c : extra->checkpoints) pending_.checkpoints.push_back(std::move(c));
     }
   }
   changes_scratch_.clear();
@@ -283,7 +288,7 @@ void Brain::CommitLoop() {
 absl::Status Brain::CommitWithRetry(const WriteBatch& batch) {
   const uint64_t items = batch.changes.size() + batch.jobs.size() + batch.results.size() +
                          batch.nodes.size() + batch.join_tokens.size() + batch.credentials.size() +
-                         batch.api_tokens.size();
+                         batch.api_tokens.size() + batch.checkpoints.size();
   auto backoff = std::chrono::milliseconds(20);
   for (bool told = false;;) {
     const TimePoint t0 = commit_clock_.Now();
@@ -439,7 +444,19 @@ v1::Assignment Brain::BuildAssignment(const core::Assignment& a) {
     m.mutable_input_digest()->set_sha256(
         AsString(Sha256(SyntheticInput(ExecutorSeed(j.spec), index, spec.input_bytes))));
   }
-  if (a.resume_from_units > 0) m.mutable_resume_from()->set_work_done_units(a.resume_from_units);
+  m.set_checkpoint_size_bytes(spec.checkpoint_bytes);
+  if (a.resume_from_units > 0) {
+    v1::Checkpoint* from = m.mutable_resume_from();
+    from->set_work_done_units(a.resume_from_units);
+    auto cp = checkpoints_.find(WireTask(a.task));
+    if (cp != checkpoints_.end()) {
+      from->set_checkpoint_id(cp->second.checkpoint_id);
+      from->set_work_done_units(cp->second.work_done_units);
+      from->set_size_bytes(cp->second.size_bytes);
+      from->mutable_digest()->set_sha256(cp->second.digest);
+      metrics_->attempts_resumed_total.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
   if (j.spec.has_deadline()) {
     const core::JobInfo info = *core().GetJob(a.job);
     if (!info.deadline.IsInfinite()) {
@@ -482,8 +499,18 @@ void Brain::ApplyDecisions() {
     }
   }
   for (const core::TaskCompleted& c : d_.completed) {
-    (void)c;
     metrics_->results_total.fetch_add(1, std::memory_order_relaxed);
+    checkpoints_.erase(WireTask(c.task));  // the store deletes its bytes with the result
+  }
+  for (const core::CheckpointRequest& r : d_.checkpoint_requests) {
+    metrics_->checkpoint_requests_total.fetch_add(1, std::memory_order_relaxed);
+    v1::CoordinatorMessage msg;
+    v1::CheckpointRequest* q = msg.mutable_checkpoint_request();
+    q->mutable_attempt()->set_attempt_id(r.attempt.value());
+    q->mutable_attempt()->set_lease_epoch(r.epoch);
+    *q->mutable_start_by() = ToTimestamp(UnixNanosAt(r.start_by));
+    *q->mutable_departure() = ToTimestamp(UnixNanosAt(r.departure));
+    SendToNode(r.node, std::move(msg));
   }
   for (const core::JobChanged& c : d_.job_changes) NotifyWatchers(c.job);
   FlushOutgoing();

@@ -119,6 +119,25 @@ struct InputSource {
   uint64_t size = 0;
 };
 
+// A complete checkpoint upload (UploadCheckpoint), its digest checked by the caller.
+struct UploadedCheckpoint {
+  uint64_t node = 0;  // wire id of the sender
+  v1::AttemptRef attempt;
+  std::string checkpoint_id;
+  double work_done_units = 0;
+  std::string digest;  // SHA-256 of data, 32 bytes
+  std::string data;
+};
+
+// A task's stored checkpoint, as an Assignment's resume_from names it.
+struct StoredCheckpoint {
+  uint64_t task = 0;  // wire id
+  std::string checkpoint_id;
+  double work_done_units = 0;
+  uint64_t size_bytes = 0;
+  std::string digest;
+};
+
 // A finished upload, checked for size and digest by the caller.
 struct UploadedResult {
   uint64_t node = 0;  // wire id of the sender
@@ -169,6 +188,17 @@ class Brain {
   // Output cap of an attempt the node runs now (for uploads), or the error status.
   void OutputCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> reply);
   void InputOf(uint64_t node_id, v1::AttemptRef ref, Reply<InputSource> reply);
+  // The checkpoint size the task of an attempt the node runs now declares (the cap of an
+  // UploadCheckpoint), or the error status (FAILED_PRECONDITION when it declares none).
+  void CheckpointCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> reply);
+  // A complete checkpoint of an attempt the node runs now, under its current epoch: stored
+  // durably with the core's record of it, then acknowledged. A later attempt of the task
+  // resumes from it.
+  void SubmitCheckpoint(UploadedCheckpoint c, Reply<v1::CheckpointAck> reply);
+  // The stored checkpoint `checkpoint_id` that attempt `ref` of the node resumes from (its
+  // bytes: Store::ReadCheckpoint, any thread).
+  void CheckpointToResume(uint64_t node_id, v1::AttemptRef ref, std::string checkpoint_id,
+                          Reply<StoredCheckpoint> reply);
 
   // --- Jobs. `caller`: who submits / cancels (a SUBMIT token cancels only its own jobs).
   void SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Caller caller = {});
@@ -219,6 +249,7 @@ class Brain {
     int64_t last_heartbeat_unix_ns = 0;
     v1::HardwareDescription hardware;
     Session session;
+    int64_t warned_departure_unix_ns = 0;  // the departure its heartbeats last announced
   };
   struct JobExtra {  // what the service keeps per job beyond the core (and the runtime's
                      // JobStats)
@@ -291,6 +322,14 @@ class Brain {
   absl::Status CheckNodeAttempt(NodeId n, const v1::AttemptRef& ref) const;
   void HandleNodeMessage(NodeId node, const std::shared_ptr<NodeOutbox>& outbox,
                          const v1::NodeMessage& msg);
+  // A heartbeat's (or Hello's initial) state, SoC and announced departure, checked first:
+  // INVALID_ARGUMENT (nothing changes) for an UNSPECIFIED state or a SoC outside [0, 1].
+  absl::Status ApplyCarState(NodeId node, const v1::Heartbeat& hb);
+  // The owner's preferences and the battery (Hello) as the core's rules: INVALID_ARGUMENT
+  // naming the field for bad ones, and nothing changes.
+  absl::Status ApplyOwnerRules(NodeId node, const v1::OwnerPreferences& prefs,
+                               const v1::BatteryDescription& battery,
+                               const v1::HardwareDescription& hardware);
 
   ServiceOptions options_;
   Store* store_;
@@ -327,6 +366,7 @@ class Brain {
   };
   std::map<uint64_t, EnrollReply> enroll_replies_;              // this process's enrollments
   std::vector<JobExtra> jobs_;                                  // by core JobId
+  std::unordered_map<uint64_t, StoredCheckpoint> checkpoints_;  // by wire task id
   std::map<std::string, uint64_t> job_keys_;                    // idempotency key -> wire job id
   std::multimap<uint64_t, std::shared_ptr<Watcher>> watchers_;  // by core job id
   struct ResultMeta {

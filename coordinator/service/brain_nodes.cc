@@ -1,4 +1,6 @@
 // Brain: the car side (enrollment, sessions, reports, results) and the admin queries.
+#include <cmath>
+
 #include "common/refusal_reason.h"
 #include "coordinator/service/brain.h"
 
@@ -22,6 +24,13 @@ uint8_t HwClass(v1::HardwareClass c) {
 void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
   if (req.hardware().speed_work_units_per_s() < 0) {
     return reply(absl::InvalidArgumentError("hardware.speed_work_units_per_s must be > 0"));
+  }
+  core::OwnerRules rules;
+  core::BatterySpec battery;
+  if (absl::Status s =
+          OwnerRulesFromWire(req.preferences(), req.battery(), req.hardware(), &rules, &battery);
+      !s.ok()) {
+    return reply(s);
   }
   std::string token = std::move(*req.mutable_join_token());
   req.clear_join_token();  // never stored
@@ -134,6 +143,17 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
       held.push_back(
           {AttemptId(h.attempt().attempt_id()), static_cast<uint32_t>(h.attempt().lease_epoch())});
     }
+    if (absl::Status s = CheckCarState(hello.initial_state());
+        hello.has_initial_state() && !s.ok()) {
+      return outbox->Finish(
+          absl::InvalidArgumentError("hello.initial_state." + std::string(s.message())));
+    }
+    if (absl::Status s = ApplyOwnerRules(n, hello.preferences(), hello.battery(),
+                                         hello.has_hardware() ? hello.hardware() : x.hardware);
+        !s.ok()) {
+      AfterCall();
+      return outbox->Finish(s);
+    }
     if (absl::Status s = runtime_->Connect(n, held); !s.ok()) {
       AfterCall();
       return outbox->Finish(s);
@@ -142,15 +162,7 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
     if (!hello.agent_version().empty()) x.agent_version = hello.agent_version();
     if (hello.has_hardware()) x.hardware = hello.hardware();
     x.last_heartbeat_unix_ns = x.session.connected_unix_ns;
-    if (hello.has_initial_state()) {
-      auto st = FromWire(hello.initial_state().state());
-      if (st.ok()) {
-        const float soc = hello.initial_state().has_state_of_charge()
-                              ? static_cast<float>(hello.initial_state().state_of_charge())
-                              : 1.0f;
-        (void)runtime_->Heartbeat(n, *st, soc);
-      }
-    }
+    if (hello.has_initial_state()) (void)ApplyCarState(n, hello.initial_state());
     v1::CoordinatorMessage w;
     v1::Welcome* welcome = w.mutable_welcome();
     welcome->set_session_id(x.session.session_id);
@@ -221,19 +233,15 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
   switch (msg.kind_case()) {
     case v1::NodeMessage::kHeartbeat: {
       const v1::Heartbeat& hb = msg.heartbeat();
-      auto st = FromWire(hb.state());
-      if (!st.ok()) {
-        return SendToNode(n, ErrorMessage(absl::StatusCode::kInvalidArgument,
-                                          "heartbeat.state must not be UNSPECIFIED"));
+      if (absl::Status s = ApplyCarState(n, hb); !s.ok()) {
+        return SendToNode(n, ErrorMessage(s.code(), "heartbeat." + std::string(s.message())));
       }
-      const float soc = hb.has_state_of_charge() ? static_cast<float>(hb.state_of_charge()) : 1.0f;
       x.last_heartbeat_unix_ns = UnixNow();
       metrics_->heartbeats_total.fetch_add(1, std::memory_order_relaxed);
       if (hb.has_sent_at()) {
         const int64_t sent = hb.sent_at().seconds() * 1'000'000'000 + hb.sent_at().nanos();
         metrics_->heartbeat_delay.Observe(Duration::Nanos(x.last_heartbeat_unix_ns - sent));
       }
-      (void)runtime_->Heartbeat(n, *st, soc);
       return;
     }
     case v1::NodeMessage::kWorkRequest: {
@@ -248,11 +256,13 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
       return;
     }
     case v1::NodeMessage::kProgress: {
+      // Progress.checkpoint describes a checkpoint kept on the car: it cannot resume the
+      // task anywhere else, so only UploadCheckpoint's stored bytes count as one.
       const v1::Progress& p = msg.progress();
       if (p.attempt().lease_epoch() > 0xffffffffull) return;
       auto v = runtime_->ReportProgress(n, AttemptId(p.attempt().attempt_id()),
                                         static_cast<uint32_t>(p.attempt().lease_epoch()),
-                                        p.work_done_units(), p.has_checkpoint());
+                                        p.work_done_units(), /*checkpoint=*/false);
       if (v.ok() && core::IsRejected(*v)) {
         // The car works on something that is not its own any more: tell it to stop.
         v1::CoordinatorMessage c;
@@ -286,6 +296,35 @@ void Brain::HandleNodeMessage(NodeId n, const std::shared_ptr<NodeOutbox>& outbo
       return SendToNode(
           n, ErrorMessage(absl::StatusCode::kInvalidArgument, "NodeMessage with no member set"));
   }
+}
+
+absl::Status Brain::ApplyCarState(NodeId n, const v1::Heartbeat& hb) {
+  FG_RETURN_IF_ERROR(CheckCarState(hb));
+  const core::NodeState state = *FromWire(hb.state());
+  const float soc =
+      hb.has_state_of_charge() ? static_cast<float>(hb.state_of_charge()) : core::kSocUnknown;
+  FG_RETURN_IF_ERROR(runtime_->Heartbeat(n, state, soc));
+  NodeExtra& x = nodes_[n.value()];
+  if (!hb.has_expected_departure_at() || state == core::NodeState::kDriving) return absl::OkStatus();
+  const int64_t at = hb.expected_departure_at().seconds() * 1'000'000'000 +
+                     hb.expected_departure_at().nanos();
+  if (at == x.warned_departure_unix_ns) return absl::OkStatus();  // said before
+  x.warned_departure_unix_ns = at;
+  // The car's clock may run a little ahead or behind: a departure "in the past" is now.
+  const TimePoint departure =
+      std::max(Now(), TimePoint::FromNanos(at - (UnixNow() - Now().nanos())));
+  metrics_->departure_warnings_total.fetch_add(1, std::memory_order_relaxed);
+  return runtime_->WarnDeparture(n, departure);
+}
+
+absl::Status Brain::ApplyOwnerRules(NodeId n, const v1::OwnerPreferences& p,
+                                    const v1::BatteryDescription& battery,
+                                    const v1::HardwareDescription& hardware) {
+  core::OwnerRules rules;
+  core::BatterySpec spec;
+  FG_RETURN_IF_ERROR(OwnerRulesFromWire(p, battery, hardware, &rules, &spec));
+  if (!rules.any() && spec.capacity_wh == 0) return absl::OkStatus();  // nothing to keep
+  return runtime_->SetOwnerRules(n, rules, spec);
 }
 
 absl::Status Brain::CheckNodeAttempt(NodeId n, const v1::AttemptRef& ref) const {
@@ -335,6 +374,88 @@ void Brain::InputOf(uint64_t node_id, v1::AttemptRef ref, Reply<InputSource> rep
     src.task_index = t.value() - core().view().JobFirstTask(job);
     src.size = core().GetTask(t)->spec.input_bytes;
     reply(src);
+  });
+}
+
+void Brain::CheckpointCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t> reply) {
+  Post([this, node_id, ref, reply = std::move(reply)] {
+    if (broken_.load()) return reply(Unavailable());
+    if (absl::Status s = CheckNodeAttempt(CoreNode(node_id), ref); !s.ok()) return reply(s);
+    const TaskId t = TaskOfAttempt(ref.attempt_id());
+    const uint64_t cap = core().GetTask(t)->spec.checkpoint_bytes;
+    if (cap == 0) {
+      return reply(absl::FailedPreconditionError(
+          "task " + std::to_string(WireTask(t)) + " declares no checkpoint (checkpoint_size_bytes 0)"));
+    }
+    reply(cap);
+  });
+}
+
+void Brain::SubmitCheckpoint(UploadedCheckpoint c, Reply<v1::CheckpointAck> reply) {
+  Post([this, c = std::move(c), reply = std::move(reply)]() mutable {
+    if (broken_.load()) return reply(Unavailable());
+    const NodeId n = CoreNode(c.node);
+    // Fenced: only the attempt's own car, under its current epoch (a car that lost the task
+    // to a newer epoch must not overwrite the checkpoint the new attempt resumes from).
+    if (absl::Status s = CheckNodeAttempt(n, c.attempt); !s.ok()) return reply(s);
+    const TaskId t = TaskOfAttempt(c.attempt.attempt_id());
+    const core::TaskSpec spec = core().GetTask(t)->spec;
+    if (!(c.work_done_units >= 0 && c.work_done_units <= spec.work_units)) {
+      return reply(absl::InvalidArgumentError(
+          "checkpoint.work_done_units must be in [0, " + std::to_string(spec.work_units) +
+          "], got " + std::to_string(c.work_done_units)));
+    }
+    const uint64_t task = WireTask(t);
+    if (auto old = checkpoints_.find(task);
+        old != checkpoints_.end() && old->second.work_done_units >= c.work_done_units) {
+      return reply(absl::FailedPreconditionError(
+          "checkpoint at " + std::to_string(c.work_done_units) +
+          " units is not past the stored one at " + std::to_string(old->second.work_done_units)));
+    }
+    const auto v = runtime_->ReportProgress(n, AttemptId(c.attempt.attempt_id()),
+                                            static_cast<uint32_t>(c.attempt.lease_epoch()),
+                                            c.work_done_units, /*checkpoint=*/true);
+    if (!v.ok()) return reply(v.status());
+    if (core::IsRejected(*v)) {
+      return reply(absl::FailedPreconditionError("checkpoint refused: " +
+                                                 std::string(core::ToString(*v))));
+    }
+    v1::CheckpointAck ack;
+    *ack.mutable_attempt() = c.attempt;
+    ack.set_checkpoint_id(c.checkpoint_id);
+    ack.set_work_done_units(c.work_done_units);
+    ack.set_received_bytes(c.data.size());
+    checkpoints_[task] = {task, c.checkpoint_id, c.work_done_units, c.data.size(), c.digest};
+    metrics_->checkpoints_stored_total.fetch_add(1, std::memory_order_relaxed);
+    metrics_->checkpoint_bytes_total.fetch_add(c.data.size(), std::memory_order_relaxed);
+    WriteBatch extra;
+    CheckpointRecord rec;
+    rec.task_id = task;
+    rec.attempt_id = c.attempt.attempt_id();
+    rec.epoch = c.attempt.lease_epoch();
+    rec.node_id = c.node;
+    rec.checkpoint_id = std::move(c.checkpoint_id);
+    rec.work_done_units = c.work_done_units;
+    rec.digest = std::move(c.digest);
+    rec.size_bytes = c.data.size();
+    rec.data = std::move(c.data);
+    extra.checkpoints.push_back(std::move(rec));
+    AfterCall(&extra, [reply, ack](const absl::Status& s) { s.ok() ? reply(ack) : reply(s); });
+  });
+}
+
+void Brain::CheckpointToResume(uint64_t node_id, v1::AttemptRef ref, std::string checkpoint_id,
+                               Reply<StoredCheckpoint> reply) {
+  Post([this, node_id, ref, id = std::move(checkpoint_id), reply = std::move(reply)] {
+    if (broken_.load()) return reply(Unavailable());
+    if (absl::Status s = CheckNodeAttempt(CoreNode(node_id), ref); !s.ok()) return reply(s);
+    const uint64_t task = WireTask(TaskOfAttempt(ref.attempt_id()));
+    auto it = checkpoints_.find(task);
+    if (it == checkpoints_.end() || it->second.checkpoint_id != id) {
+      return reply(absl::NotFoundError("task " + std::to_string(task) + " has no checkpoint '" +
+                                       id + "'"));
+    }
+    reply(it->second);
   });
 }
 
@@ -438,7 +559,7 @@ v1::NodeInfo Brain::NodeView(NodeId n) const {
     out.set_connection_state(v1::CONNECTION_STATE_DISCONNECTED);
   }
   out.set_node_state(ToWire(info.state));
-  out.set_state_of_charge(info.battery_soc);
+  if (info.battery_soc >= 0) out.set_state_of_charge(info.battery_soc);  // else unknown
   out.set_running_attempts(info.running);
   if (x.last_heartbeat_unix_ns) {
     *out.mutable_last_heartbeat_at() = ToTimestamp(x.last_heartbeat_unix_ns);

@@ -114,6 +114,21 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
     }
     return absl::OkStatus();
   };
+  // A checkpoint is stored like an output: the same cap.
+  if (spec.checkpoint_size_bytes() > limits.max_output_bytes) {
+    return absl::ResourceExhaustedError(
+        "job spec: checkpoint_size_bytes " + std::to_string(spec.checkpoint_size_bytes()) +
+        " over the limit of " + std::to_string(limits.max_output_bytes));
+  }
+  if (spec.has_checkpoint_interval()) {
+    const auto& c = spec.checkpoint_interval();
+    if (c.seconds() < 0 || c.nanos() < 0 || (c.seconds() == 0 && c.nanos() == 0)) {
+      return BadField("checkpoint_interval", "must be > 0");
+    }
+    if (spec.checkpoint_size_bytes() == 0) {
+      return BadField("checkpoint_interval", "needs checkpoint_size_bytes > 0");
+    }
+  }
   switch (spec.tasks_case()) {
     case v1::JobSpec::kTaskCount:
       if (spec.task_count() == 0) return BadField("task_count", "must be >= 1");
@@ -126,7 +141,7 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
                                     spec.output_size_bytes(), ""));
       out.task_count = spec.task_count();
       out.task = {spec.work_units_per_task(), spec.input_size_bytes(), spec.output_size_bytes(),
-                  spec.memory_bytes_per_task()};
+                  spec.memory_bytes_per_task(), spec.checkpoint_size_bytes()};
       break;
     case v1::JobSpec::kTaskList: {
       const auto& tasks = spec.task_list().tasks();
@@ -142,7 +157,8 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
         core::TaskSpec ct{t.work_units() > 0 ? t.work_units() : spec.work_units_per_task(),
                           t.input_size_bytes() ? t.input_size_bytes() : spec.input_size_bytes(),
                           t.output_size_bytes() ? t.output_size_bytes() : spec.output_size_bytes(),
-                          t.memory_bytes() ? t.memory_bytes() : spec.memory_bytes_per_task()};
+                          t.memory_bytes() ? t.memory_bytes() : spec.memory_bytes_per_task(),
+                          spec.checkpoint_size_bytes()};
         if (t.work_units() < 0) return BadField(field + "work_units", "must be > 0");
         FG_RETURN_IF_ERROR(check_task(ct.work_units, ct.input_bytes, ct.output_bytes, field));
         if (t.has_executor()) FG_RETURN_IF_ERROR(check_executor(t.executor(), field + "executor"));
@@ -304,6 +320,76 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_ns) {
   t.set_seconds(unix_ns / 1'000'000'000);
   t.set_nanos(static_cast<int32_t>(unix_ns % 1'000'000'000));
   return t;
+}
+
+
+absl::Status CheckCarState(const v1::Heartbeat& hb) {
+  if (!FromWire(hb.state()).ok()) {
+    return absl::InvalidArgumentError("state must not be UNSPECIFIED");
+  }
+  if (hb.has_state_of_charge() &&
+      !(hb.state_of_charge() >= 0 && hb.state_of_charge() <= 1)) {  // NaN fails too
+    return absl::InvalidArgumentError("state_of_charge must be in [0, 1], got " +
+                                      std::to_string(hb.state_of_charge()));
+  }
+  if (!(hb.charging_power_w() >= 0 && std::isfinite(hb.charging_power_w()))) {
+    return absl::InvalidArgumentError("charging_power_w must be >= 0");
+  }
+  if (!(hb.departure_confidence() >= 0 && hb.departure_confidence() <= 1)) {
+    return absl::InvalidArgumentError("departure_confidence must be in [0, 1]");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OwnerRulesFromWire(const v1::OwnerPreferences& p,
+                                const v1::BatteryDescription& battery,
+                                const v1::HardwareDescription& hardware, core::OwnerRules* rules,
+                                core::BatterySpec* spec) {
+  constexpr uint32_t kDaySeconds = 86400;
+  *rules = {};
+  *spec = {};
+  rules->plugged_only = p.compute_only_when_plugged();
+  if (!(p.min_state_of_charge() >= 0 && p.min_state_of_charge() < 1)) {
+    return absl::InvalidArgumentError("preferences.min_state_of_charge must be in [0, 1), got " +
+                                      std::to_string(p.min_state_of_charge()));
+  }
+  rules->min_soc = static_cast<float>(p.min_state_of_charge());
+  for (int i = 0; i < p.allowed_windows_size(); ++i) {
+    const v1::TimeWindow& w = p.allowed_windows(i);
+    const std::string key = "preferences.allowed_windows[" + std::to_string(i) + "]";
+    if (w.start_s() >= kDaySeconds || w.end_s() == 0 || w.end_s() > kDaySeconds) {
+      return absl::InvalidArgumentError(key +
+                                        ": start_s must be in [0, 86400) and end_s in (0, 86400]");
+    }
+    if (w.start_s() == w.end_s() % kDaySeconds) {
+      return absl::InvalidArgumentError(key + " is empty (start_s == end_s)");
+    }
+    if (w.days_mask() != 0 && w.days_mask() != 0x7f) {
+      return absl::InvalidArgumentError(key + ".days_mask: only every day (0) is supported");
+    }
+    rules->windows.push_back(
+        {static_cast<int32_t>(w.start_s()), static_cast<int32_t>(w.end_s() % kDaySeconds)});
+  }
+  if (!(p.daily_compute_energy_wh() >= 0 && std::isfinite(p.daily_compute_energy_wh()))) {
+    return absl::InvalidArgumentError("preferences.daily_compute_energy_wh must be >= 0");
+  }
+  rules->daily_energy_wh = p.daily_compute_energy_wh();
+  if (p.utc_offset_s() < -14 * 3600 || p.utc_offset_s() > 14 * 3600) {
+    return absl::InvalidArgumentError("preferences.utc_offset_s must be in [-50400, 50400]");
+  }
+  rules->utc_offset_s = p.utc_offset_s();
+  if (!(battery.capacity_wh() >= 0 && std::isfinite(battery.capacity_wh()))) {
+    return absl::InvalidArgumentError("battery.capacity_wh must be >= 0");
+  }
+  if (!(battery.awake_power_w() >= 0 && std::isfinite(battery.awake_power_w()))) {
+    return absl::InvalidArgumentError("battery.awake_power_w must be >= 0");
+  }
+  if (!(hardware.power_draw_w() >= 0 && std::isfinite(hardware.power_draw_w()))) {
+    return absl::InvalidArgumentError("hardware.power_draw_w must be >= 0");
+  }
+  spec->capacity_wh = battery.capacity_wh();
+  spec->compute_power_w = battery.awake_power_w() + hardware.power_draw_w();
+  return core::CheckOwnerRules(*rules, *spec);
 }
 
 }  // namespace fleetgrid::service

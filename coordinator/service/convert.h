@@ -72,4 +72,16 @@ v1::CancelReason ToWire(core::CancelReason r);
 // Unix time in nanoseconds (common/clock.h's UnixNowNanos) -> proto Timestamp.
 google::protobuf::Timestamp ToTimestamp(int64_t unix_ns);
 
+// A car's reported state (Heartbeat, Hello.initial_state): INVALID_ARGUMENT naming the
+// field for an UNSPECIFIED state, a SoC outside [0, 1], a negative charging power, a
+// confidence outside [0, 1].
+absl::Status CheckCarState(const v1::Heartbeat& hb);
+// The owner's preferences and the car's battery (EnrollRequest, Hello) as the core's rules;
+// INVALID_ARGUMENT naming the field for bad ones (SoC floor outside [0, 1), an empty window,
+// per-weekday windows, which the core does not model).
+absl::Status OwnerRulesFromWire(const v1::OwnerPreferences& p,
+                                const v1::BatteryDescription& battery,
+                                const v1::HardwareDescription& hardware, core::OwnerRules* rules,
+                                core::BatterySpec* spec);
+
 }  // namespace fleetgrid::service

@@ -63,13 +63,31 @@ absl::Status MemoryStore::Commit(const WriteBatch& batch) {
     meta.data.clear();
     state_.results.push_back(std::move(meta));
   }
+  for (const CheckpointRecord& c : batch.checkpoints) checkpoints_[c.task_id] = c;
+  for (const ResultRecord& r : batch.results) checkpoints_.erase(r.task_id);
   ++commits_;
   return absl::OkStatus();
 }
 
 absl::StatusOr<StoredState> MemoryStore::Load() {
   std::lock_guard lock(mu_);
-  return state_;
+  StoredState out = state_;
+  for (const auto& [task, c] : checkpoints_) {
+    out.checkpoints.push_back(c);
+    out.checkpoints.back().data.clear();
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> MemoryStore::ReadCheckpoint(uint64_t task_id,
+                                                        const std::string& checkpoint_id) {
+  std::lock_guard lock(mu_);
+  auto it = checkpoints_.find(task_id);
+  if (it == checkpoints_.end() || it->second.checkpoint_id != checkpoint_id) {
+    return absl::NotFoundError("no checkpoint " + checkpoint_id + " of task " +
+                               std::to_string(task_id));
+  }
+  return it->second.data;
 }
 
 absl::StatusOr<std::string> MemoryStore::ReadResult(uint64_t task_id) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 
 #include "coordinator/service/store.h"
@@ -16,6 +17,8 @@ class MemoryStore final : public Store {
   absl::Status Commit(const WriteBatch& batch) override;
   absl::StatusOr<StoredState> Load() override;
   absl::StatusOr<std::string> ReadResult(uint64_t task_id) override;
+  absl::StatusOr<std::string> ReadCheckpoint(uint64_t task_id,
+                                             const std::string& checkpoint_id) override;
   uint64_t commits() const override;
   std::string Describe() const override { return "memory"; }
 
@@ -36,6 +39,7 @@ class MemoryStore final : public Store {
   uint64_t commits_ = 0;
   StoredState state_;
   std::vector<std::string> result_data_;  // parallel to state_.results
+  std::map<uint64_t, CheckpointRecord> checkpoints_;  // by task id, with their bytes
 };
 
 }  // namespace fleetgrid::service

@@ -137,6 +137,17 @@ std::string Metrics::RenderPrometheus() const {
   gauge("fleetgrid_healthy", "1 while the coordinator serves, 0 after a store failure.", healthy);
   counter("fleetgrid_assignments_total", "Attempts assigned to cars.", assignments_total);
   counter("fleetgrid_results_total", "Task results accepted (stored durably).", results_total);
+  counter("fleetgrid_checkpoints_stored_total", "Checkpoints uploaded and stored durably.",
+          checkpoints_stored_total);
+  counter("fleetgrid_checkpoint_bytes_total", "Bytes of the checkpoints stored.",
+          checkpoint_bytes_total);
+  counter("fleetgrid_checkpoint_requests_total",
+          "Checkpoints asked of cars before a departure they announced.",
+          checkpoint_requests_total);
+  counter("fleetgrid_attempts_resumed_total",
+          "Attempts assigned to resume from a stored checkpoint.", attempts_resumed_total);
+  counter("fleetgrid_departure_warnings_total", "Departures announced by cars' heartbeats.",
+          departure_warnings_total);
   counter("fleetgrid_attempts_lost_total", "Attempts lost (car left or went silent).",
           attempts_lost_total);
   counter("fleetgrid_attempts_failed_total", "Attempts failed, expired or cancelled.",

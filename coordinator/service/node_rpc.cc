@@ -1,10 +1,12 @@
-// NodeService: Enroll, the Connect session stream, FetchInput and UploadResult.
+// NodeService: Enroll, the Connect session stream, FetchInput, UploadResult,
+// UploadCheckpoint and FetchCheckpoint.
 #include <atomic>
 
 #include "common/batching.h"
 #include "common/clock.h"
 #include "common/sha256.h"
 #include "coordinator/service/authorizer.h"
+#include "coordinator/service/checkpoint_upload.h"
 #include "coordinator/service/grpc_services.h"
 #include "coordinator/service/node_session.h"
 #include "coordinator/service/stream_writer.h"
@@ -218,6 +220,123 @@ class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
   v1::ResultChunk in_;
 };
 
+// ---------------------------------------------------------------------------------------
+
+class CheckpointUploadReactor final : public grpc::ServerReadReactor<v1::CheckpointChunk> {
+ public:
+  CheckpointUploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::CheckpointAck* resp,
+                          NodeStreamBudgets* budgets)
+      : resp_(resp) {
+    auto caller = AdmitCall(brain, ctx, Rpc::kUploadCheckpoint, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status(), ctx));
+      return;
+    }
+    upload_ = std::make_unique<CheckpointUpload>(brain, caller->node_id);
+    StartRead(&in_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                 "checkpoint upload ended before its last chunk"));
+    }
+    if (!upload_->has_cap()) {
+      upload_->Begin(in_, [this](const absl::Status& s) {
+        if (!s.ok()) return Finish(ToGrpc(s));
+        Consume();
+      });
+      return;
+    }
+    Consume();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Consume() {
+    const absl::StatusOr<bool> last = upload_->Add(in_);
+    if (!last.ok()) return Finish(ToGrpc(last.status()));
+    if (!*last) {
+      in_.Clear();
+      return StartRead(&in_);
+    }
+    upload_->Submit([this](absl::StatusOr<v1::CheckpointAck> ack) {
+      if (!ack.ok()) return Finish(ToGrpc(ack.status()));
+      *resp_ = *std::move(ack);
+      Finish(grpc::Status::OK);
+    });
+  }
+
+  v1::CheckpointAck* resp_;
+  StreamBudget::Ticket ticket_;
+  std::unique_ptr<CheckpointUpload> upload_;  // once authenticated
+  v1::CheckpointChunk in_;
+};
+
+// Reads the stored bytes first (the store is thread-safe; the brain's thread never waits
+// on it), then asks the brain whether this attempt of the car resumes from them.
+class FetchCheckpointReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
+ public:
+  FetchCheckpointReactor(Brain* brain, grpc::CallbackServerContext* ctx,
+                         const v1::FetchCheckpointRequest& req, NodeStreamBudgets* budgets)
+      : chunk_max_(brain->options().max_chunk_bytes), offset_(req.offset()) {
+    auto caller = AdmitCall(brain, ctx, Rpc::kFetchCheckpoint, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status(), ctx));
+      return;
+    }
+    const uint64_t task = WireTask(TaskOfAttempt(req.attempt().attempt_id()));
+    auto data = brain->store()->ReadCheckpoint(task, req.checkpoint_id());
+    if (!data.ok()) {
+      Finish(ToGrpc(data.status()));
+      return;
+    }
+    data_ = *std::move(data);
+    brain->CheckpointToResume(caller->node_id, req.attempt(), req.checkpoint_id(),
+                              [this](absl::StatusOr<StoredCheckpoint> cp) {
+                                if (!cp.ok()) return Finish(ToGrpc(cp.status()));
+                                if (offset_ > data_.size()) {
+                                  return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                                             "offset past the end of the checkpoint"));
+                                }
+                                digest_ = cp->digest;
+                                Next();
+                              });
+  }
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    if (sent_any_ && offset_ >= data_.size()) return Finish(grpc::Status::OK);
+    const uint64_t n = std::min<uint64_t>(chunk_max_, data_.size() - offset_);
+    chunk_.Clear();
+    chunk_.set_offset(offset_);
+    chunk_.set_data(data_.substr(offset_, n));
+    chunk_.set_total_size_bytes(data_.size());
+    offset_ += n;
+    if (offset_ >= data_.size()) {
+      chunk_.set_last(true);
+      chunk_.mutable_digest()->set_sha256(digest_);
+    }
+    sent_any_ = true;
+    StartWrite(&chunk_);
+  }
+
+  uint64_t chunk_max_;
+  StreamBudget::Ticket ticket_;
+  uint64_t offset_ = 0;
+  bool sent_any_ = false;
+  std::string data_;
+  std::string digest_;
+  v1::DataChunk chunk_;
+};
+
 }  // namespace
 
 grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* ctx,
@@ -279,6 +398,16 @@ grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchInput(
 grpc::ServerReadReactor<v1::ResultChunk>* NodeServiceImpl::UploadResult(
     grpc::CallbackServerContext* ctx, v1::ResultAck* resp) {
   return new UploadReactor(brain_, ctx, resp, &budgets_);
+}
+
+grpc::ServerReadReactor<v1::CheckpointChunk>* NodeServiceImpl::UploadCheckpoint(
+    grpc::CallbackServerContext* ctx, v1::CheckpointAck* resp) {
+  return new CheckpointUploadReactor(brain_, ctx, resp, &budgets_);
+}
+
+grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchCheckpoint(
+    grpc::CallbackServerContext* ctx, const v1::FetchCheckpointRequest* req) {
+  return new FetchCheckpointReactor(brain_, ctx, *req, &budgets_);
 }
 
 }  // namespace fleetgrid::service

@@ -8,8 +8,9 @@ namespace fleetgrid::service {
 namespace {
 
 // Schema version in PRAGMA user_version; a file of a newer version is refused. Version 1
-// files (before the identity tables) open as they are: the missing tables are created.
-constexpr int kSchemaVersion = 2;
+// files (before the identity tables) and version 2 (before checkpoints) open as they are:
+// the missing tables are created.
+constexpr int kSchemaVersion = 3;
 // The change log is stored one row per commit group: its records, each as a varint length
 // followed by the bytes. One INSERT per group instead of one per record (several records per
 // task), which is most of the store's cost at tens of thousands of results per second.
@@ -40,6 +41,10 @@ CREATE TABLE IF NOT EXISTS api_tokens (
   token_id TEXT PRIMARY KEY, sha256 BLOB NOT NULL, role INTEGER NOT NULL,
   issued_unix_ms INTEGER NOT NULL, expires_unix_ms INTEGER NOT NULL, revoked INTEGER NOT NULL,
   description TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (
+  task_id INTEGER PRIMARY KEY, attempt_id INTEGER NOT NULL, epoch INTEGER NOT NULL,
+  node_id INTEGER NOT NULL, checkpoint_id TEXT NOT NULL, work_done_units REAL NOT NULL,
+  digest BLOB NOT NULL, size_bytes INTEGER NOT NULL, data BLOB NOT NULL);
 )sql";
 
 // Maps an SQLite result code to the Store::Commit contract (store.h).
@@ -84,6 +89,7 @@ class Stmt {
     }
   }
   void BindNull(int i) { sqlite3_bind_null(stmt_, i); }
+  void BindDouble(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step() { return sqlite3_step(stmt_); }
   void Reset() {
@@ -91,6 +97,7 @@ class Stmt {
     sqlite3_clear_bindings(stmt_);
   }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
+  double Double(int col) { return sqlite3_column_double(stmt_, col); }
   std::string Blob(int col) {
     const void* p = sqlite3_column_blob(stmt_, col);
     const int n = sqlite3_column_bytes(stmt_, col);
@@ -434,6 +441,33 @@ absl::Status SqliteStore::CommitLocked(const WriteBatch& batch) {
       s.Reset();
     }
   }
+  if (!batch.checkpoints.empty()) {
+    Stmt s(db_, "INSERT OR REPLACE INTO checkpoints VALUES (?,?,?,?,?,?,?,?,?)");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const CheckpointRecord& c : batch.checkpoints) {
+      s.Bind(1, static_cast<int64_t>(c.task_id));
+      s.Bind(2, static_cast<int64_t>(c.attempt_id));
+      s.Bind(3, static_cast<int64_t>(c.epoch));
+      s.Bind(4, static_cast<int64_t>(c.node_id));
+      s.Bind(5, c.checkpoint_id, false);
+      s.BindDouble(6, c.work_done_units);
+      s.Bind(7, c.digest, true);
+      s.Bind(8, static_cast<int64_t>(c.size_bytes));
+      s.Bind(9, c.data, true);
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "write checkpoint");
+      s.Reset();
+    }
+  }
+  if (!batch.results.empty()) {
+    // A task's accepted result makes its checkpoint useless.
+    Stmt s(db_, "DELETE FROM checkpoints WHERE task_id = ?");
+    FG_RETURN_IF_ERROR(s.status());
+    for (const ResultRecord& r : batch.results) {
+      s.Bind(1, static_cast<int64_t>(r.task_id));
+      if (int rc = s.Step(); rc != SQLITE_DONE) return SqliteError(db_, rc, "delete checkpoint");
+      s.Reset();
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -525,7 +559,42 @@ absl::StatusOr<StoredState> SqliteStore::Load() {
     }
     if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load API tokens");
   }
+  {
+    Stmt s(db_,
+           "SELECT task_id, attempt_id, epoch, node_id, checkpoint_id, work_done_units, digest, "
+           "size_bytes FROM checkpoints ORDER BY task_id");
+    FG_RETURN_IF_ERROR(s.status());
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      CheckpointRecord c;
+      c.task_id = static_cast<uint64_t>(s.Int(0));
+      c.attempt_id = static_cast<uint64_t>(s.Int(1));
+      c.epoch = static_cast<uint64_t>(s.Int(2));
+      c.node_id = static_cast<uint64_t>(s.Int(3));
+      c.checkpoint_id = s.Blob(4);
+      c.work_done_units = s.Double(5);
+      c.digest = s.Blob(6);
+      c.size_bytes = static_cast<uint64_t>(s.Int(7));
+      out.checkpoints.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "load checkpoints");
+  }
   return out;
+}
+
+absl::StatusOr<std::string> SqliteStore::ReadCheckpoint(uint64_t task_id,
+                                                        const std::string& checkpoint_id) {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, "SELECT data FROM checkpoints WHERE task_id = ? AND checkpoint_id = ?");
+  FG_RETURN_IF_ERROR(s.status());
+  s.Bind(1, static_cast<int64_t>(task_id));
+  s.Bind(2, checkpoint_id, false);
+  if (int rc = s.Step(); rc != SQLITE_ROW) {
+    if (rc != SQLITE_DONE) return SqliteError(db_, rc, "read checkpoint");
+    return absl::NotFoundError("no checkpoint " + checkpoint_id + " of task " +
+                               std::to_string(task_id));
+  }
+  return s.Blob(0);
 }
 
 absl::StatusOr<std::string> SqliteStore::ReadResult(uint64_t task_id) {

@@ -61,6 +61,8 @@ class SqliteStore final : public Store {
   absl::Status Commit(const WriteBatch& batch) override;
   absl::StatusOr<StoredState> Load() override;
   absl::StatusOr<std::string> ReadResult(uint64_t task_id) override;
+  absl::StatusOr<std::string> ReadCheckpoint(uint64_t task_id,
+                                             const std::string& checkpoint_id) override;
   uint64_t commits() const override;
   std::string Describe() const override;
 

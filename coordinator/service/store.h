@@ -90,6 +90,21 @@ struct ResultRecord {
   uint64_t size_bytes = 0;
 };
 
+// The latest stored checkpoint of one task (UploadCheckpoint): a later attempt of the task
+// resumes from it. At most one per task: a newer one replaces it; the task's accepted result
+// deletes it (the bytes are useless then).
+struct CheckpointRecord {
+  uint64_t task_id = 0;  // external id (wire)
+  uint64_t attempt_id = 0;
+  uint64_t epoch = 0;
+  uint64_t node_id = 0;
+  std::string checkpoint_id;  // chosen by the car
+  double work_done_units = 0;
+  std::string digest;  // SHA-256 of data, 32 bytes
+  uint64_t size_bytes = 0;
+  std::string data;  // empty in Load()'s answer: read it with ReadCheckpoint()
+};
+
 // One group of changes, made durable together.
 struct WriteBatch {
   std::vector<std::string> changes;  // brain change-log records, in order
@@ -99,10 +114,12 @@ struct WriteBatch {
   std::vector<JoinTokenRecord> join_tokens;
   std::vector<CredentialRecord> credentials;
   std::vector<ApiTokenRecord> api_tokens;
+  std::vector<CheckpointRecord> checkpoints;
 
   bool empty() const {
     return changes.empty() && nodes.empty() && jobs.empty() && results.empty() &&
-           join_tokens.empty() && credentials.empty() && api_tokens.empty();
+           join_tokens.empty() && credentials.empty() && api_tokens.empty() &&
+           checkpoints.empty();
   }
   void Clear() { *this = WriteBatch(); }
 };
@@ -117,6 +134,7 @@ struct StoredState {
   std::vector<JoinTokenRecord> join_tokens;
   std::vector<CredentialRecord> credentials;
   std::vector<ApiTokenRecord> api_tokens;
+  std::vector<CheckpointRecord> checkpoints;  // without their bytes, by task id
 };
 
 class Store {
@@ -146,6 +164,11 @@ class Store {
 
   // The bytes of a task's accepted result; NotFound if it has none.
   virtual absl::StatusOr<std::string> ReadResult(uint64_t task_id) = 0;
+
+  // The bytes of a task's stored checkpoint `checkpoint_id`; NotFound if it has none (or a
+  // newer one replaced it, or its result deleted it).
+  virtual absl::StatusOr<std::string> ReadCheckpoint(uint64_t task_id,
+                                                     const std::string& checkpoint_id) = 0;
 
   // Number of fsync'ed commits so far (for metrics and tests).
   virtual uint64_t commits() const = 0;

@@ -20,7 +20,7 @@
 //                        forbids it for UNAVAILABLE and RESOURCE_EXHAUSTED;
 //       Timing::kEither  one of the two, 50/50 (seeded);
 //   - otherwise passed to the inner store, whose answer is returned as is.
-// Load(), ReadResult() and commits() are the inner store's.
+// Load(), ReadResult(), ReadCheckpoint() and commits() are the inner store's.
 //
 // Thread-safe (one mutex; the inner store is called under it).
 #pragma once
@@ -81,6 +81,10 @@ class FaultyStore final : public Store {
   absl::StatusOr<StoredState> Load() override { return inner_->Load(); }
   absl::StatusOr<std::string> ReadResult(uint64_t task_id) override {
     return inner_->ReadResult(task_id);
+  }
+  absl::StatusOr<std::string> ReadCheckpoint(uint64_t task_id,
+                                             const std::string& checkpoint_id) override {
+    return inner_->ReadCheckpoint(task_id, checkpoint_id);
   }
   uint64_t commits() const override { return inner_->commits(); }
   std::string Describe() const override { return "faulty(" + inner_->Describe() + ")"; }

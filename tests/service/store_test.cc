@@ -120,6 +120,39 @@ TEST_P(StoreConformance, ChangeRecordsKeepTheirBytesAndOrderAcrossCommits) {
   EXPECT_EQ(st->changes, want);
 }
 
+// Would catch: a checkpoint not kept, two kept for one task, its bytes lost, or kept after
+// the task's result.
+TEST_P(StoreConformance, CheckpointsAreReplacedPerTaskAndDeletedByTheResult) {
+  auto store = Open();
+  WriteBatch b;
+  b.checkpoints.push_back({7, (uint64_t{6} << 32) | 1, 1, 1, "cp-1", 40.5, std::string(32, 'a'),
+                           3, "abc"});
+  b.checkpoints.push_back({9, (uint64_t{8} << 32) | 1, 1, 1, "cp-9", 10, std::string(32, 'b'),
+                           2, "zz"});
+  ASSERT_TRUE(store->Commit(b).ok());
+  WriteBatch newer;
+  newer.checkpoints.push_back({7, (uint64_t{6} << 32) | 2, 2, 3, "cp-2", 80, std::string(32, 'c'),
+                               4, "abcd"});
+  ASSERT_TRUE(store->Commit(newer).ok());
+  auto st = store->Load();
+  ASSERT_TRUE(st.ok());
+  ASSERT_EQ(st->checkpoints.size(), 2u);
+  EXPECT_EQ(st->checkpoints[0].task_id, 7u);
+  EXPECT_EQ(st->checkpoints[0].checkpoint_id, "cp-2");
+  EXPECT_DOUBLE_EQ(st->checkpoints[0].work_done_units, 80);
+  EXPECT_EQ(st->checkpoints[0].epoch, 2u);
+  EXPECT_EQ(st->checkpoints[0].size_bytes, 4u);
+  EXPECT_TRUE(st->checkpoints[0].data.empty());  // bytes via ReadCheckpoint
+  EXPECT_EQ(*store->ReadCheckpoint(7, "cp-2"), "abcd");
+  EXPECT_EQ(store->ReadCheckpoint(7, "cp-1").status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store->Commit(SampleBatch()).ok());  // holds task 7's result
+  st = store->Load();
+  ASSERT_EQ(st->checkpoints.size(), 1u);
+  EXPECT_EQ(st->checkpoints[0].task_id, 9u);
+  EXPECT_EQ(store->ReadCheckpoint(7, "cp-2").status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(*store->ReadCheckpoint(9, "cp-9"), "zz");
+}
+
 TEST(SqliteStore, RefusesAFileOfAnotherSchemaVersion) {
   const std::string path = TempDb("version.db");
   {

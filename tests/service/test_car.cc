@@ -105,6 +105,7 @@ absl::Status TestCar::Enroll(const std::string& join_token) {
   req.mutable_hardware()->set_hardware_class(v1::HARDWARE_CLASS_HW3);
   req.mutable_hardware()->set_speed_work_units_per_s(1.0);
   req.set_agent_version("test-car");
+  req.MergeFrom(enroll_extra);
   v1::EnrollResponse resp;
   grpc::Status s = stub_->Enroll(&ctx, req, &resp);
   if (!s.ok()) {  // with the coordinator's x-fleetgrid-reason, if any
@@ -142,6 +143,7 @@ absl::StatusOr<v1::Welcome> TestCar::Connect(const std::vector<v1::HeldAttempt>&
   hello.mutable_hello()->mutable_capabilities()->set_max_concurrent_tasks(4);
   hello.mutable_hello()->mutable_initial_state()->set_state(v1::NODE_STATE_PLUGGED);
   for (const v1::HeldAttempt& h : held) *hello.mutable_hello()->add_held_attempts() = h;
+  hello.mutable_hello()->MergeFrom(hello_extra);
   stream_->Write(hello);
   reader_ = std::thread([this] { ReadLoop(); });
   auto w = WaitFor([](const v1::CoordinatorMessage& m) { return m.has_welcome(); }, timeout);

@@ -38,6 +38,9 @@ class TestCar {
   ~TestCar();
 
   absl::Status Enroll(const std::string& join_token = "");
+  // Merged into every EnrollRequest / Hello this car sends (preferences, battery, state).
+  v1::EnrollRequest enroll_extra;
+  v1::Hello hello_extra;
   uint64_t node_id() const { return node_id_; }
   const std::string& secret() const { return secret_; }
   const std::string& credential_id() const { return credential_id_; }
