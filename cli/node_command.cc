@@ -12,6 +12,7 @@
 #include "cli/command.h"
 #include "cli/tls_flags.h"
 #include "common/clock.h"
+#include "common/duration_text.h"
 #include "models/availability_config.h"
 #include "node/fleet.h"
 #include "node/scenario.h"
@@ -32,8 +33,26 @@ struct NodeFlags {
   double mean_off_s = 0;
   double report_every_s = 10;
   double duration_s = 0;
+  // Departure warnings: given flags override the scenario's departure_warnings.
+  double warn_share = 0;
+  std::string warn_lead;
+  std::string warn_noise;
+  bool warn_share_given = false;
   ClientTlsFlags tls;
 };
+
+// A --warn-lead / --warn-noise value (common/duration_text.h) into `out`; false (with a
+// message naming the flag) for text that is not a duration >= 0.
+bool ParseWarnDuration(const char* flag, const std::string& text, Duration& out) {
+  if (text.empty()) return true;  // not given: the scenario's, else the default
+  const absl::StatusOr<Duration> d = ParseDuration(text);
+  if (!d.ok()) {
+    std::cerr << "fleetgrid node: " << flag << ": " << d.status().message() << "\n";
+    return false;
+  }
+  out = *d;
+  return true;
+}
 
 void PrintStats(const node::Fleet& fleet, const Clock& clock, TimePoint t0) {
   const node::FleetStats s = fleet.stats();
@@ -42,14 +61,20 @@ void PrintStats(const node::Fleet& fleet, const Clock& clock, TimePoint t0) {
   std::fprintf(stderr,
                "[node %.0fs] cars=%llu available=%llu connected=%llu sessions=%llu "
                "reconnects=%llu assigned=%llu done=%llu rejected=%llu lost=%llu "
-               "corrupted=%llu leaves=%llu vanishes=%llu rss=%.1fMiB threads=%llu\n",
+               "corrupted=%llu leaves=%llu vanishes=%llu warnings=%llu checkpoints=%llu "
+               "checkpoint_bytes=%llu checkpoints_refused=%llu resumed=%llu "
+               "units_resumed=%.0f rss=%.1fMiB threads=%llu\n",
                t, (unsigned long long)s.cars, (unsigned long long)s.available_now,
                (unsigned long long)s.connected_now, (unsigned long long)s.sessions,
                (unsigned long long)s.reconnects, (unsigned long long)s.attempts_assigned,
                (unsigned long long)s.attempts_done, (unsigned long long)s.attempts_rejected,
                (unsigned long long)s.attempts_lost, (unsigned long long)s.results_corrupted,
                (unsigned long long)s.leaves, (unsigned long long)s.vanishes,
-               static_cast<double>(u.rss_bytes) / (1 << 20), (unsigned long long)u.threads);
+               (unsigned long long)s.departure_warnings, (unsigned long long)s.checkpoints_uploaded,
+               (unsigned long long)s.checkpoint_bytes_uploaded,
+               (unsigned long long)s.checkpoints_refused, (unsigned long long)s.attempts_resumed,
+               s.work_units_resumed, static_cast<double>(u.rss_bytes) / (1 << 20),
+               (unsigned long long)u.threads);
 }
 
 int RunNode(NodeFlags& f) {
@@ -85,6 +110,11 @@ int RunNode(NodeFlags& f) {
       return kExitUsage;
     }
     o.availability.model.kind = *kind;
+  }
+  if (f.warn_share_given) o.departure_warnings.share = f.warn_share;
+  if (!ParseWarnDuration("--warn-lead", f.warn_lead, o.departure_warnings.lead) ||
+      !ParseWarnDuration("--warn-noise", f.warn_noise, o.departure_warnings.noise)) {
+    return kExitUsage;
   }
   if (f.mean_on_s > 0) o.availability.model.mean_on = Duration::FromSecondsF(f.mean_on_s);
   if (f.mean_off_s > 0) o.availability.model.mean_off = Duration::FromSecondsF(f.mean_off_s);
@@ -172,6 +202,17 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
                   "Probability that a departing car drops its stream without Leave")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
+  CLI::Option* warn_share =
+      sub->add_option("--warn-share", f->warn_share,
+                      "Share of the cars that know when they leave and announce it "
+                      "(default: the scenario's departure_warnings.share, else 0)")
+          ->check(CLI::Range(0.0, 1.0));
+  sub->add_option("--warn-lead", f->warn_lead,
+                  "How long before its departure a warning car announces it, model time "
+                  "(e.g. 10min; default: the scenario's, else 10min)");
+  sub->add_option("--warn-noise", f->warn_noise,
+                  "Standard deviation of the error on an announced departure, model time "
+                  "(e.g. 2min; default: the scenario's, else 0)");
   sub->add_option("--channels", o.channels, "gRPC connections shared by the cars (0 = auto)")
       ->capture_default_str();
   sub->add_option("--compute-threads", o.compute_threads, "Threads running the hash kernel")
@@ -186,8 +227,9 @@ std::vector<Command> AddNodeCommand(CLI::App& app) {
   sub->add_option("--duration", f->duration_s, "Stop after this many seconds (0 = until signal)")
       ->capture_default_str();
   sub->add_flag("--verbose", o.verbose, "One line per car event on stderr");
-  return {Command{sub, [f, seed] {
+  return {Command{sub, [f, seed, warn_share] {
                     f->seed_given = seed->count() > 0;
+                    f->warn_share_given = warn_share->count() > 0;
                     return RunNode(*f);
                   }}};
 }

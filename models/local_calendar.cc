@@ -89,4 +89,12 @@ absl::StatusOr<int64_t> ParseInstant(const std::string& text) {
       text + "\"");
 }
 
+absl::StatusOr<int32_t> UtcOffsetAt(const std::string& time_zone, int64_t unix_s) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(time_zone, &zone)) {
+    return absl::InvalidArgumentError("unknown time zone \"" + time_zone + "\"");
+  }
+  return static_cast<int32_t>(zone.At(absl::FromUnixSeconds(unix_s)).offset);
+}
+
 }  // namespace fleetgrid::models

@@ -48,4 +48,8 @@ class LocalCalendar {
 // alone is midnight UTC). INVALID_ARGUMENT otherwise.
 absl::StatusOr<int64_t> ParseInstant(const std::string& text);
 
+// The UTC offset (local time = UTC + offset), in seconds, of the IANA `time_zone` at the
+// instant `unix_s` (daylight saving included). INVALID_ARGUMENT naming an unknown zone.
+absl::StatusOr<int32_t> UtcOffsetAt(const std::string& time_zone, int64_t unix_s);
+
 }  // namespace fleetgrid::models

@@ -210,6 +210,9 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
   if (const YAML::Node r = root["regions"]) {
     FG_RETURN_IF_ERROR(ParseRegionsSection(r, s.availability, s.regions));
   }
+  if (const YAML::Node w = root["departure_warnings"]) {
+    FG_RETURN_IF_ERROR(ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));
+  }
   size_t classes = s.fleet.classes.size();
   for (const RegionConfig& r : s.regions) classes += r.classes.size();
   if (classes > 255) {

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "models/availability_config.h"
+#include "models/departure_warnings.h"
 #include "models/fleet_availability.h"
 #include "models/fleet_config.h"
 #include "models/region_sections.h"
@@ -40,7 +41,8 @@ struct CarScenario {
   AvailabilityConfig availability;
   std::vector<Archetype> archetypes;  // the scenario's own routines
   std::vector<RegionConfig> regions;  // empty: one region, "all"
-  std::string dir;                    // the file's directory (relative trace paths)
+  DepartureWarningsConfig departure_warnings;
+  std::string dir;  // the file's directory (relative trace paths)
 };
 // All of the above from a scenario's root map (the simulator's parser calls it too).
 absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s);

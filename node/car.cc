@@ -7,31 +7,14 @@
 #include "models/hardware.h"
 #include "models/hardware_catalog.h"
 #include "node/executor_hash.h"
+#include "node/wire_time.h"
 
 namespace fleetgrid::node {
 namespace {
 
-using SteadyDuration = std::chrono::steady_clock::duration;
-
 // Hash kernels of at most this many SHA-256 blocks (rounds + input / 64; ~50 us) run on the
 // I/O thread: posting them to the compute pool and back costs more than computing them.
 constexpr uint64_t kInlineHashBlocks = 128;
-
-SteadyDuration ToSteady(Duration d) {
-  // Saturate far beyond any run: steady_timer overflows on Duration::Infinite().
-  constexpr int64_t kYear = int64_t{365} * 24 * 3600 * 1000'000'000;
-  return std::chrono::nanoseconds(std::min(d.nanos(), kYear));
-}
-
-Duration FromProto(const google::protobuf::Duration& d) {
-  return Duration::Seconds(d.seconds()) + Duration::Nanos(d.nanos());
-}
-
-void SetNow(google::protobuf::Timestamp* ts) {
-  const int64_t ns = UnixNowNanos();
-  ts->set_seconds(ns / 1000'000'000);
-  ts->set_nanos(static_cast<int32_t>(ns % 1000'000'000));
-}
 
 // The wire class of a catalog entry: Tesla boards by name, datacenter GPUs as DATACENTER,
 // anything else (a desk node such as the DGX Spark) as OTHER.
@@ -41,15 +24,6 @@ v1::HardwareClass WireClass(const models::HardwareEntry& e) {
   if (e.name == "AI5") return v1::HARDWARE_CLASS_AI5;
   return e.kind == models::HardwareKind::kDatacenter ? v1::HARDWARE_CLASS_DATACENTER
                                                      : v1::HARDWARE_CLASS_OTHER;
-}
-
-int64_t UnixNanos(const google::protobuf::Timestamp& t) {
-  return t.seconds() * 1000'000'000 + t.nanos();
-}
-
-void SetDuration(google::protobuf::Duration* d, Duration v) {
-  d->set_seconds(v.nanos() / 1000'000'000);
-  d->set_nanos(static_cast<int32_t>(v.nanos() % 1000'000'000));
 }
 
 // The wire description of a car of this class. A class named after the hardware catalog
@@ -97,16 +71,21 @@ v1::LinkDescription LinkOf(const models::LinkClass& link) {
 }  // namespace
 
 Car::Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability,
-         const models::SpeedClass& hardware, const models::LinkClass& link)
+         const models::SpeedClass& hardware, const models::LinkClass& link, CarTraits traits)
     : fleet_(fleet),
       index_(index),
       availability_(std::move(availability)),
       rng_(Rng::Stream(fleet.options.seed, "byzantine", index)),
       heartbeat_rng_(Rng::Stream(fleet.options.seed, "heartbeat", index)),
+      warn_rng_(Rng::Stream(fleet.options.seed, "departure-warning-noise", index)),
       backoff_(fleet.options.backoff, Rng::Stream(fleet.options.seed, "backoff", index)),
       hardware_(HardwareOf(hardware)),
       link_(LinkOf(link)),
+      traits_(traits),
+      battery_(fleet.options.battery, hardware_.power_draw_w(), fleet.options.time_scale,
+               Rng::Stream(fleet.options.seed, "battery", index)),
       period_timer_(fleet.io),
+      warn_timer_(fleet.io),
       reconnect_timer_(fleet.io),
       heartbeat_timer_(fleet.io),
       renew_timer_(fleet.io),
@@ -146,11 +125,19 @@ void Car::NextPeriod() {
       p.end.IsInfinite()
           ? Duration::Infinite()
           : Duration::FromSecondsF((p.end - p.start).SecondsF() / fleet_.options.time_scale);
+  // A departure announced for the period that just ended is moot now.
+  warn_timer_.cancel();
+  departure_unix_ns_ = 0;
   if (p.available && !available_) {
     BecomeAvailable(p.plugged);
   } else if (!p.available && available_) {
     DriveOff(rng_.Bernoulli(fleet_.options.availability.vanish_probability));
+  } else if (p.available && p.plugged != plugged_) {
+    battery_.SetPlugged(WallClock().Now(), p.plugged);
+    plugged_ = p.plugged;
   }
+  if (!p.available) drove_ = true;
+  if (p.available && available_) ScheduleWarning(p, real);
   if (real.IsInfinite()) return;
   period_timer_.expires_after(ToSteady(real));
   period_timer_.async_wait([this](const boost::system::error_code& ec) {
@@ -158,7 +145,39 @@ void Car::NextPeriod() {
   });
 }
 
+void Car::ScheduleWarning(const models::CarPeriods::Period& p, Duration real) {
+  if (!traits_.warns_departure || p.end.IsInfinite()) return;
+  // Both in real time: the departure `real` from now, the warning `lead` (model time) before.
+  const int64_t departure = UnixNowNanos() + real.nanos();
+  const Duration lead = Duration::FromSecondsF(fleet_.options.departure_warnings.lead.SecondsF() /
+                                               fleet_.options.time_scale);
+  warn_timer_.expires_after(ToSteady(std::max(Duration::Zero(), real - lead)));
+  warn_timer_.async_wait([this, departure](const boost::system::error_code& ec) {
+    if (!ec && available_ && !shutdown_) WarnDeparture(departure);
+  });
+}
+
+void Car::WarnDeparture(int64_t departure_unix_ns) {
+  int64_t at = departure_unix_ns;
+  const double noise_s =
+      fleet_.options.departure_warnings.noise.SecondsF() / fleet_.options.time_scale;
+  if (noise_s > 0) at += static_cast<int64_t>(warn_rng_.Normal() * noise_s * 1e9);
+  // A noisy guess never lies in the past: the owner leaves now at the earliest.
+  departure_unix_ns_ = std::max(at, UnixNowNanos());
+  ++fleet_.counters.departure_warnings;
+  Log("announces its departure");
+  if (link_state_ == Link::kConnected) SendHeartbeat();  // at once, not at the next beat
+}
+
+void Car::UpdateComputeLoad() {
+  const bool computing = std::any_of(attempts_.begin(), attempts_.end(), [](const auto& a) {
+    return a.second.phase == Phase::kComputing;
+  });
+  battery_.SetComputing(WallClock().Now(), computing);
+}
+
 void Car::BecomeAvailable(bool plugged) {
+  battery_.Park(WallClock().Now(), plugged, drove_);
   available_ = true;
   plugged_ = plugged;
   ++fleet_.counters.available_now;
@@ -172,6 +191,10 @@ void Car::DriveOff(bool vanish) {
   if (!available_) return;
   available_ = false;
   --fleet_.counters.available_now;
+  drove_ = true;
+  battery_.Drive(WallClock().Now());
+  warn_timer_.cancel();
+  departure_unix_ns_ = 0;
   Log(vanish ? "drove off (vanished)" : "drove off (leave)");
   ReleaseConnectSlot();
   reconnect_timer_.cancel();
@@ -234,8 +257,8 @@ void Car::Connect() {
     req.set_owner(owner_);
     *req.mutable_hardware() = Advertised();
     *req.mutable_link() = link_;
-    req.mutable_battery()->set_capacity_wh(fleet_.options.battery.capacity_wh);
-    req.mutable_battery()->set_max_charging_power_w(fleet_.options.battery.max_charging_power_w);
+    *req.mutable_battery() = BatteryOf();
+    *req.mutable_preferences() = Preferences();
     req.set_agent_version("fleetgrid-node 0.1.0");
     req.set_display_name("car-" + std::to_string(index_));
     req.set_idempotency_key("car-" + std::to_string(fleet_.options.seed) + "-" +
@@ -319,9 +342,46 @@ void Car::OnRenewed(uint64_t node, const grpc::Status& s, v1::RenewCredentialRes
   ScheduleRenewal(resp.credential());
 }
 
-v1::NodeState Car::CurrentState() const {
+v1::NodeState Car::CurrentState(TimePoint now) {
   if (!available_) return v1::NODE_STATE_DRIVING;
-  return plugged_ ? v1::NODE_STATE_PLUGGED : v1::NODE_STATE_PARKED;
+  if (!plugged_) return v1::NODE_STATE_PARKED;
+  return battery_.Charging(now) ? v1::NODE_STATE_CHARGING : v1::NODE_STATE_PLUGGED;
+}
+
+void Car::FillCarState(v1::Heartbeat* h) {
+  const TimePoint now = WallClock().Now();
+  h->set_state(CurrentState(now));
+  h->set_state_of_charge(battery_.StateOfCharge(now));
+  h->set_charging_power_w(available_ ? battery_.ChargingPowerW(now) : 0);
+  if (available_ && departure_unix_ns_ != 0) {
+    // Repeated in every heartbeat of the stay: the coordinator ignores a departure it knows.
+    SetUnixNanos(h->mutable_expected_departure_at(), departure_unix_ns_);
+    h->set_departure_confidence(1);
+  }
+}
+
+v1::OwnerPreferences Car::Preferences() const {
+  const models::OwnerRulesConfig& r = fleet_.options.owner_rules;
+  v1::OwnerPreferences p;
+  p.set_compute_only_when_plugged(r.plugged_only);
+  p.set_min_state_of_charge(r.min_soc);
+  for (const auto& [start, end] : r.windows) {
+    v1::TimeWindow* w = p.add_allowed_windows();
+    w->set_start_s(static_cast<uint32_t>(start));
+    // The models keep a window ending at midnight as 0; the wire says 86400 (end_s > 0).
+    w->set_end_s(end == 0 ? 86400u : static_cast<uint32_t>(end));
+  }
+  p.set_daily_compute_energy_wh(r.daily_energy_wh);
+  p.set_utc_offset_s(traits_.utc_offset_s);
+  return p;
+}
+
+v1::BatteryDescription Car::BatteryOf() const {
+  v1::BatteryDescription b;
+  b.set_capacity_wh(fleet_.options.battery.capacity_wh);
+  b.set_max_charging_power_w(fleet_.options.battery.max_charging_power_w);
+  b.set_awake_power_w(fleet_.options.battery.awake_power_w);
+  return b;
 }
 
 v1::NodeMessage Car::MakeHello() {
@@ -338,11 +398,14 @@ v1::NodeMessage Car::MakeHello() {
   }
   c->set_max_concurrent_tasks(fleet_.options.max_concurrent_tasks);
   c->set_max_output_bytes(kMaxSimulatedOutputBytes);
+  c->set_supports_checkpoints(true);
   h->set_agent_version("fleetgrid-node 0.1.0");
   for (const auto& [id, a] : attempts_) {
     v1::HeldAttempt* held = h->add_held_attempts();
     *held->mutable_attempt() = a.assignment.attempt();
     held->set_task_id(a.assignment.task_id());
+    held->set_work_done_units(WorkDone(a));
+    if (!a.last_checkpoint.checkpoint_id().empty()) *held->mutable_checkpoint() = a.last_checkpoint;
     switch (a.phase) {
       case Phase::kFetching:
         held->set_phase(v1::ATTEMPT_PHASE_DOWNLOADING_INPUT);
@@ -359,12 +422,12 @@ v1::NodeMessage Car::MakeHello() {
         break;
     }
   }
-  h->mutable_battery()->set_capacity_wh(fleet_.options.battery.capacity_wh);
-  h->mutable_battery()->set_max_charging_power_w(fleet_.options.battery.max_charging_power_w);
+  *h->mutable_battery() = BatteryOf();
+  *h->mutable_preferences() = Preferences();
   h->set_protocol_version(1);
   h->set_previous_session_id(previous_session_id_);
   v1::Heartbeat* st = h->mutable_initial_state();
-  st->set_state(CurrentState());
+  FillCarState(st);
   st->set_free_slots(FreeSlots());
   SetNow(st->mutable_sent_at());
   return m;
@@ -489,6 +552,9 @@ void Car::OnSessionMessage(Session* s, const v1::CoordinatorMessage& m) {
     case v1::CoordinatorMessage::kResultAck:
       OnResultAck(m.result_ack());
       break;
+    case v1::CoordinatorMessage::kCheckpointRequest:
+      OnCheckpointRequest(m.checkpoint_request());
+      break;
     case v1::CoordinatorMessage::kDrain:
       draining_ = true;
       if (m.drain().cancel_running()) DropAllAttempts();
@@ -534,6 +600,7 @@ void Car::OnWelcome(const v1::Welcome& w) {
     }
     ++it;
   }
+  UpdateComputeLoad();
   Log("welcome, session " + std::to_string(session_id_));
   SendHeartbeat();
   for (auto& [id, a] : attempts_) {
@@ -567,9 +634,7 @@ void Car::SendHeartbeat() {
   v1::NodeMessage m;
   v1::Heartbeat* h = m.mutable_heartbeat();
   h->set_seq(++heartbeat_seq_);
-  h->set_state(CurrentState());
-  h->set_state_of_charge(plugged_ ? 0.8 : 0.6);
-  h->set_charging_power_w(plugged_ ? 7'000 : 0);
+  FillCarState(h);
   for (const auto& [id, a] : attempts_) *h->add_running_attempts() = a.assignment.attempt();
   h->set_free_slots(FreeSlots());
   SetNow(h->mutable_sent_at());
@@ -633,21 +698,33 @@ void Car::OnAssignment(const v1::Assignment& a) {
             return;
           }
           it->second.input = std::move(data);
-          StartCompute(id);
+          OnInputReady(id);
         });
     return;
   }
   at.input = a.inline_input();
+  OnInputReady(id);
+}
+
+void Car::OnInputReady(uint64_t id) {
+  if (!attempts_.at(id).assignment.resume_from().checkpoint_id().empty()) {
+    FetchResumeCheckpoint(id);
+    return;
+  }
   StartCompute(id);
 }
 
 void Car::StartCompute(uint64_t id) {
   Attempt& at = attempts_.at(id);
   at.phase = Phase::kComputing;
+  at.compute_started = WallClock().Now();
+  UpdateComputeLoad();
+  SchedulePeriodicCheckpoint(id);
   const uint64_t token = at.token;
+  // Resumed: only the work the checkpoint did not do is left (the output is the same).
   const Duration hold = at.assignment.executor().kind() == v1::EXECUTOR_KIND_SIMULATED
                             ? ComputeTime(at.assignment, hardware_.speed_work_units_per_s(),
-                                          fleet_.options.time_scale)
+                                          fleet_.options.time_scale, at.resumed_units)
                             : Duration::Zero();
   if (at.assignment.executor().kind() == v1::EXECUTOR_KIND_HASH) {
     // A tiny kernel costs less than the two thread hand-offs of the pool: run it here.
@@ -683,7 +760,7 @@ void Car::OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput
     return;
   }
   at.output = std::move(out->output);
-  at.work_units = out->work_units;
+  at.work_units = std::max(0.0, out->work_units - at.resumed_units);
   at.input.clear();
   at.input.shrink_to_fit();
   if (wrong_answer_key_ != kHonest) {
@@ -695,6 +772,7 @@ void Car::OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput
   // The digest is of what is sent: a byzantine car lies consistently.
   at.digest.set_sha256(std::string(AsBytes(Sha256(at.output))));
   at.phase = Phase::kReady;
+  UpdateComputeLoad();
   if (link_state_ == Link::kConnected) SendResult(id);
 }
 
@@ -772,6 +850,10 @@ void Car::FailAttempt(uint64_t id, v1::FailureReason reason, const std::string& 
     *f->mutable_attempt() = it->second.assignment.attempt();
     f->set_reason(reason);
     f->set_detail(detail);
+    f->set_work_done_units(WorkDone(it->second));
+    if (!it->second.last_checkpoint.checkpoint_id().empty()) {
+      *f->mutable_checkpoint() = it->second.last_checkpoint;
+    }
     session_->Send(std::move(m));
   }
   DropAttempt(id);
@@ -783,7 +865,10 @@ void Car::DropAttempt(uint64_t id) {
   if (it == attempts_.end()) return;
   if (it->second.call) it->second.call->Cancel();
   if (it->second.timer) it->second.timer->cancel();
+  if (it->second.checkpoint_call) it->second.checkpoint_call->Cancel();
+  if (it->second.checkpoint_timer) it->second.checkpoint_timer->cancel();
   attempts_.erase(it);
+  UpdateComputeLoad();
 }
 
 void Car::DropAllAttempts() {
@@ -799,12 +884,14 @@ void Car::Shutdown() {
   shutdown_ = true;
   ReleaseConnectSlot();
   period_timer_.cancel();
+  warn_timer_.cancel();
   reconnect_timer_.cancel();
   heartbeat_timer_.cancel();
   renew_timer_.cancel();
   if (renew_call_) renew_call_->Cancel();
   for (auto& [id, a] : attempts_) {
     if (a.timer) a.timer->cancel();
+    if (a.checkpoint_timer) a.checkpoint_timer->cancel();
   }
   if (enroll_call_) {
     enroll_call_->Cancel();
@@ -827,6 +914,7 @@ void Car::CancelAll() {
   }
   for (auto& [id, a] : attempts_) {
     if (a.call) a.call->Cancel();
+    if (a.checkpoint_call) a.checkpoint_call->Cancel();
   }
   if (session_) session_->Cancel();
   for (const std::weak_ptr<Session>& w : closing_) {

@@ -5,6 +5,11 @@
 // connect (Hello), heartbeat, ask for work, run it, send the result, and when the model
 // says "driving" either Leave or vanish. An unexpected end of the session while parked
 // means the coordinator went away: reconnect with backoff, listing the attempts still held.
+//
+// Around that life: the car's battery (car_battery.h) is reported in Hello and every
+// Heartbeat; a car that knows when it leaves announces it `lead` before; attempts of tasks
+// that declare a checkpoint size upload checkpoints when asked and every checkpoint interval,
+// and an attempt that resumes from one fetches and checks it first (car_checkpoints.cc).
 #pragma once
 
 #include <atomic>
@@ -24,11 +29,18 @@
 #include "models/fleet_config.h"
 #include "node/availability.h"
 #include "node/backoff.h"
+#include "node/car_battery.h"
 #include "node/fleet_context.h"
 #include "node/rpc_calls.h"
 #include "node/session.h"
 
 namespace fleetgrid::node {
+
+// What Fleet draws or looks up for a car besides its classes.
+struct CarTraits {
+  int32_t utc_offset_s = 0;      // its region's UTC offset now (OwnerPreferences.utc_offset_s)
+  bool warns_departure = false;  // it knows when it leaves (models/departure_warnings.h)
+};
 
 class Car {
  public:
@@ -36,7 +48,7 @@ class Car {
   // units/s, and the catalog name, memory and power it reports) and its link class (drawn by
   // Fleet, models/fleet_draw.h).
   Car(FleetContext& fleet, uint32_t index, models::CarPeriods availability,
-      const models::SpeedClass& hardware, const models::LinkClass& link);
+      const models::SpeedClass& hardware, const models::LinkClass& link, CarTraits traits);
   Car(const Car&) = delete;
   Car& operator=(const Car&) = delete;
 
@@ -65,16 +77,30 @@ class Car {
     std::string input;
     std::string output;
     v1::Digest digest;
-    double work_units = 0;
-    TimePoint started;  // WallClock
+    double work_units = 0;  // done by this attempt (not counting a checkpoint it resumed)
+    TimePoint started;      // WallClock
     std::unique_ptr<boost::asio::steady_timer> timer;
     std::shared_ptr<CallHandle> call;
+    // Checkpoints (car_checkpoints.cc).
+    double resumed_units = 0;   // done by the checkpoint it resumed from
+    TimePoint compute_started;  // WallClock
+    uint32_t checkpoints_taken = 0;
+    v1::Checkpoint last_checkpoint;               // the newest one acknowledged
+    std::shared_ptr<CallHandle> checkpoint_call;  // an upload in flight
+    bool checkpoint_wanted = false;               // asked for while an upload was in flight
+    std::unique_ptr<boost::asio::steady_timer> checkpoint_timer;  // every checkpoint_interval
   };
 
   // Availability.
   void NextPeriod();
   void BecomeAvailable(bool plugged);
   void DriveOff(bool vanish);
+  // A car that knows when it leaves announces the end of parked period `p` (which lasts
+  // `real` from now) `lead` before it.
+  void ScheduleWarning(const models::CarPeriods::Period& p, Duration real);
+  void WarnDeparture(int64_t departure_unix_ns);
+  // Tells the battery whether any attempt computes now (it drains the battery off the grid).
+  void UpdateComputeLoad();
   // Connection.
   void Connect();
   bool AcquireConnectSlot();
@@ -98,9 +124,15 @@ class Car {
   void ScheduleHeartbeat();
   void MaybeRequestWork();
   v1::NodeMessage MakeHello();
-  v1::NodeState CurrentState() const;
+  v1::NodeState CurrentState(TimePoint now);
+  // State, state of charge, charging power and announced departure, as of now.
+  void FillCarState(v1::Heartbeat* h);
+  v1::OwnerPreferences Preferences() const;
+  v1::BatteryDescription BatteryOf() const;
   // Attempts.
   void OnAssignment(const v1::Assignment& a);
+  // The input is there: fetch the checkpoint the attempt resumes from, if any, then compute.
+  void OnInputReady(uint64_t id);
   void StartCompute(uint64_t id);
   void OnComputed(uint64_t id, uint64_t token, absl::StatusOr<ExecutionOutput> out);
   void SendResult(uint64_t id);
@@ -108,6 +140,15 @@ class Car {
   void FailAttempt(uint64_t id, v1::FailureReason reason, const std::string& detail);
   void DropAttempt(uint64_t id);
   void DropAllAttempts();
+  // Checkpoints (car_checkpoints.cc).
+  void FetchResumeCheckpoint(uint64_t id);
+  void OnCheckpointRequest(const v1::CheckpointRequest& r);
+  void SchedulePeriodicCheckpoint(uint64_t id);
+  void TakeCheckpoint(uint64_t id);
+  void OnCheckpointUploaded(uint64_t id, uint64_t token, const grpc::Status& s,
+                            const v1::Checkpoint& checkpoint);
+  // Work units done so far, a resumed checkpoint's included.
+  double WorkDone(const Attempt& at) const;
   uint32_t FreeSlots() const;
   void Log(const std::string& line) const;
   // The hardware the car claims (FleetOptions::claimed_speed may lie about its speed).
@@ -119,17 +160,24 @@ class Car {
   models::CarPeriods availability_;
   Rng rng_;            // byzantine draws
   Rng heartbeat_rng_;  // heartbeat jitter
+  Rng warn_rng_;       // the noise on announced departures
   Backoff backoff_;
   v1::HardwareDescription hardware_;
   v1::LinkDescription link_;
   std::string owner_;
   uint32_t wrong_answer_key_ = kHonest;  // a cheating owner's car: its wrong-answer key
+  const CarTraits traits_;
+  CarBattery battery_;
 
   bool available_ = false;
   bool plugged_ = false;
   bool shutdown_ = false;
   bool draining_ = false;
+  bool drove_ = false;  // has driven since the run began (a parking then ends a trip)
+  // The departure announced for the current stay (Unix ns, car clock); 0 = none.
+  int64_t departure_unix_ns_ = 0;
   boost::asio::steady_timer period_timer_;
+  boost::asio::steady_timer warn_timer_;
   boost::asio::steady_timer reconnect_timer_;
   boost::asio::steady_timer heartbeat_timer_;
   boost::asio::steady_timer renew_timer_;

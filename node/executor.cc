@@ -17,13 +17,13 @@ std::string_view ExecutorChoiceName(ExecutorChoice c) {
   return c == ExecutorChoice::kHash ? "hash" : "simulated";
 }
 
-Duration ComputeTime(const v1::Assignment& a, double speed, double time_scale) {
-  if (speed <= 0 || time_scale <= 0 || a.work_units() <= 0) return Duration::Zero();
-  return Duration::FromSecondsF(a.work_units() / speed / time_scale);
+Duration ComputeTime(const v1::Assignment& a, double speed, double time_scale, double units_done) {
+  const double left = a.work_units() - std::max(0.0, units_done);
+  if (speed <= 0 || time_scale <= 0 || !(left > 0)) return Duration::Zero();
+  return Duration::FromSecondsF(left / speed / time_scale);
 }
 
-std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size) {
-  Rng rng = Rng::Stream(seed, "simulated-output", task_index);
+std::string BytesFrom(Rng& rng, uint64_t size) {
   std::string out(size, '\0');
   for (uint64_t i = 0; i < size; i += 8) {
     uint64_t v = rng.Next();
@@ -32,6 +32,11 @@ std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size) {
     }
   }
   return out;
+}
+
+std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size) {
+  Rng rng = Rng::Stream(seed, "simulated-output", task_index);
+  return BytesFrom(rng, size);
 }
 
 absl::StatusOr<ExecutionOutput> Execute(const v1::Assignment& a, std::string_view input) {

@@ -33,14 +33,20 @@ struct ExecutionOutput {
 };
 
 // Wall time a car of `speed` (work units/s) spends computing the assignment, divided by
-// time_scale (> 0). Used by both executors: the hash kernel's own run time is real, and the
-// car holds the attempt at least this long so that speed classes matter.
-Duration ComputeTime(const v1::Assignment& a, double speed, double time_scale);
+// time_scale (> 0): its work_units less `units_done` (what a checkpoint it resumes from
+// already did). Used by both executors: the hash kernel's own run time is real, and the car
+// holds the attempt at least this long so that speed classes matter.
+Duration ComputeTime(const v1::Assignment& a, double speed, double time_scale,
+                     double units_done = 0);
 
 // Computes the output of an assignment. `input` is the fetched (or inline) input.
 // Errors: UNIMPLEMENTED for an executor kind this agent does not support,
 // INVALID_ARGUMENT for parameters out of range.
 absl::StatusOr<ExecutionOutput> Execute(const v1::Assignment& a, std::string_view input);
+
+// `size` bytes drawn from `rng`, 8 per draw, little-endian: the synthetic bytes of emulated
+// outputs and checkpoints.
+std::string BytesFrom(Rng& rng, uint64_t size);
 
 // Output of the simulated executor: `size` bytes derived from (seed, task_index).
 std::string SimulatedOutput(uint64_t seed, uint32_t task_index, uint64_t size);

@@ -12,6 +12,8 @@
 #include <string>
 
 #include "common/clock.h"
+#include "models/departure_warnings.h"
+#include "models/local_calendar.h"
 #include "node/car.h"
 #include "node/fleet_context.h"
 
@@ -69,6 +71,29 @@ absl::Status Validate(const FleetOptions& o) {
   if (!(o.battery.capacity_wh > 0) || !(o.battery.max_charging_power_w > 0)) {
     return absl::InvalidArgumentError("battery capacity and charging power must be > 0");
   }
+  if (!(o.battery.awake_power_w >= 0) || !(o.battery.initial_soc_min >= 0) ||
+      !(o.battery.initial_soc_min <= o.battery.initial_soc_max) ||
+      !(o.battery.initial_soc_max <= 1)) {
+    return absl::InvalidArgumentError(
+        "battery: awake power must be >= 0 and 0 <= initial_soc min <= max <= 1");
+  }
+  if (!(o.owner_rules.min_soc >= 0 && o.owner_rules.min_soc < 1)) {
+    return absl::InvalidArgumentError("owner_rules.min_soc must be in [0, 1)");
+  }
+  const models::DepartureWarningsConfig& w = o.departure_warnings;
+  if (!(w.share >= 0 && w.share <= 1)) {
+    return absl::InvalidArgumentError(
+        "--warn-share (departure_warnings.share) must be in [0, 1], got " +
+        std::to_string(w.share));
+  }
+  if (w.lead < Duration::Zero()) {
+    return absl::InvalidArgumentError(
+        "--warn-lead (departure_warnings.lead) must not be negative, got " + w.lead.ToString());
+  }
+  if (w.noise < Duration::Zero()) {
+    return absl::InvalidArgumentError(
+        "--warn-noise (departure_warnings.noise) must not be negative, got " + w.noise.ToString());
+  }
   if (!(a.vanish_probability >= 0 && a.vanish_probability <= 1)) {
     return absl::InvalidArgumentError("vanish probability must be in [0, 1]");
   }
@@ -77,6 +102,20 @@ absl::Status Validate(const FleetOptions& o) {
     return absl::InvalidArgumentError("bad backoff policy");
   }
   return absl::OkStatus();
+}
+
+// Each region's UTC offset now (the owners' local time: OwnerPreferences.utc_offset_s);
+// one region "all" in UTC without regions.
+absl::StatusOr<std::vector<int32_t>> RegionUtcOffsets(const models::FleetAvailability& fleet,
+                                                      const FleetOptions& o) {
+  std::vector<int32_t> offsets(fleet.region_count(), 0);
+  const int64_t now_s = UnixNowNanos() / 1000'000'000;
+  for (size_t r = 0; r < offsets.size() && r < o.availability.regions.size(); ++r) {
+    absl::StatusOr<int32_t> off = models::UtcOffsetAt(o.availability.regions[r].time_zone, now_s);
+    if (!off.ok()) return off.status();
+    offsets[r] = *off;
+  }
+  return offsets;
 }
 
 // Runs `fn` on the I/O thread and waits for it.
@@ -153,11 +192,17 @@ absl::Status Fleet::Start() {
   const models::FleetDraw draw = DrawCars(o);
   const std::vector<models::SpeedClass> classes =
       models::ClassTable(o.speed_classes, o.availability.regions);
+  const std::vector<bool> warns =
+      models::DrawWarningCars(o.seed, o.departure_warnings.share, o.first_car, o.cars);
+  absl::StatusOr<std::vector<int32_t>> offsets = RegionUtcOffsets(**availability, o);
+  if (!offsets.ok()) return offsets.status();
   for (uint32_t i = 0; i < o.cars; ++i) {
     const uint32_t index = o.first_car + i;
+    const CarTraits traits{.utc_offset_s = (*offsets)[(*availability)->RegionOf(index)],
+                           .warns_departure = warns[i]};
     cars_.push_back(std::make_unique<Car>(*ctx_, index, models::CarPeriods(model, index),
-                                          classes[draw.speed_class[i]],
-                                          o.links[draw.link_class[i]]));
+                                          classes[draw.speed_class[i]], o.links[draw.link_class[i]],
+                                          traits));
   }
   started_ = true;
   const Duration spread = o.start_spread;
@@ -217,6 +262,12 @@ FleetStats Fleet::stats() const {
   s.results_corrupted = c.results_corrupted;
   s.leaves = c.leaves;
   s.vanishes = c.vanishes;
+  s.departure_warnings = c.departure_warnings;
+  s.checkpoints_uploaded = c.checkpoints_uploaded;
+  s.checkpoint_bytes_uploaded = c.checkpoint_bytes_uploaded;
+  s.checkpoints_refused = c.checkpoints_refused;
+  s.attempts_resumed = c.attempts_resumed;
+  s.work_units_resumed = c.work_units_resumed;
   return s;
 }
 

@@ -27,7 +27,9 @@ struct FleetCounters {
       reconnects{0}, heartbeats_sent{0}, work_requests{0}, attempts_assigned{0}, attempts_done{0},
       attempts_rejected{0}, attempts_lost{0}, attempts_failed{0}, results_sent{0},
       results_corrupted{0}, leaves{0}, vanishes{0}, credentials_refused{0}, credentials_renewed{0},
-      join_tokens_refused{0};
+      join_tokens_refused{0}, departure_warnings{0}, checkpoints_uploaded{0},
+      checkpoint_bytes_uploaded{0}, checkpoints_refused{0}, attempts_resumed{0};
+  std::atomic<double> work_units_resumed{0};
 };
 
 // Counts gRPC calls in flight so that Stop() can wait until no callback can still post to

@@ -7,6 +7,7 @@
 
 #include "common/time.h"
 #include "common/tls.h"
+#include "models/departure_warnings.h"
 #include "models/fleet_config.h"
 #include "node/availability.h"
 #include "node/backoff.h"
@@ -49,7 +50,18 @@ struct FleetOptions {
   // 5 (15%); every link 2.5 MB/s with 50 ms latency.
   std::vector<models::SpeedClass> speed_classes = {{1.0, 0.50}, {2.0, 0.35}, {5.0, 0.15}};
   std::vector<models::LinkClass> links = {models::LinkClass{}};
+  // Each car's state of charge follows models/battery.h from a draw in
+  // [initial_soc_min, initial_soc_max] (node/car_battery.h); awake_power_w is reported too.
   models::BatteryConfig battery;
+  // What the owners allow (a scenario's fleet.owner_rules): every car reports it as its
+  // OwnerPreferences in Enroll and Hello, with its region's UTC offset; the coordinator
+  // enforces it. `given` = false: no rules (every field at its default).
+  models::OwnerRulesConfig owner_rules;
+  // Departure warnings (a scenario's departure_warnings, or --warn-share/--warn-lead/
+  // --warn-noise): car i knows when it leaves with probability `share` (the simulator's draw,
+  // models/departure_warnings.h) and, `lead` (model time) before each departure, says when in
+  // Heartbeat.expected_departure_at, off by a normal error of sd `noise` (model time).
+  models::DepartureWarningsConfig departure_warnings;
   // Join token for Enroll (secret; never logged).
   std::string join_token;
   // Owners: car i belongs to owner "<owner_prefix>-<i % owners>"; owners = 0: one per car.
@@ -96,6 +108,14 @@ struct FleetStats {
   uint64_t credentials_refused = 0;  // cars stopped: credential revoked or expired
   uint64_t join_tokens_refused = 0;  // cars stopped: join token revoked, expired, used up, owner
   uint64_t credentials_renewed = 0;  // RenewCredential calls that succeeded
+
+  // Departures and checkpoints (docs/node.md).
+  uint64_t departure_warnings = 0;         // departures announced (expected_departure_at)
+  uint64_t checkpoints_uploaded = 0;       // checkpoints the coordinator acknowledged
+  uint64_t checkpoint_bytes_uploaded = 0;  // their bytes
+  uint64_t checkpoints_refused = 0;        // uploads ended by an error status (not cancelled)
+  uint64_t attempts_resumed = 0;           // attempts resumed from a fetched, checked checkpoint
+  double work_units_resumed = 0;           // work units those checkpoints saved
 };
 
 }  // namespace fleetgrid::node

@@ -36,19 +36,23 @@ class UnaryCall final : public CallHandle,
   Done done_;
 };
 
+// A download of chunks in order (FetchInput, FetchCheckpoint): `Req` has an offset;
+// `start(ctx, req, reactor)` issues the call on the stub's async API.
+template <typename Req>
 class FetchCall final : public CallHandle,
                         public grpc::ClientReadReactor<v1::DataChunk>,
-                        public std::enable_shared_from_this<FetchCall> {
+                        public std::enable_shared_from_this<FetchCall<Req>> {
  public:
-  FetchCall(FleetContext& f, v1::FetchInputRequest req, FetchDone done)
+  FetchCall(FleetContext& f, Req req, FetchDone done)
       : fleet_(f), req_(std::move(req)), done_(std::move(done)) {}
-  void Run(v1::NodeService::Stub* stub, uint64_t node_id, const std::string& secret) {
-    self_ = shared_from_this();
+  template <typename Start>
+  void Run(uint64_t node_id, const std::string& secret, Start start) {
+    self_ = this->shared_from_this();
     fleet_.calls.Started();
     AddCredential(ctx_, node_id, secret);
-    stub->async()->FetchInput(&ctx_, &req_, this);
-    StartRead(&chunk_);
-    StartCall();
+    start(&ctx_, &req_, this);
+    this->StartRead(&chunk_);
+    this->StartCall();
   }
   void Cancel() override { ctx_.TryCancel(); }
   void OnReadDone(bool ok) override {
@@ -57,7 +61,7 @@ class FetchCall final : public CallHandle,
       status_ = grpc::Status(grpc::StatusCode::DATA_LOSS, "input chunk offsets with gaps");
     }
     data_.append(chunk_.data());
-    StartRead(&chunk_);
+    this->StartRead(&chunk_);
   }
   void OnDone(const grpc::Status& s) override {
     // The post may run, and free `this`, before the next line: keep the context.
@@ -72,26 +76,31 @@ class FetchCall final : public CallHandle,
   FleetContext& fleet_;
   std::shared_ptr<FetchCall> self_;
   grpc::ClientContext ctx_;
-  v1::FetchInputRequest req_;
+  Req req_;
   v1::DataChunk chunk_;
   std::string data_;
   grpc::Status status_;
   FetchDone done_;
 };
 
+// An upload of chunks in order with one reply (UploadResult, UploadCheckpoint);
+// `start(ctx, ack, reactor)` issues the call on the stub's async API.
+template <typename Chunk, typename Ack>
 class UploadCall final : public CallHandle,
-                         public grpc::ClientWriteReactor<v1::ResultChunk>,
-                         public std::enable_shared_from_this<UploadCall> {
+                         public grpc::ClientWriteReactor<Chunk>,
+                         public std::enable_shared_from_this<UploadCall<Chunk, Ack>> {
  public:
-  UploadCall(FleetContext& f, std::vector<v1::ResultChunk> chunks, UploadDone done)
+  using Done = std::function<void(grpc::Status, Ack)>;
+  UploadCall(FleetContext& f, std::vector<Chunk> chunks, Done done)
       : fleet_(f), chunks_(std::move(chunks)), done_(std::move(done)) {}
-  void Run(v1::NodeService::Stub* stub, uint64_t node_id, const std::string& secret) {
-    self_ = shared_from_this();
+  template <typename Start>
+  void Run(uint64_t node_id, const std::string& secret, Start start) {
+    self_ = this->shared_from_this();
     fleet_.calls.Started();
     AddCredential(ctx_, node_id, secret);
-    stub->async()->UploadResult(&ctx_, &ack_, this);
+    start(&ctx_, &ack_, this);
     WriteNext();
-    StartCall();
+    this->StartCall();
   }
   void Cancel() override { ctx_.TryCancel(); }
   void OnWriteDone(bool ok) override {
@@ -108,19 +117,19 @@ class UploadCall final : public CallHandle,
  private:
   void WriteNext() {
     if (next_ < chunks_.size()) {
-      StartWrite(&chunks_[next_++]);
+      this->StartWrite(&chunks_[next_++]);
     } else {
-      StartWritesDone();
+      this->StartWritesDone();
     }
   }
 
   FleetContext& fleet_;
   std::shared_ptr<UploadCall> self_;
   grpc::ClientContext ctx_;
-  std::vector<v1::ResultChunk> chunks_;
+  std::vector<Chunk> chunks_;
   size_t next_ = 0;
-  v1::ResultAck ack_;
-  UploadDone done_;
+  Ack ack_;
+  Done done_;
 };
 
 }  // namespace
@@ -146,8 +155,18 @@ std::shared_ptr<CallHandle> StartRenewCredential(FleetContext& fleet, v1::NodeSe
 std::shared_ptr<CallHandle> StartFetchInput(FleetContext& fleet, v1::NodeService::Stub* stub,
                                             uint64_t node_id, const std::string& secret,
                                             v1::FetchInputRequest req, FetchDone done) {
-  auto call = std::make_shared<FetchCall>(fleet, std::move(req), std::move(done));
-  call->Run(stub, node_id, secret);
+  auto call =
+      std::make_shared<FetchCall<v1::FetchInputRequest>>(fleet, std::move(req), std::move(done));
+  call->Run(node_id, secret, [stub](auto... args) { stub->async()->FetchInput(args...); });
+  return call;
+}
+
+std::shared_ptr<CallHandle> StartFetchCheckpoint(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                 uint64_t node_id, const std::string& secret,
+                                                 v1::FetchCheckpointRequest req, FetchDone done) {
+  auto call = std::make_shared<FetchCall<v1::FetchCheckpointRequest>>(fleet, std::move(req),
+                                                                      std::move(done));
+  call->Run(node_id, secret, [stub](auto... args) { stub->async()->FetchCheckpoint(args...); });
   return call;
 }
 
@@ -155,8 +174,19 @@ std::shared_ptr<CallHandle> StartUploadResult(FleetContext& fleet, v1::NodeServi
                                               uint64_t node_id, const std::string& secret,
                                               std::vector<v1::ResultChunk> chunks,
                                               UploadDone done) {
-  auto call = std::make_shared<UploadCall>(fleet, std::move(chunks), std::move(done));
-  call->Run(stub, node_id, secret);
+  auto call = std::make_shared<UploadCall<v1::ResultChunk, v1::ResultAck>>(fleet, std::move(chunks),
+                                                                           std::move(done));
+  call->Run(node_id, secret, [stub](auto... args) { stub->async()->UploadResult(args...); });
+  return call;
+}
+
+std::shared_ptr<CallHandle> StartUploadCheckpoint(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                  uint64_t node_id, const std::string& secret,
+                                                  std::vector<v1::CheckpointChunk> chunks,
+                                                  CheckpointDone done) {
+  auto call = std::make_shared<UploadCall<v1::CheckpointChunk, v1::CheckpointAck>>(
+      fleet, std::move(chunks), std::move(done));
+  call->Run(node_id, secret, [stub](auto... args) { stub->async()->UploadCheckpoint(args...); });
   return call;
 }
 

@@ -1,6 +1,7 @@
-// Internal: the car's non-stream calls (Enroll, RenewCredential, FetchInput, UploadResult) on
-// gRPC's callback API. Each call owns its ClientContext and buffers, posts its outcome to the
-// fleet's io_context and frees itself. Cancel() may be called from the I/O thread while it runs.
+// Internal: the car's non-stream calls (Enroll, RenewCredential, FetchInput, UploadResult,
+// UploadCheckpoint, FetchCheckpoint) on gRPC's callback API. Each call owns its ClientContext
+// and buffers, posts its outcome to the fleet's io_context and frees itself. Cancel() may be
+// called from the I/O thread while it runs.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -40,10 +41,25 @@ std::shared_ptr<CallHandle> StartFetchInput(FleetContext& fleet, v1::NodeService
                                             uint64_t node_id, const std::string& secret,
                                             v1::FetchInputRequest req, FetchDone done);
 
+// Downloads the stored checkpoint `req.checkpoint_id` the attempt resumes from, from
+// `req.offset`. `done` gets the bytes; the caller checks their size and digest.
+std::shared_ptr<CallHandle> StartFetchCheckpoint(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                 uint64_t node_id, const std::string& secret,
+                                                 v1::FetchCheckpointRequest req, FetchDone done);
+
 // Uploads `chunks` in order; `done` gets the coordinator's verdict.
 using UploadDone = std::function<void(grpc::Status, v1::ResultAck)>;
 std::shared_ptr<CallHandle> StartUploadResult(FleetContext& fleet, v1::NodeService::Stub* stub,
                                               uint64_t node_id, const std::string& secret,
                                               std::vector<v1::ResultChunk> chunks, UploadDone done);
+
+// Uploads a checkpoint's `chunks` (node/checkpoint.h) in order; `done` gets the ack, sent
+// once the coordinator stored it durably, or the refusal (FAILED_PRECONDITION for a stale
+// epoch, RESOURCE_EXHAUSTED over the declared size, INVALID_ARGUMENT for bad chunks).
+using CheckpointDone = std::function<void(grpc::Status, v1::CheckpointAck)>;
+std::shared_ptr<CallHandle> StartUploadCheckpoint(FleetContext& fleet, v1::NodeService::Stub* stub,
+                                                  uint64_t node_id, const std::string& secret,
+                                                  std::vector<v1::CheckpointChunk> chunks,
+                                                  CheckpointDone done);
 
 }  // namespace fleetgrid::node

@@ -16,6 +16,8 @@ absl::Status Apply(const absl::StatusOr<models::CarScenario>& s, bool take_seed,
   o.speed_classes = s->fleet.classes;
   o.links = s->fleet.links;
   o.battery = s->fleet.battery;
+  o.owner_rules = s->fleet.owner_rules;
+  o.departure_warnings = s->departure_warnings;
   if (take_seed) o.seed = s->seed;
   // Owners and cheaters, unless given on the command line.
   if (o.owners == 0) o.owners = s->fleet.owners;

@@ -7,6 +7,7 @@
 #include "fake_node_service.h"
 #include "node/executor_hash.h"
 #include "node/fleet.h"
+#include "one_car.h"
 
 namespace fleetgrid::node {
 namespace {
@@ -14,6 +15,7 @@ namespace {
 using testing::FakeConfig;
 using testing::FakeNodeService;
 using testing::FakeState;
+using testing::OneCar;
 
 v1::Assignment HashTask(uint64_t task_id, uint32_t index, uint32_t rounds) {
   v1::Assignment a;
@@ -26,19 +28,6 @@ v1::Assignment HashTask(uint64_t task_id, uint32_t index, uint32_t rounds) {
   a.mutable_executor()->mutable_hash()->set_seed(77);
   a.mutable_executor()->mutable_hash()->set_rounds(rounds);
   return a;
-}
-
-FleetOptions OneCar(const std::string& address) {
-  FleetOptions o;
-  o.coordinator = address;
-  o.cars = 1;
-  o.seed = 3;
-  o.join_token = "token-1";
-  o.availability.model.kind = models::AvailabilityKind::kNeverLeaves;
-  o.backoff.initial = Duration::Millis(20);
-  o.backoff.max = Duration::Millis(200);
-  o.stop_timeout = Duration::Seconds(5);
-  return o;
 }
 
 std::string Expected(const v1::Assignment& a, const std::string& input = "") {
@@ -381,6 +370,23 @@ TEST(FleetTest, RejectsBadOptions) {
   o.time_scale = 1;
   o.byzantine_probability = 2;
   EXPECT_EQ(Fleet(o).Start().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Would catch: departure warning options taken unchecked, or refused without saying which.
+TEST(FleetTest, RejectsBadWarningOptionsNamingTheFlag) {
+  FleetOptions o;
+  o.departure_warnings.share = 1.5;
+  absl::Status s = Fleet(o).Start();
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("--warn-share"), std::string::npos) << s;
+  o.departure_warnings.share = 0.5;
+  o.departure_warnings.lead = Duration::Seconds(-1);
+  s = Fleet(o).Start();
+  EXPECT_NE(s.message().find("--warn-lead"), std::string::npos) << s;
+  o.departure_warnings.lead = Duration::Minutes(10);
+  o.departure_warnings.noise = Duration::Seconds(-1);
+  s = Fleet(o).Start();
+  EXPECT_NE(s.message().find("--warn-noise"), std::string::npos) << s;
 }
 
 }  // namespace

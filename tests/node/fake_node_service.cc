@@ -1,5 +1,6 @@
 #include "fake_node_service.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "node/executor_hash.h"
@@ -46,6 +47,11 @@ bool FakeNodeService::WaitFor(const std::function<bool(const FakeState&)>& pred,
   return cv_.wait_for(l, std::chrono::milliseconds(timeout_ms), [&] { return pred(state_); });
 }
 
+void FakeNodeService::Push(v1::CoordinatorMessage m) {
+  std::lock_guard l(mu_);
+  pushes_.push_back(std::move(m));
+}
+
 bool FakeNodeService::Authenticated(grpc::ServerContext* ctx, uint64_t* node_id) {
   const std::string id = Meta(ctx, "x-fleetgrid-node-id");
   const std::string secret = Meta(ctx, "x-fleetgrid-node-secret-bin");
@@ -59,6 +65,7 @@ bool FakeNodeService::Authenticated(grpc::ServerContext* ctx, uint64_t* node_id)
 
 grpc::Status FakeNodeService::Enroll(grpc::ServerContext* ctx, const v1::EnrollRequest* req,
                                      v1::EnrollResponse* resp) {
+  Mutate([&](FakeState& s) { s.enroll_requests.push_back(*req); });
   if (req->join_token() != config_.join_token) {
     Mutate([](FakeState& s) { ++s.enroll_rejected; });
     if (!config_.enroll_refusal_reason.empty()) {
@@ -120,6 +127,12 @@ grpc::Status FakeNodeService::Connect(
   std::map<uint64_t, ReceivedResult> partial;
   v1::NodeMessage in;
   while (stream->Read(&in)) {
+    std::deque<v1::CoordinatorMessage> pushed;
+    {
+      std::lock_guard l(mu_);
+      if (session_index + 1 == state_.hellos.size()) pushed.swap(pushes_);
+    }
+    for (const v1::CoordinatorMessage& p : pushed) stream->Write(p);
     // A NodeBatch is handled as its messages one by one.
     std::vector<v1::NodeMessage> msgs;
     if (in.has_batch()) {
@@ -170,6 +183,9 @@ grpc::Status FakeNodeService::Connect(
           ++r.chunks;
           if (c.last()) {
             r.digest = c.result_digest().sha256();
+            r.work_done_units = c.work_done_units();
+            r.compute_time_ns =
+                c.compute_time().seconds() * 1000'000'000 + c.compute_time().nanos();
             v1::CoordinatorMessage ack;
             *ack.mutable_result_ack()->mutable_attempt() = c.attempt();
             ack.mutable_result_ack()->set_outcome(v1::RESULT_OUTCOME_ACCEPTED);
@@ -242,12 +258,83 @@ grpc::Status FakeNodeService::UploadResult(grpc::ServerContext* ctx,
     r.attempt = c.attempt();
     r.data += c.data();
     ++r.chunks;
-    if (c.last()) r.digest = c.result_digest().sha256();
+    if (c.last()) {
+      r.digest = c.result_digest().sha256();
+      r.work_done_units = c.work_done_units();
+      r.compute_time_ns = c.compute_time().seconds() * 1000'000'000 + c.compute_time().nanos();
+    }
   }
   *ack->mutable_attempt() = r.attempt;
   ack->set_outcome(v1::RESULT_OUTCOME_ACCEPTED);
   ack->set_received_bytes(r.data.size());
   Mutate([&](FakeState& s) { s.results.push_back(r); });
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeNodeService::UploadCheckpoint(grpc::ServerContext* ctx,
+                                               grpc::ServerReader<v1::CheckpointChunk>* reader,
+                                               v1::CheckpointAck* ack) {
+  uint64_t node_id = 0;
+  if (!Authenticated(ctx, &node_id)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad credential");
+  }
+  ReceivedCheckpoint r;
+  v1::CheckpointChunk c;
+  while (reader->Read(&c)) {
+    if (r.chunks == 0) {
+      r.attempt = c.attempt();
+      r.checkpoint = c.checkpoint();
+    } else if (c.attempt().attempt_id() != r.attempt.attempt_id() ||
+               c.checkpoint().checkpoint_id() != r.checkpoint.checkpoint_id()) {
+      r.same_attempt = false;
+    }
+    if (c.offset() != r.data.size()) r.offsets_ok = false;
+    r.data += c.data();
+    r.largest_chunk = std::max<uint64_t>(r.largest_chunk, c.data().size());
+    ++r.chunks;
+    if (c.last()) {
+      r.digest = c.checkpoint().digest().sha256();
+      r.ended_with_last = true;
+    }
+  }
+  if (config_.refuse_checkpoints) {
+    return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "stale lease epoch");
+  }
+  *ack->mutable_attempt() = r.attempt;
+  ack->set_checkpoint_id(r.checkpoint.checkpoint_id());
+  ack->set_work_done_units(r.checkpoint.work_done_units());
+  ack->set_received_bytes(r.data.size());
+  Mutate([&](FakeState& s) { s.checkpoints.push_back(r); });
+  return grpc::Status::OK;
+}
+
+grpc::Status FakeNodeService::FetchCheckpoint(grpc::ServerContext* ctx,
+                                              const v1::FetchCheckpointRequest* req,
+                                              grpc::ServerWriter<v1::DataChunk>* writer) {
+  uint64_t node_id = 0;
+  if (!Authenticated(ctx, &node_id)) {
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad credential");
+  }
+  std::string data;
+  {
+    std::lock_guard l(mu_);
+    state_.checkpoint_fetches.push_back(req->checkpoint_id());
+    cv_.notify_all();
+    auto it = config_.checkpoints.find(req->checkpoint_id());
+    if (it == config_.checkpoints.end()) {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "checkpoint");
+    }
+    data = it->second;
+  }
+  const uint64_t chunk = 100;
+  for (uint64_t off = req->offset(); off < data.size(); off += chunk) {
+    v1::DataChunk c;
+    c.set_offset(off);
+    c.set_data(data.substr(off, chunk));
+    c.set_total_size_bytes(data.size());
+    c.set_last(off + chunk >= data.size());
+    writer->Write(c);
+  }
   return grpc::Status::OK;
 }
 

@@ -1,5 +1,7 @@
 // A fake coordinator NodeService for agent tests: serves on 127.0.0.1 (port 0), hands out
-// scripted assignments, records what the cars say, and lets tests wait on conditions.
+// scripted assignments, records what the cars say (checkpoints uploaded included), serves
+// inputs and stored checkpoints, pushes messages such as CheckpointRequest, and lets tests
+// wait on conditions.
 // Thread-safe: handlers run on gRPC's sync-server threads; tests read through Snapshot/Wait.
 #pragma once
 
@@ -40,6 +42,10 @@ struct FakeConfig {
   std::string refuse_first_session_reason;
   // x-fleetgrid-reason of an Enroll refused for its join token (empty = none).
   std::string enroll_refusal_reason;
+  // Checkpoints served by FetchCheckpoint, by checkpoint id.
+  std::map<std::string, std::string> checkpoints;
+  // Refuse every UploadCheckpoint with FAILED_PRECONDITION (after reading it).
+  bool refuse_checkpoints = false;
 };
 
 struct ReceivedResult {
@@ -48,11 +54,26 @@ struct ReceivedResult {
   std::string digest;
   bool via_upload = false;
   int chunks = 0;
+  double work_done_units = 0;   // of the last chunk
+  int64_t compute_time_ns = 0;  // of the last chunk
+};
+
+struct ReceivedCheckpoint {
+  v1::AttemptRef attempt;
+  v1::Checkpoint checkpoint;  // as the first chunk described it
+  std::string data;
+  std::string digest;  // the last chunk's checkpoint.digest
+  int chunks = 0;
+  uint64_t largest_chunk = 0;
+  bool offsets_ok = true;    // every chunk at the end of the bytes before it
+  bool same_attempt = true;  // every chunk named the first chunk's attempt and checkpoint
+  bool ended_with_last = false;
 };
 
 struct FakeState {
   int enrolls = 0;
   int enroll_rejected = 0;
+  std::vector<v1::EnrollRequest> enroll_requests;
   std::vector<v1::Hello> hellos;
   std::vector<std::vector<uint64_t>> heartbeat_seqs;  // per session
   std::vector<v1::Heartbeat> heartbeats;
@@ -65,6 +86,8 @@ struct FakeState {
   int sessions_ended_without_leave = 0;
   int bad_metadata = 0;
   int fetches = 0;
+  std::vector<ReceivedCheckpoint> checkpoints;
+  std::vector<std::string> checkpoint_fetches;  // ids asked for
 };
 
 class FakeNodeService final : public v1::NodeService::Service {
@@ -79,6 +102,9 @@ class FakeNodeService final : public v1::NodeService::Service {
   FakeState Snapshot();
   // Waits until pred(state) holds or the deadline passes; returns whether it held.
   bool WaitFor(const std::function<bool(const FakeState&)>& pred, int timeout_ms = 10000);
+  // Sends `m` on the newest session, after the next message the car sends on it (heartbeats
+  // come every heartbeat_interval_ms): the sync stream allows one writer at a time.
+  void Push(v1::CoordinatorMessage m);
 
   grpc::Status Enroll(grpc::ServerContext*, const v1::EnrollRequest*, v1::EnrollResponse*) override;
   grpc::Status Connect(grpc::ServerContext*,
@@ -87,6 +113,10 @@ class FakeNodeService final : public v1::NodeService::Service {
                           grpc::ServerWriter<v1::DataChunk>*) override;
   grpc::Status UploadResult(grpc::ServerContext*, grpc::ServerReader<v1::ResultChunk>*,
                             v1::ResultAck*) override;
+  grpc::Status UploadCheckpoint(grpc::ServerContext*, grpc::ServerReader<v1::CheckpointChunk>*,
+                                v1::CheckpointAck*) override;
+  grpc::Status FetchCheckpoint(grpc::ServerContext*, const v1::FetchCheckpointRequest*,
+                               grpc::ServerWriter<v1::DataChunk>*) override;
 
  private:
   bool Authenticated(grpc::ServerContext* ctx, uint64_t* node_id);
@@ -105,6 +135,7 @@ class FakeNodeService final : public v1::NodeService::Service {
   size_t next_task_ = 0;
   std::map<uint64_t, uint64_t> task_of_attempt_;
   uint64_t next_session_ = 1;
+  std::deque<v1::CoordinatorMessage> pushes_;
 };
 
 }  // namespace fleetgrid::node::testing

@@ -39,7 +39,8 @@ TEST(ProtoApiShape, ServicesHaveExpectedMethods) {
   (void)NodeInfo::descriptor();
   const std::map<std::string, std::set<std::string>> expected = {
       {"fleetgrid.v1.NodeService",
-       {"Enroll", "RenewCredential", "Connect", "FetchInput", "UploadResult"}},
+       {"Enroll", "RenewCredential", "Connect", "FetchInput", "UploadResult", "UploadCheckpoint",
+        "FetchCheckpoint"}},
       {"fleetgrid.v1.JobService",
        {"UploadInput", "SubmitJob", "GetJob", "ListJobs", "ListTasks", "CancelJob", "WatchJob",
         "FetchResults"}},
