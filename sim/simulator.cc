@@ -8,6 +8,7 @@
 #include "common/status.h"
 #include "models/battery.h"
 #include "models/cheaters.h"
+#include "models/departure_warnings.h"
 #include "models/fleet_draw.h"
 #include "models/local_calendar.h"
 #include "sim/stats/gauge.h"
@@ -187,11 +188,8 @@ class Simulator::Loop {
     }
     if (s_.departure_warnings.share > 0) {
       // Which cars know when they leave: a stream of its own, so that turning warnings on
-      // changes no other draw.
-      Rng knows = Rng::Stream(s_.seed, "departure-warnings");
-      warns_.resize(n);
-      for (uint32_t car = 0; car < n; ++car)
-        warns_[car] = knows.Bernoulli(s_.departure_warnings.share);
+      // changes no other draw (the car agent draws the same cars).
+      warns_ = models::DrawWarningCars(s_.seed, s_.departure_warnings.share, 0, n);
       warn_rng_ = Rng::Stream(s_.seed, "departure-warning-noise");
     }
     r_.classes.resize(nc);

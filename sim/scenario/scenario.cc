@@ -195,14 +195,8 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
   }
   if (const YAML::Node w = root["workload"]) FG_RETURN_IF_ERROR(ParseWorkload(w, s.workload));
   if (const YAML::Node w = root["departure_warnings"]) {
-    const std::string wp = "departure_warnings";
-    WarningsConfig& c = s.departure_warnings;
-    FG_RETURN_IF_ERROR(CheckMap(w, wp, {"share", "lead", "noise"}));
-    FG_RETURN_IF_ERROR(ReadNumber(w, wp, "share", &c.share, 0, 1));
-    FG_RETURN_IF_ERROR(models::ReadDuration(w, wp, "lead", &c.lead));
-    FG_RETURN_IF_ERROR(models::ReadDuration(w, wp, "noise", &c.noise));
-    if (c.lead < Duration::Zero()) return KeyError(JoinKey(wp, "lead"), "must not be negative");
-    if (c.noise < Duration::Zero()) return KeyError(JoinKey(wp, "noise"), "must not be negative");
+    FG_RETURN_IF_ERROR(
+        models::ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));
   }
   if (const YAML::Node p = root["policy"]) FG_RETURN_IF_ERROR(ParsePolicy(p, s.policy));
   if (const YAML::Node o = root["outputs"]) FG_RETURN_IF_ERROR(ParseOutputs(o, s.outputs));

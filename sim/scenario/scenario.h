@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "common/time.h"
 #include "models/availability_config.h"
+#include "models/departure_warnings.h"
 #include "models/fleet_config.h"
 #include "models/scenario_sections.h"
 #include "sim/engine/event_queue.h"
@@ -80,13 +81,9 @@ struct WorkloadConfig {
   uint64_t BagTasks(uint32_t fleet_size) const;
 };
 
-// Departure warnings: a `share` of the cars know when they will leave (from their routine or
-// trace) and tell the coordinator `lead` before, off by a normal error of sd `noise`.
-struct WarningsConfig {
-  double share = 0;
-  Duration lead = Duration::Minutes(10);
-  Duration noise = Duration::Zero();
-};
+// Departure warnings (models/departure_warnings.h): a `share` of the cars know when they
+// will leave and tell the coordinator `lead` before, off by a normal error of sd `noise`.
+using WarningsConfig = models::DepartureWarningsConfig;
 
 struct PolicyConfig {
   std::string name = "fifo";
