@@ -7,10 +7,9 @@
 
 namespace fleetgrid::service {
 
-void CheckpointUpload::Begin(const v1::CheckpointChunk& first,
+void CheckpointUpload::Begin(const v1::AttemptRef& ref,
                              std::function<void(const absl::Status&)> then) {
-  ref_ = first.attempt();
-  meta_ = first.checkpoint();
+  ref_ = ref;
   brain_->CheckpointCapOf(node_, ref_, [this, then = std::move(then)](absl::StatusOr<uint64_t> cap) {
     if (!cap.ok()) return then(cap.status());
     cap_ = *cap;
@@ -25,7 +24,9 @@ absl::StatusOr<bool> CheckpointUpload::Add(const v1::CheckpointChunk& c) {
     return absl::InvalidArgumentError(
         "every chunk of a checkpoint upload must name the same attempt and epoch");
   }
-  if (data_.empty() && c.offset() == 0) {  // the first chunk
+  if (!started_) {  // the first chunk describes the checkpoint
+    started_ = true;
+    meta_ = c.checkpoint();
     if (meta_.checkpoint_id().empty() || meta_.checkpoint_id().size() > 128) {
       return absl::InvalidArgumentError("checkpoint.checkpoint_id must be 1 to 128 bytes");
     }

@@ -21,9 +21,10 @@ class CheckpointUpload {
 
   // False until Begin's callback got OK.
   bool has_cap() const { return have_cap_; }
-  // With the first chunk: asks the brain for the task's declared checkpoint size. `then`
-  // runs on the brain's thread: OK to go on with Add, else finish the call with that status.
-  void Begin(const v1::CheckpointChunk& first, std::function<void(const absl::Status&)> then);
+  // With the first chunk's attempt: asks the brain for the task's declared checkpoint size.
+  // `then` runs on the brain's thread: OK to go on with Add, else finish the call with that
+  // status.
+  void Begin(const v1::AttemptRef& ref, std::function<void(const absl::Status&)> then);
   // Every chunk, the first included (after Begin). An error: finish the call with it. true
   // once the last chunk is in and the bytes match their digest: call Submit.
   absl::StatusOr<bool> Add(const v1::CheckpointChunk& c);
@@ -34,6 +35,7 @@ class CheckpointUpload {
   Brain* brain_;
   uint64_t node_;
   bool have_cap_ = false;
+  bool started_ = false;
   uint64_t cap_ = 0;
   v1::AttemptRef ref_;
   v1::Checkpoint meta_;

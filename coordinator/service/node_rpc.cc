@@ -105,216 +105,36 @@ class ConnectReactor final : public ConnectStream {
 
 // ---------------------------------------------------------------------------------------
 
-class FetchInputReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
+// Streams bytes [offset, end) of a content as DataChunks of at most the negotiated chunk
+// size; the chunk that reaches the end of the whole content carries `last` and its digest.
+class DataChunkReactor : public grpc::ServerWriteReactor<v1::DataChunk> {
  public:
-  FetchInputReactor(Brain* brain, grpc::CallbackServerContext* ctx,
-                    const v1::FetchInputRequest& req, NodeStreamBudgets* budgets)
-      : chunk_max_(brain->options().max_chunk_bytes) {
-    auto caller = AdmitCall(brain, ctx, Rpc::kFetchInput, budgets, &ticket_, nullptr);
-    if (!caller.ok()) {
-      Finish(ToGrpc(caller.status(), ctx));
-      return;
-    }
-    const uint64_t node = caller->node_id;
-    offset_ = req.offset();
-    const uint64_t max_bytes = req.max_bytes();
-    brain->InputOf(node, req.attempt(), [this, max_bytes](absl::StatusOr<InputSource> src) {
-      if (!src.ok()) return Finish(ToGrpc(src.status()));
-      if (offset_ > src->size) {
-        return Finish(
-            grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "offset past the end of the input"));
-      }
-      src_ = *src;
-      end_ = max_bytes == 0 ? src_.size : std::min(src_.size, offset_ + max_bytes);
-      full_ = SyntheticInput(src_.seed, src_.task_index, src_.size);
-      digest_ = Sha256Bytes(full_);
-      Next();
-    });
-  }
-
+  explicit DataChunkReactor(uint64_t chunk_max) : chunk_max_(chunk_max) {}
   void OnWriteDone(bool ok) override {
     if (!ok) return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
     Next();
   }
   void OnDone() override { delete this; }
+
+ protected:
+  // `what` names the content in the error for an offset past its end.
+  void Stream(std::string data, std::string digest, uint64_t offset, uint64_t max_bytes,
+              const char* what) {
+    if (offset > data.size()) {
+      return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 std::string("offset past the end of the ") + what));
+    }
+    data_ = std::move(data);
+    digest_ = std::move(digest);
+    offset_ = offset;
+    end_ = max_bytes == 0 ? data_.size() : std::min<uint64_t>(data_.size(), offset + max_bytes);
+    Next();
+  }
 
  private:
   void Next() {
     if (sent_any_ && offset_ >= end_) return Finish(grpc::Status::OK);
     const uint64_t n = std::min(chunk_max_, end_ - offset_);
-    chunk_.Clear();
-    chunk_.set_offset(offset_);
-    chunk_.set_data(full_.substr(offset_, n));
-    chunk_.set_total_size_bytes(src_.size);
-    offset_ += n;
-    if (offset_ >= src_.size) {
-      chunk_.set_last(true);
-      chunk_.mutable_digest()->set_sha256(digest_);
-    }
-    sent_any_ = true;
-    StartWrite(&chunk_);
-  }
-
-  uint64_t chunk_max_;
-  StreamBudget::Ticket ticket_;
-  uint64_t offset_ = 0;
-  uint64_t end_ = 0;
-  bool sent_any_ = false;
-  InputSource src_;
-  std::string full_;
-  std::string digest_;
-  v1::DataChunk chunk_;
-};
-
-// ---------------------------------------------------------------------------------------
-
-class UploadReactor final : public grpc::ServerReadReactor<v1::ResultChunk> {
- public:
-  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::ResultAck* resp,
-                NodeStreamBudgets* budgets)
-      : resp_(resp) {
-    auto caller = AdmitCall(brain, ctx, Rpc::kUploadResult, budgets, &ticket_, nullptr);
-    if (!caller.ok()) {
-      Finish(ToGrpc(caller.status(), ctx));
-      return;
-    }
-    upload_ = std::make_unique<UploadSession>(brain, caller->node_id);
-    StartRead(&in_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      return Finish(
-          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "upload ended before its last chunk"));
-    }
-    if (!upload_->has_cap()) {
-      upload_->Begin(in_.attempt(), [this](const absl::Status& s) {
-        if (!s.ok()) return Finish(ToGrpc(s));
-        Consume();
-      });
-      return;
-    }
-    Consume();
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void Consume() {
-    const absl::StatusOr<bool> last = upload_->Add(in_);
-    if (!last.ok()) return Finish(ToGrpc(last.status()));
-    if (!*last) {
-      in_.Clear();
-      return StartRead(&in_);
-    }
-    upload_->Submit([this](absl::StatusOr<v1::ResultAck> ack) {
-      if (!ack.ok()) return Finish(ToGrpc(ack.status()));
-      *resp_ = *std::move(ack);
-      Finish(grpc::Status::OK);
-    });
-  }
-
-  v1::ResultAck* resp_;
-  StreamBudget::Ticket ticket_;
-  std::unique_ptr<UploadSession> upload_;  // once authenticated
-  v1::ResultChunk in_;
-};
-
-// ---------------------------------------------------------------------------------------
-
-class CheckpointUploadReactor final : public grpc::ServerReadReactor<v1::CheckpointChunk> {
- public:
-  CheckpointUploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, v1::CheckpointAck* resp,
-                          NodeStreamBudgets* budgets)
-      : resp_(resp) {
-    auto caller = AdmitCall(brain, ctx, Rpc::kUploadCheckpoint, budgets, &ticket_, nullptr);
-    if (!caller.ok()) {
-      Finish(ToGrpc(caller.status(), ctx));
-      return;
-    }
-    upload_ = std::make_unique<CheckpointUpload>(brain, caller->node_id);
-    StartRead(&in_);
-  }
-
-  void OnReadDone(bool ok) override {
-    if (!ok) {
-      return Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                                 "checkpoint upload ended before its last chunk"));
-    }
-    if (!upload_->has_cap()) {
-      upload_->Begin(in_, [this](const absl::Status& s) {
-        if (!s.ok()) return Finish(ToGrpc(s));
-        Consume();
-      });
-      return;
-    }
-    Consume();
-  }
-
-  void OnDone() override { delete this; }
-
- private:
-  void Consume() {
-    const absl::StatusOr<bool> last = upload_->Add(in_);
-    if (!last.ok()) return Finish(ToGrpc(last.status()));
-    if (!*last) {
-      in_.Clear();
-      return StartRead(&in_);
-    }
-    upload_->Submit([this](absl::StatusOr<v1::CheckpointAck> ack) {
-      if (!ack.ok()) return Finish(ToGrpc(ack.status()));
-      *resp_ = *std::move(ack);
-      Finish(grpc::Status::OK);
-    });
-  }
-
-  v1::CheckpointAck* resp_;
-  StreamBudget::Ticket ticket_;
-  std::unique_ptr<CheckpointUpload> upload_;  // once authenticated
-  v1::CheckpointChunk in_;
-};
-
-// Reads the stored bytes first (the store is thread-safe; the brain's thread never waits
-// on it), then asks the brain whether this attempt of the car resumes from them.
-class FetchCheckpointReactor final : public grpc::ServerWriteReactor<v1::DataChunk> {
- public:
-  FetchCheckpointReactor(Brain* brain, grpc::CallbackServerContext* ctx,
-                         const v1::FetchCheckpointRequest& req, NodeStreamBudgets* budgets)
-      : chunk_max_(brain->options().max_chunk_bytes), offset_(req.offset()) {
-    auto caller = AdmitCall(brain, ctx, Rpc::kFetchCheckpoint, budgets, &ticket_, nullptr);
-    if (!caller.ok()) {
-      Finish(ToGrpc(caller.status(), ctx));
-      return;
-    }
-    const uint64_t task = WireTask(TaskOfAttempt(req.attempt().attempt_id()));
-    auto data = brain->store()->ReadCheckpoint(task, req.checkpoint_id());
-    if (!data.ok()) {
-      Finish(ToGrpc(data.status()));
-      return;
-    }
-    data_ = *std::move(data);
-    brain->CheckpointToResume(caller->node_id, req.attempt(), req.checkpoint_id(),
-                              [this](absl::StatusOr<StoredCheckpoint> cp) {
-                                if (!cp.ok()) return Finish(ToGrpc(cp.status()));
-                                if (offset_ > data_.size()) {
-                                  return Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                                             "offset past the end of the checkpoint"));
-                                }
-                                digest_ = cp->digest;
-                                Next();
-                              });
-  }
-
-  void OnWriteDone(bool ok) override {
-    if (!ok) return Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
-    Next();
-  }
-  void OnDone() override { delete this; }
-
- private:
-  void Next() {
-    if (sent_any_ && offset_ >= data_.size()) return Finish(grpc::Status::OK);
-    const uint64_t n = std::min<uint64_t>(chunk_max_, data_.size() - offset_);
     chunk_.Clear();
     chunk_.set_offset(offset_);
     chunk_.set_data(data_.substr(offset_, n));
@@ -329,13 +149,125 @@ class FetchCheckpointReactor final : public grpc::ServerWriteReactor<v1::DataChu
   }
 
   uint64_t chunk_max_;
-  StreamBudget::Ticket ticket_;
   uint64_t offset_ = 0;
+  uint64_t end_ = 0;
   bool sent_any_ = false;
   std::string data_;
   std::string digest_;
   v1::DataChunk chunk_;
 };
+
+class FetchInputReactor final : public DataChunkReactor {
+ public:
+  FetchInputReactor(Brain* brain, grpc::CallbackServerContext* ctx,
+                    const v1::FetchInputRequest& req, NodeStreamBudgets* budgets)
+      : DataChunkReactor(brain->options().max_chunk_bytes) {
+    auto caller = AdmitCall(brain, ctx, Rpc::kFetchInput, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status(), ctx));
+      return;
+    }
+    brain->InputOf(caller->node_id, req.attempt(), [this, req](absl::StatusOr<InputSource> src) {
+      if (!src.ok()) return Finish(ToGrpc(src.status()));
+      std::string full = SyntheticInput(src->seed, src->task_index, src->size);
+      std::string digest = Sha256Bytes(full);
+      Stream(std::move(full), std::move(digest), req.offset(), req.max_bytes(), "input");
+    });
+  }
+
+ private:
+  StreamBudget::Ticket ticket_;
+};
+
+// Reads the stored bytes first (the store is thread-safe; the brain's thread never waits
+// on it), then asks the brain whether this attempt of the car resumes from them.
+class FetchCheckpointReactor final : public DataChunkReactor {
+ public:
+  FetchCheckpointReactor(Brain* brain, grpc::CallbackServerContext* ctx,
+                         const v1::FetchCheckpointRequest& req, NodeStreamBudgets* budgets)
+      : DataChunkReactor(brain->options().max_chunk_bytes) {
+    auto caller = AdmitCall(brain, ctx, Rpc::kFetchCheckpoint, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      Finish(ToGrpc(caller.status(), ctx));
+      return;
+    }
+    const uint64_t task = WireTask(TaskOfAttempt(req.attempt().attempt_id()));
+    auto data = brain->store()->ReadCheckpoint(task, req.checkpoint_id());
+    if (!data.ok()) {
+      Finish(ToGrpc(data.status()));
+      return;
+    }
+    data_ = *std::move(data);
+    brain->CheckpointToResume(caller->node_id, req.attempt(), req.checkpoint_id(),
+                              [this, offset = req.offset()](absl::StatusOr<StoredCheckpoint> cp) {
+                                if (!cp.ok()) return Finish(ToGrpc(cp.status()));
+                                Stream(std::move(data_), cp->digest, offset, 0, "checkpoint");
+                              });
+  }
+
+ private:
+  StreamBudget::Ticket ticket_;
+  std::string data_;  // until the brain says it may go
+};
+
+// ---------------------------------------------------------------------------------------
+
+// One client-streamed upload (UploadResult, UploadCheckpoint): `Session` checks the chunks
+// (node_session.h, checkpoint_upload.h), asks the brain for the cap with the first one and
+// hands the complete upload to the brain, whose verdict is the reply.
+template <typename Chunk, typename Ack, typename Session, Rpc kRpc>
+class UploadReactor final : public grpc::ServerReadReactor<Chunk> {
+ public:
+  UploadReactor(Brain* brain, grpc::CallbackServerContext* ctx, Ack* resp,
+                NodeStreamBudgets* budgets)
+      : resp_(resp) {
+    auto caller = AdmitCall(brain, ctx, kRpc, budgets, &ticket_, nullptr);
+    if (!caller.ok()) {
+      this->Finish(ToGrpc(caller.status(), ctx));
+      return;
+    }
+    upload_ = std::make_unique<Session>(brain, caller->node_id);
+    this->StartRead(&in_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      return this->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "upload ended before its last chunk"));
+    }
+    if (!upload_->has_cap()) {
+      upload_->Begin(in_.attempt(), [this](const absl::Status& s) {
+        if (!s.ok()) return this->Finish(ToGrpc(s));
+        Consume();
+      });
+      return;
+    }
+    Consume();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void Consume() {
+    const absl::StatusOr<bool> last = upload_->Add(in_);
+    if (!last.ok()) return this->Finish(ToGrpc(last.status()));
+    if (!*last) {
+      in_.Clear();
+      return this->StartRead(&in_);
+    }
+    upload_->Submit([this](absl::StatusOr<Ack> ack) {
+      if (!ack.ok()) return this->Finish(ToGrpc(ack.status()));
+      *resp_ = *std::move(ack);
+      this->Finish(grpc::Status::OK);
+    });
+  }
+
+  Ack* resp_;
+  StreamBudget::Ticket ticket_;
+  std::unique_ptr<Session> upload_;  // once authenticated
+  Chunk in_;
+};
+
 
 }  // namespace
 
@@ -397,12 +329,14 @@ grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchInput(
 
 grpc::ServerReadReactor<v1::ResultChunk>* NodeServiceImpl::UploadResult(
     grpc::CallbackServerContext* ctx, v1::ResultAck* resp) {
-  return new UploadReactor(brain_, ctx, resp, &budgets_);
+  return new UploadReactor<v1::ResultChunk, v1::ResultAck, UploadSession, Rpc::kUploadResult>(
+      brain_, ctx, resp, &budgets_);
 }
 
 grpc::ServerReadReactor<v1::CheckpointChunk>* NodeServiceImpl::UploadCheckpoint(
     grpc::CallbackServerContext* ctx, v1::CheckpointAck* resp) {
-  return new CheckpointUploadReactor(brain_, ctx, resp, &budgets_);
+  return new UploadReactor<v1::CheckpointChunk, v1::CheckpointAck, CheckpointUpload,
+                           Rpc::kUploadCheckpoint>(brain_, ctx, resp, &budgets_);
 }
 
 grpc::ServerWriteReactor<v1::DataChunk>* NodeServiceImpl::FetchCheckpoint(
