@@ -147,8 +147,9 @@ int Submit(const ClientFlags& f) {
     spec->mutable_checkpoint_interval()->set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
   }
   if (spec->has_checkpoint_interval() && spec->checkpoint_size_bytes() == 0) {
-    std::cerr << "fleetgrid submit: --checkpoint-interval needs a checkpoint size "
-                 "(--checkpoint-size or the job file's checkpoint_size)\n";
+    std::cerr << "fleetgrid submit: a checkpoint interval (--checkpoint-interval or the job "
+                 "file's checkpoint_interval) needs a checkpoint size (--checkpoint-size or "
+                 "checkpoint_size)\n";
     return kExitUsage;
   }
   *req.mutable_spec() = *std::move(spec);

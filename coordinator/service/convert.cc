@@ -114,11 +114,10 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
     }
     return absl::OkStatus();
   };
-  // A checkpoint is stored like an output: the same cap.
-  if (spec.checkpoint_size_bytes() > limits.max_output_bytes) {
+  if (spec.checkpoint_size_bytes() > limits.max_checkpoint_bytes) {
     return absl::ResourceExhaustedError(
         "job spec: checkpoint_size_bytes " + std::to_string(spec.checkpoint_size_bytes()) +
-        " over the limit of " + std::to_string(limits.max_output_bytes));
+        " over the limit of " + std::to_string(limits.max_checkpoint_bytes));
   }
   if (spec.has_checkpoint_interval()) {
     const auto& c = spec.checkpoint_interval();

@@ -35,6 +35,8 @@ struct JobLimits {
   uint32_t max_tasks = 1'000'000;
   uint64_t max_input_bytes = 256ull << 20;
   uint64_t max_output_bytes = 64ull << 20;
+  // A checkpoint is one SQLite blob (at most 1e9 bytes) held in memory while it is stored.
+  uint64_t max_checkpoint_bytes = 512ull << 20;
   int64_t max_deadline_seconds = 3'155'760'000;  // 100 years
 };
 

@@ -23,6 +23,22 @@ TEST(JobFileTest, ReadsAFullFile) {
   EXPECT_TRUE(service::ToCoreJobSpec(*spec, service::JobLimits{}).ok());
 }
 
+TEST(JobFileTest, CheckpointKeys) {
+  auto spec = ParseJobYaml(
+      "tasks: 2\nwork_units: 10\ncheckpoint_size: 200MB\ncheckpoint_interval: 30m\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->checkpoint_size_bytes(), 200'000'000u);
+  EXPECT_EQ(spec->checkpoint_interval().seconds(), 1800);
+  EXPECT_TRUE(service::ToCoreJobSpec(*spec, service::JobLimits{}).ok());
+  const auto bad = ParseJobYaml("tasks: 2\nwork_units: 10\ncheckpoint_interval: never\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message().substr(0, 21), "checkpoint_interval: ") << bad.status();
+  // The coordinator's check: an interval needs a size.
+  spec = ParseJobYaml("tasks: 2\nwork_units: 10\ncheckpoint_interval: 30m\n");
+  ASSERT_TRUE(spec.ok());
+  EXPECT_FALSE(service::ToCoreJobSpec(*spec, service::JobLimits{}).ok());
+}
+
 // fuzz_job_yaml: bytes that are not UTF-8 went into protobuf string fields, which the
 // coordinator then could not parse.
 TEST(JobFileTest, MemoryTakesSizes) {
