@@ -14,4 +14,10 @@ std::vector<uint32_t> RegionStarts(const std::vector<RegionConfig>& regions, uin
   return starts;
 }
 
+const OwnerRulesConfig& RegionOwnerRules(const OwnerRulesConfig& fleet,
+                                         const std::vector<RegionConfig>& regions, size_t region) {
+  if (region < regions.size() && regions[region].owner_rules) return *regions[region].owner_rules;
+  return fleet;
+}
+
 }  // namespace fleetgrid::models

@@ -41,8 +41,14 @@ struct RegionConfig {
   std::string time_zone = "UTC";  // IANA name, e.g. Europe/London
   std::optional<AvailabilityConfig> availability;  // unset: the scenario's `availability`
   std::vector<SpeedClass> classes;                 // empty: the fleet's classes
+  std::optional<OwnerRulesConfig> owner_rules;     // unset: the fleet's `owner_rules`
   std::vector<RegionEvent> events;
 };
+
+// The owner rules of region `region`'s cars: its own, else the fleet's (no regions: the
+// fleet's).
+const OwnerRulesConfig& RegionOwnerRules(const OwnerRulesConfig& fleet,
+                                         const std::vector<RegionConfig>& regions, size_t region);
 
 // Region r's cars are [starts[r], starts[r + 1]) of a fleet of `fleet_size` (the last one
 // ends at fleet_size): contiguous blocks in order, of round(cumulative share x size). An

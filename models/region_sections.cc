@@ -4,6 +4,7 @@
 
 #include "common/status.h"
 #include "models/local_calendar.h"
+#include "models/owner_rules_section.h"
 #include "models/scenario_sections.h"
 #include "models/yaml_fields.h"
 
@@ -228,7 +229,8 @@ absl::Status ParseRegionsSection(const YAML::Node& n, const AvailabilityConfig& 
   for (size_t i = 0; i < n.size(); ++i) {
     const std::string ip = At(path, i);
     FG_RETURN_IF_ERROR(
-        CheckMap(n[i], ip, {"name", "share", "time_zone", "availability", "classes", "events"}));
+        CheckMap(n[i], ip,
+                 {"name", "share", "time_zone", "availability", "classes", "owner_rules", "events"}));
     RegionConfig r;
     FG_RETURN_IF_ERROR(ReadString(n[i], ip, "name", &r.name));
     if (r.name.empty()) return KeyError(JoinKey(ip, "name"), "required");
@@ -254,6 +256,11 @@ absl::Status ParseRegionsSection(const YAML::Node& n, const AvailabilityConfig& 
       FleetConfig f;
       FG_RETURN_IF_ERROR(ParseSpeedClasses(c, JoinKey(ip, "classes"), f));
       r.classes = f.classes;
+    }
+    if (const YAML::Node o = n[i]["owner_rules"]) {
+      OwnerRulesConfig rules;
+      FG_RETURN_IF_ERROR(ParseOwnerRules(o, JoinKey(ip, "owner_rules"), rules));
+      r.owner_rules = rules;
     }
     if (const YAML::Node ev = n[i]["events"]) {
       const std::string ep = JoinKey(ip, "events");

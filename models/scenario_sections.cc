@@ -209,6 +209,10 @@ absl::Status ParseCarSections(const YAML::Node& root, CarScenario& s) {
     FG_RETURN_IF_ERROR(ParseArchetypesSection(a, s.archetypes));
   if (const YAML::Node r = root["regions"]) {
     FG_RETURN_IF_ERROR(ParseRegionsSection(r, s.availability, s.regions));
+    // A region's own owner rules need the battery simulation as the fleet's do.
+    for (const RegionConfig& g : s.regions) {
+      if (g.owner_rules) s.fleet.battery.simulated = true;
+    }
   }
   if (const YAML::Node w = root["departure_warnings"]) {
     FG_RETURN_IF_ERROR(ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));

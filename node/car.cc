@@ -361,7 +361,8 @@ void Car::FillCarState(v1::Heartbeat* h) {
 }
 
 v1::OwnerPreferences Car::Preferences() const {
-  const models::OwnerRulesConfig& r = fleet_.options.owner_rules;
+  const models::OwnerRulesConfig& r =
+      traits_.owner_rules ? *traits_.owner_rules : fleet_.options.owner_rules;
   v1::OwnerPreferences p;
   p.set_compute_only_when_plugged(r.plugged_only);
   p.set_min_state_of_charge(r.min_soc);

@@ -198,8 +198,12 @@ absl::Status Fleet::Start() {
   if (!offsets.ok()) return offsets.status();
   for (uint32_t i = 0; i < o.cars; ++i) {
     const uint32_t index = o.first_car + i;
-    const CarTraits traits{.utc_offset_s = (*offsets)[(*availability)->RegionOf(index)],
-                           .warns_departure = warns[i]};
+    const size_t region = (*availability)->RegionOf(index);
+    const CarTraits traits{
+        .utc_offset_s = (*offsets)[region],
+        .owner_rules = &models::RegionOwnerRules(ctx_->options.owner_rules,
+                                                 ctx_->options.availability.regions, region),
+        .warns_departure = warns[i]};
     cars_.push_back(std::make_unique<Car>(*ctx_, index, models::CarPeriods(model, index),
                                           classes[draw.speed_class[i]], o.links[draw.link_class[i]],
                                           traits));

@@ -11,6 +11,7 @@
 #include "models/departure_warnings.h"
 #include "models/fleet_draw.h"
 #include "models/local_calendar.h"
+#include "models/region_config.h"
 #include "sim/stats/gauge.h"
 
 namespace fleetgrid::sim {
@@ -133,18 +134,21 @@ class Simulator::Loop {
     if (energy_on_) {
       energy_.resize(s_.fleet.size);
       battery_rng_ = Rng::Stream(s_.seed, "battery");
-      const models::OwnerRulesConfig& o = s_.fleet.owner_rules;
-      rules_.plugged_only = o.plugged_only;
-      rules_.min_soc = static_cast<float>(o.min_soc);
-      rules_.daily_energy_wh = o.daily_energy_wh;
-      for (const auto& [a, b] : o.windows) rules_.windows.push_back({a, b});
-      // Windows are local time: each region's UTC offset at t = 0 (daylight saving ignored).
+      // Each region's rules (its own, else the fleet's), in its local time: the region's
+      // UTC offset at t = 0 (daylight saving ignored).
       for (size_t g = 0; g < availability_->region_count(); ++g) {
+        const models::OwnerRulesConfig& o =
+            models::RegionOwnerRules(s_.fleet.owner_rules, s_.regions, g);
+        core::OwnerRules rules;
+        rules.plugged_only = o.plugged_only;
+        rules.min_soc = static_cast<float>(o.min_soc);
+        rules.daily_energy_wh = o.daily_energy_wh;
+        for (const auto& [a, b] : o.windows) rules.windows.push_back({a, b});
         const std::string tz = g < s_.regions.size() ? s_.regions[g].time_zone : "UTC";
         auto cal = models::LocalCalendar::Create(s_.start_unix_s, tz);
         if (!cal.ok()) return cal.status();
-        region_offset_s_.push_back(
-            static_cast<int32_t>(cal->LocalSeconds(TimePoint::Epoch()) % 86400));
+        rules.utc_offset_s = static_cast<int32_t>(cal->LocalSeconds(TimePoint::Epoch()) % 86400);
+        region_rules_.push_back(std::move(rules));
       }
     }
 
@@ -452,10 +456,9 @@ class Simulator::Loop {
     CarEnergy& e = energy_[car];
     e.soc = b.initial_soc_min + (b.initial_soc_max - b.initial_soc_min) * battery_rng_.Uniform();
     e.power_w = models::ComputePowerW(b, classes_[cars_[car].speed_class].power_w);
-    core::OwnerRules rules = rules_;
-    rules.utc_offset_s = region_offset_s_[availability_->RegionOf(car)];
     const core::BatterySpec spec{b.capacity_wh, e.power_w};
-    absl::Status st = runtime_->SetOwnerRules(NodeId(car), rules, spec);
+    absl::Status st =
+        runtime_->SetOwnerRules(NodeId(car), region_rules_[availability_->RegionOf(car)], spec);
     if (!st.ok()) return absl::InvalidArgumentError(std::string(st.message()));
     Process();
     return absl::OkStatus();
@@ -478,7 +481,8 @@ class Simulator::Loop {
     } else {
       e.soc = models::AfterDraw(b, e.soc, wh);
       r_.energy.battery_wh += wh;
-      const double floor = std::max(0.0, s_.fleet.owner_rules.min_soc);
+      const double floor =
+          std::max(0.0f, region_rules_[availability_->RegionOf(car)].min_soc);
       if (busy && e.soc < floor - 1e-6) ++r_.energy.soc_floor_violations;
     }
   }
@@ -669,7 +673,8 @@ class Simulator::Loop {
   void StartAttempt(const core::Assignment& a) {
     const uint32_t car = a.node.value();
     SettleEnergy(car);
-    if (energy_on_ && rules_.plugged_only && !cars_[car].plugged)
+    if (energy_on_ && region_rules_[availability_->RegionOf(car)].plugged_only &&
+        !cars_[car].plugged)
       ++r_.energy.plugged_only_violations;
     if (cars_[car].state != kIdle) {
       // The brain assigns only to waiting (present, idle) cars; anything else is a bug.
@@ -937,8 +942,7 @@ class Simulator::Loop {
   bool energy_on_ = false;
   std::vector<CarEnergy> energy_;
   Rng battery_rng_{0};
-  core::OwnerRules rules_;
-  std::vector<int32_t> region_offset_s_;  // per region
+  std::vector<core::OwnerRules> region_rules_;  // per region, in its local time
   Rng warn_rng_{0};
   std::vector<double> task_work_;       // per task, only when work is not constant
   std::vector<bool> started_;           // per task: first attempt seen

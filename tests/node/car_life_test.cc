@@ -162,6 +162,28 @@ TEST(CarPreferences, OptionsReachEnrollAndHello) {
   EXPECT_TRUE(s.hellos[0].capabilities().supports_checkpoints());
 }
 
+// Would catch: a region's own owner rules not replacing the fleet's for its cars.
+TEST(CarPreferences, ARegionsOwnRulesReplaceTheFleets) {
+  FakeNodeService fake(FakeConfig{});
+  FleetOptions o = OneCar(fake.Start());
+  o.owner_rules.given = true;
+  o.owner_rules.min_soc = 0.3;
+  models::RegionConfig strict;
+  strict.name = "strict";
+  strict.owner_rules = models::OwnerRulesConfig{};
+  strict.owner_rules->given = true;
+  strict.owner_rules->plugged_only = true;
+  strict.owner_rules->min_soc = 0.6;
+  o.availability.regions = {strict};
+  Fleet fleet(o);
+  ASSERT_TRUE(fleet.Start().ok());
+  ASSERT_TRUE(fake.WaitFor([](const FakeState& s) { return !s.hellos.empty(); }));
+  fleet.Stop();
+  const v1::OwnerPreferences p = fake.Snapshot().hellos[0].preferences();
+  EXPECT_TRUE(p.compute_only_when_plugged());
+  EXPECT_DOUBLE_EQ(p.min_state_of_charge(), 0.6);
+}
+
 // Would catch: no warning, a warning that does not arrive `lead` before the departure, or
 // an announced time off the departure the availability model gives.
 TEST(CarDepartureWarning, AnnouncedLeadBeforeTheCarDrivesOff) {

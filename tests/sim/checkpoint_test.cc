@@ -1,4 +1,4 @@
-// Checkpoints and departure warnings in the simulator (docs/checkpoints.md).
+// Checkpoints, departure warnings and owner rules in the simulator (docs/owner_rules.md).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -118,6 +118,32 @@ TEST(CheckpointTest, WarnedDeparturesKeepTheirWork) {
   EXPECT_LE(met + missed, c["checkpoint_requests"].get<double>());
   EXPECT_GT(c["departure_warnings"].get<double>(), 0.9 * exact["attempts_lost"].get<double>());
   EXPECT_EQ(exact["tasks_completed"], silent["tasks_completed"]);
+}
+
+// Would catch: a region's own owner rules ignored (its cars computing unplugged) or applied
+// to the other region too.
+TEST(OwnerRulesTest, ARegionsOwnRulesHoldForItsCarsOnly) {
+  const char kTwoRegions[] = R"(
+name: regions
+horizon: 1d
+fleet: {size: 200}
+availability: {model: exponential-on-off, mean_on: 6h, mean_off: 2h, plugged_share: 0}
+regions:
+  - {name: strict, share: 0.5, owner_rules: {plugged_only: true}}
+  - {name: lenient, share: 0.5}
+workload: {tasks_per_car: 2, work: 3600, input_bytes: 0, output_bytes: 0}
+outputs: {timeseries_interval: 0}
+)";
+  const auto j = RunSim(kTwoRegions);
+  ASSERT_EQ(j["regions"].size(), 2u);
+  EXPECT_EQ(j["regions"][0]["busy_car_s"].get<double>(), 0) << "strict cars never plugged in";
+  EXPECT_GT(j["regions"][1]["busy_car_s"].get<double>(), 0);
+  EXPECT_EQ(j["owner_rules"]["violations"].get<double>(), 0);
+  // A bad rule in a region names its key.
+  auto bad = ParseScenario(kTwoRegions, {"regions.0.owner_rules.min_soc=1.5"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("regions[0].owner_rules.min_soc"), std::string::npos)
+      << bad.status();
 }
 
 TEST(CheckpointTest, BadKeysAreClearErrors) {
