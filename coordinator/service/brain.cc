@@ -72,6 +72,8 @@ absl::Status Brain::Start() {
     x.display_name = req.display_name();
     x.agent_version = req.agent_version();
     x.hardware = req.hardware();
+    x.preferences = req.preferences();
+    x.battery = req.battery();
     x.enrolled_unix_ns = n.enrolled_unix_ms * 1'000'000;
     owners_[n.owner] = core().GetNode(id)->owner;
     if (!n.enroll_key.empty()) enroll_keys_[n.enroll_key] = n.node_id;

@@ -250,6 +250,10 @@ class Brain {
     v1::HardwareDescription hardware;
     Session session;
     int64_t warned_departure_unix_ns = 0;  // the departure its heartbeats last announced
+    // From its enrollment, updated by each Hello that carries them: what a Hello without
+    // them is held to.
+    v1::OwnerPreferences preferences;
+    v1::BatteryDescription battery;
   };
   struct JobExtra {  // what the service keeps per job beyond the core (and the runtime's
                      // JobStats)

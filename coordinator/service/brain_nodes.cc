@@ -93,6 +93,8 @@ void Brain::Enroll(v1::EnrollRequest req, Reply<v1::EnrollResponse> reply) {
     x.display_name = req.display_name();
     x.agent_version = req.agent_version();
     x.hardware = req.hardware();
+    x.preferences = req.preferences();
+    x.battery = req.battery();
     x.enrolled_unix_ns = now_unix;
     NodeRecord rec;
     rec.node_id = wire;
@@ -148,12 +150,18 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
       return outbox->Finish(
           absl::InvalidArgumentError("hello.initial_state." + std::string(s.message())));
     }
-    if (absl::Status s = ApplyOwnerRules(n, hello.preferences(), hello.battery(),
+    // The preferences in force now; a Hello without them keeps the enrollment's (or the
+    // last Hello's).
+    const v1::OwnerPreferences& prefs = hello.has_preferences() ? hello.preferences() : x.preferences;
+    const v1::BatteryDescription& battery = hello.has_battery() ? hello.battery() : x.battery;
+    if (absl::Status s = ApplyOwnerRules(n, prefs, battery,
                                          hello.has_hardware() ? hello.hardware() : x.hardware);
         !s.ok()) {
       AfterCall();
       return outbox->Finish(s);
     }
+    x.preferences = prefs;
+    x.battery = battery;
     if (absl::Status s = runtime_->Connect(n, held); !s.ok()) {
       AfterCall();
       return outbox->Finish(s);

@@ -309,3 +309,27 @@ TEST(OwnerState, PluggedOnlyCarGetsWorkOnlyWhilePlugged) {
 
 }  // namespace
 }  // namespace fleetgrid::testing
+
+namespace fleetgrid::testing {
+namespace {
+
+// Would catch: the enrollment's preferences forgotten when a Hello carries none.
+TEST(OwnerState, EnrollmentPreferencesHoldWhenTheHelloHasNone) {
+  Harness h;
+  h.Start();
+  TestCar car(h.channel, "owner-a");
+  car.enroll_extra.mutable_preferences()->set_compute_only_when_plugged(true);
+  ASSERT_TRUE(car.Enroll().ok());
+  car.hello_extra.mutable_initial_state()->set_state(v1::NODE_STATE_PARKED);
+  ASSERT_TRUE(car.Connect().ok());
+  v1::SubmitJobResponse job;
+  ASSERT_TRUE(h.Submit(Harness::HashJob(1), &job).ok());
+  car.Heartbeat(v1::NODE_STATE_PARKED);
+  car.RequestWork(1);
+  EXPECT_FALSE(car.NextAssignment(Duration::Millis(800))) << "assigned while unplugged";
+  car.Heartbeat(v1::NODE_STATE_PLUGGED);
+  EXPECT_TRUE(car.NextAssignment());
+}
+
+}  // namespace
+}  // namespace fleetgrid::testing
