@@ -35,7 +35,7 @@ struct ClientFlags : ConnectionFlags {
   bool watch = false;
   std::string out_dir;
   std::string reason;
-  std::string memory;  // submit --memory: overrides the job file's `memory`
+  std::string memory;               // submit --memory: overrides the job file's `memory`
   std::string checkpoint_size;      // submit --checkpoint-size: overrides `checkpoint_size`
   std::string checkpoint_interval;  // submit --checkpoint-interval
 };
@@ -144,7 +144,8 @@ int Submit(const ClientFlags& f) {
       return kExitUsage;
     }
     spec->mutable_checkpoint_interval()->set_seconds(d->nanos() / 1'000'000'000);
-    spec->mutable_checkpoint_interval()->set_nanos(static_cast<int32_t>(d->nanos() % 1'000'000'000));
+    spec->mutable_checkpoint_interval()->set_nanos(
+        static_cast<int32_t>(d->nanos() % 1'000'000'000));
   }
   if (spec->has_checkpoint_interval() && spec->checkpoint_size_bytes() == 0) {
     std::cerr << "fleetgrid submit: a checkpoint interval (--checkpoint-interval or the job "

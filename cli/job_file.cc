@@ -174,11 +174,23 @@ v1::JobSpec Parse(const std::string& text) {
     throw SpecError{std::string("not valid YAML: ") + e.what()};
   }
   if (!root.IsMap()) throw SpecError{"the job file must be a mapping of keys"};
-  static const std::set<std::string> kKeys = {
-      "name",     "tasks",           "work_units", "input_bytes",   "output_bytes",
-      "executor", "replication",     "quorum",     "max_attempts",  "deadline",
-      "priority", "idempotency_key", "adaptive",   "known_answers", "memory",
-      "checkpoint_size", "checkpoint_interval"};
+  static const std::set<std::string> kKeys = {"name",
+                                              "tasks",
+                                              "work_units",
+                                              "input_bytes",
+                                              "output_bytes",
+                                              "executor",
+                                              "replication",
+                                              "quorum",
+                                              "max_attempts",
+                                              "deadline",
+                                              "priority",
+                                              "idempotency_key",
+                                              "adaptive",
+                                              "known_answers",
+                                              "memory",
+                                              "checkpoint_size",
+                                              "checkpoint_interval"};
   v1::JobSpec spec;
   bool have_tasks = false, have_work = false;
   for (const auto& kv : root) {

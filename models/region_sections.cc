@@ -228,9 +228,9 @@ absl::Status ParseRegionsSection(const YAML::Node& n, const AvailabilityConfig& 
   double sum = 0;
   for (size_t i = 0; i < n.size(); ++i) {
     const std::string ip = At(path, i);
-    FG_RETURN_IF_ERROR(
-        CheckMap(n[i], ip,
-                 {"name", "share", "time_zone", "availability", "classes", "owner_rules", "events"}));
+    FG_RETURN_IF_ERROR(CheckMap(
+        n[i], ip,
+        {"name", "share", "time_zone", "availability", "classes", "owner_rules", "events"}));
     RegionConfig r;
     FG_RETURN_IF_ERROR(ReadString(n[i], ip, "name", &r.name));
     if (r.name.empty()) return KeyError(JoinKey(ip, "name"), "required");

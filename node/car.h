@@ -38,7 +38,7 @@ namespace fleetgrid::node {
 
 // What Fleet draws or looks up for a car besides its classes.
 struct CarTraits {
-  int32_t utc_offset_s = 0;      // its region's UTC offset now (OwnerPreferences.utc_offset_s)
+  int32_t utc_offset_s = 0;  // its region's UTC offset now (OwnerPreferences.utc_offset_s)
   // Its owner's rules (its region's, else the fleet's; they outlive the car); null: the
   // fleet's.
   const models::OwnerRulesConfig* owner_rules = nullptr;

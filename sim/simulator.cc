@@ -481,8 +481,7 @@ class Simulator::Loop {
     } else {
       e.soc = models::AfterDraw(b, e.soc, wh);
       r_.energy.battery_wh += wh;
-      const double floor =
-          std::max(0.0f, region_rules_[availability_->RegionOf(car)].min_soc);
+      const double floor = std::max(0.0f, region_rules_[availability_->RegionOf(car)].min_soc);
       if (busy && e.soc < floor - 1e-6) ++r_.energy.soc_floor_violations;
     }
   }

@@ -152,7 +152,8 @@ void Brain::OpenSession(uint64_t node_id, std::string credential_id, v1::Hello h
     }
     // The preferences in force now; a Hello without them keeps the enrollment's (or the
     // last Hello's).
-    const v1::OwnerPreferences& prefs = hello.has_preferences() ? hello.preferences() : x.preferences;
+    const v1::OwnerPreferences& prefs =
+        hello.has_preferences() ? hello.preferences() : x.preferences;
     const v1::BatteryDescription& battery = hello.has_battery() ? hello.battery() : x.battery;
     if (absl::Status s = ApplyOwnerRules(n, prefs, battery,
                                          hello.has_hardware() ? hello.hardware() : x.hardware);
@@ -313,9 +314,10 @@ absl::Status Brain::ApplyCarState(NodeId n, const v1::Heartbeat& hb) {
       hb.has_state_of_charge() ? static_cast<float>(hb.state_of_charge()) : core::kSocUnknown;
   FG_RETURN_IF_ERROR(runtime_->Heartbeat(n, state, soc));
   NodeExtra& x = nodes_[n.value()];
-  if (!hb.has_expected_departure_at() || state == core::NodeState::kDriving) return absl::OkStatus();
-  const int64_t at = hb.expected_departure_at().seconds() * 1'000'000'000 +
-                     hb.expected_departure_at().nanos();
+  if (!hb.has_expected_departure_at() || state == core::NodeState::kDriving)
+    return absl::OkStatus();
+  const int64_t at =
+      hb.expected_departure_at().seconds() * 1'000'000'000 + hb.expected_departure_at().nanos();
   if (at == x.warned_departure_unix_ns) return absl::OkStatus();  // said before
   x.warned_departure_unix_ns = at;
   // The car's clock may run a little ahead or behind: a departure "in the past" is now.
@@ -392,8 +394,9 @@ void Brain::CheckpointCapOf(uint64_t node_id, v1::AttemptRef ref, Reply<uint64_t
     const TaskId t = TaskOfAttempt(ref.attempt_id());
     const uint64_t cap = core().GetTask(t)->spec.checkpoint_bytes;
     if (cap == 0) {
-      return reply(absl::FailedPreconditionError(
-          "task " + std::to_string(WireTask(t)) + " declares no checkpoint (checkpoint_size_bytes 0)"));
+      return reply(
+          absl::FailedPreconditionError("task " + std::to_string(WireTask(t)) +
+                                        " declares no checkpoint (checkpoint_size_bytes 0)"));
     }
     reply(cap);
   });
@@ -409,9 +412,9 @@ void Brain::SubmitCheckpoint(UploadedCheckpoint c, Reply<v1::CheckpointAck> repl
     const TaskId t = TaskOfAttempt(c.attempt.attempt_id());
     const core::TaskSpec spec = core().GetTask(t)->spec;
     if (!(c.work_done_units >= 0 && c.work_done_units <= spec.work_units)) {
-      return reply(absl::InvalidArgumentError(
-          "checkpoint.work_done_units must be in [0, " + std::to_string(spec.work_units) +
-          "], got " + std::to_string(c.work_done_units)));
+      return reply(absl::InvalidArgumentError("checkpoint.work_done_units must be in [0, " +
+                                              std::to_string(spec.work_units) + "], got " +
+                                              std::to_string(c.work_done_units)));
     }
     const uint64_t task = WireTask(t);
     if (auto old = checkpoints_.find(task);
@@ -425,8 +428,8 @@ void Brain::SubmitCheckpoint(UploadedCheckpoint c, Reply<v1::CheckpointAck> repl
                                             c.work_done_units, /*checkpoint=*/true);
     if (!v.ok()) return reply(v.status());
     if (core::IsRejected(*v)) {
-      return reply(absl::FailedPreconditionError("checkpoint refused: " +
-                                                 std::string(core::ToString(*v))));
+      return reply(
+          absl::FailedPreconditionError("checkpoint refused: " + std::string(core::ToString(*v))));
     }
     v1::CheckpointAck ack;
     *ack.mutable_attempt() = c.attempt;
@@ -460,8 +463,8 @@ void Brain::CheckpointToResume(uint64_t node_id, v1::AttemptRef ref, std::string
     const uint64_t task = WireTask(TaskOfAttempt(ref.attempt_id()));
     auto it = checkpoints_.find(task);
     if (it == checkpoints_.end() || it->second.checkpoint_id != id) {
-      return reply(absl::NotFoundError("task " + std::to_string(task) + " has no checkpoint '" +
-                                       id + "'"));
+      return reply(
+          absl::NotFoundError("task " + std::to_string(task) + " has no checkpoint '" + id + "'"));
     }
     reply(it->second);
   });

@@ -10,12 +10,13 @@ namespace fleetgrid::service {
 void CheckpointUpload::Begin(const v1::AttemptRef& ref,
                              std::function<void(const absl::Status&)> then) {
   ref_ = ref;
-  brain_->CheckpointCapOf(node_, ref_, [this, then = std::move(then)](absl::StatusOr<uint64_t> cap) {
-    if (!cap.ok()) return then(cap.status());
-    cap_ = *cap;
-    have_cap_ = true;
-    then(absl::OkStatus());
-  });
+  brain_->CheckpointCapOf(node_, ref_,
+                          [this, then = std::move(then)](absl::StatusOr<uint64_t> cap) {
+                            if (!cap.ok()) return then(cap.status());
+                            cap_ = *cap;
+                            have_cap_ = true;
+                            then(absl::OkStatus());
+                          });
 }
 
 absl::StatusOr<bool> CheckpointUpload::Add(const v1::CheckpointChunk& c) {

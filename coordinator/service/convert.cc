@@ -321,7 +321,6 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_ns) {
   return t;
 }
 
-
 absl::Status CheckCarState(const v1::Heartbeat& hb) {
   if (!FromWire(hb.state()).ok()) {
     return absl::InvalidArgumentError("state must not be UNSPECIFIED");

@@ -19,12 +19,13 @@ namespace fleetgrid::service {
 // why); every other method on the callback API. The async marking must come first (while
 // Connect is still a sync method), so the mix is spelled out rather than built on
 // CallbackService.
-using NodeServiceBase = v1::NodeService::WithCallbackMethod_Enroll<
-    v1::NodeService::WithCallbackMethod_RenewCredential<v1::NodeService::WithCallbackMethod_FetchInput<
-        v1::NodeService::WithCallbackMethod_UploadResult<
-            v1::NodeService::WithCallbackMethod_UploadCheckpoint<
-                v1::NodeService::WithCallbackMethod_FetchCheckpoint<
-                    v1::NodeService::WithAsyncMethod_Connect<v1::NodeService::Service>>>>>>>;
+using NodeServiceBase =
+    v1::NodeService::WithCallbackMethod_Enroll<v1::NodeService::WithCallbackMethod_RenewCredential<
+        v1::NodeService::WithCallbackMethod_FetchInput<
+            v1::NodeService::WithCallbackMethod_UploadResult<
+                v1::NodeService::WithCallbackMethod_UploadCheckpoint<
+                    v1::NodeService::WithCallbackMethod_FetchCheckpoint<
+                        v1::NodeService::WithAsyncMethod_Connect<v1::NodeService::Service>>>>>>>;
 
 // The caps on car-side streams (ServiceOptions::max_sessions, max_streams_per_node).
 struct NodeStreamBudgets {
@@ -53,8 +54,8 @@ class NodeServiceImpl final : public NodeServiceBase {
                                                       const v1::FetchInputRequest* req) override;
   grpc::ServerReadReactor<v1::ResultChunk>* UploadResult(grpc::CallbackServerContext* ctx,
                                                          v1::ResultAck* resp) override;
-  grpc::ServerReadReactor<v1::CheckpointChunk>* UploadCheckpoint(
-      grpc::CallbackServerContext* ctx, v1::CheckpointAck* resp) override;
+  grpc::ServerReadReactor<v1::CheckpointChunk>* UploadCheckpoint(grpc::CallbackServerContext* ctx,
+                                                                 v1::CheckpointAck* resp) override;
   grpc::ServerWriteReactor<v1::DataChunk>* FetchCheckpoint(
       grpc::CallbackServerContext* ctx, const v1::FetchCheckpointRequest* req) override;
 

@@ -38,7 +38,7 @@ class MemoryStore final : public Store {
   int fail_next_ = 0;
   uint64_t commits_ = 0;
   StoredState state_;
-  std::vector<std::string> result_data_;  // parallel to state_.results
+  std::vector<std::string> result_data_;              // parallel to state_.results
   std::map<uint64_t, CheckpointRecord> checkpoints_;  // by task id, with their bytes
 };
 

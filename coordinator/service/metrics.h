@@ -43,11 +43,11 @@ class Metrics {
   std::atomic<uint64_t> attempts_lost_total{0};    // car left or went silent
   std::atomic<uint64_t> attempts_failed_total{0};  // failed, expired, rejected
   std::atomic<uint64_t> results_rejected_total{0};
-  std::atomic<uint64_t> checkpoints_stored_total{0};       // UploadCheckpoint stored durably
-  std::atomic<uint64_t> checkpoint_bytes_total{0};         // their bytes
-  std::atomic<uint64_t> checkpoint_requests_total{0};      // asked before a warned departure
-  std::atomic<uint64_t> attempts_resumed_total{0};         // assigned with a resume_from
-  std::atomic<uint64_t> departure_warnings_total{0};       // heartbeats announcing a departure
+  std::atomic<uint64_t> checkpoints_stored_total{0};   // UploadCheckpoint stored durably
+  std::atomic<uint64_t> checkpoint_bytes_total{0};     // their bytes
+  std::atomic<uint64_t> checkpoint_requests_total{0};  // asked before a warned departure
+  std::atomic<uint64_t> attempts_resumed_total{0};     // assigned with a resume_from
+  std::atomic<uint64_t> departure_warnings_total{0};   // heartbeats announcing a departure
   std::atomic<uint64_t> store_commits_total{0};
   std::atomic<uint64_t> store_commit_items_total{0};
   std::atomic<uint64_t> jobs_submitted_total{0};

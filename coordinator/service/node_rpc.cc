@@ -268,7 +268,6 @@ class UploadReactor final : public grpc::ServerReadReactor<Chunk> {
   Chunk in_;
 };
 
-
 }  // namespace
 
 grpc::ServerUnaryReactor* NodeServiceImpl::Enroll(grpc::CallbackServerContext* ctx,

@@ -118,8 +118,7 @@ struct WriteBatch {
 
   bool empty() const {
     return changes.empty() && nodes.empty() && jobs.empty() && results.empty() &&
-           join_tokens.empty() && credentials.empty() && api_tokens.empty() &&
-           checkpoints.empty();
+           join_tokens.empty() && credentials.empty() && api_tokens.empty() && checkpoints.empty();
   }
   void Clear() { *this = WriteBatch(); }
 };

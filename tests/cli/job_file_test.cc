@@ -24,8 +24,8 @@ TEST(JobFileTest, ReadsAFullFile) {
 }
 
 TEST(JobFileTest, CheckpointKeys) {
-  auto spec = ParseJobYaml(
-      "tasks: 2\nwork_units: 10\ncheckpoint_size: 200MB\ncheckpoint_interval: 30m\n");
+  auto spec =
+      ParseJobYaml("tasks: 2\nwork_units: 10\ncheckpoint_size: 200MB\ncheckpoint_interval: 30m\n");
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->checkpoint_size_bytes(), 200'000'000u);
   EXPECT_EQ(spec->checkpoint_interval().seconds(), 1800);

@@ -117,10 +117,9 @@ TEST(OwnerFirstLive, WarnedDeparturesUploadCheckpointsAndTasksResumeElsewhere) {
   // The morning's departures were warned of, checkpointed and resumed elsewhere.
   std::cout << "owner-first live: " << fs.departure_warnings << " warnings, "
             << m.checkpoint_requests_total.load() << " checkpoints asked, "
-            << m.checkpoints_stored_total.load() << " stored ("
-            << m.checkpoint_bytes_total.load() << " bytes), " << fs.attempts_resumed
-            << " attempts resumed (" << fs.work_units_resumed << " units saved), "
-            << last.attempts_lost() << " attempts lost\n";
+            << m.checkpoints_stored_total.load() << " stored (" << m.checkpoint_bytes_total.load()
+            << " bytes), " << fs.attempts_resumed << " attempts resumed (" << fs.work_units_resumed
+            << " units saved), " << last.attempts_lost() << " attempts lost\n";
   EXPECT_GT(fs.departure_warnings, 0u);
   EXPECT_GT(m.departure_warnings_total.load(), 0u);
   EXPECT_GT(m.checkpoint_requests_total.load(), 0u);

@@ -66,11 +66,11 @@ void HeartbeatWithDeparture(TestCar& car, Duration from_now) {
   m.mutable_heartbeat()->set_seq(1000);
   m.mutable_heartbeat()->set_state(v1::NODE_STATE_PLUGGED);
   m.mutable_heartbeat()->set_state_of_charge(0.7);
-  *m.mutable_heartbeat()->mutable_expected_departure_at() = TimeUtil::NanosecondsToTimestamp(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::system_clock::now().time_since_epoch())
-          .count() +
-      from_now.nanos());
+  *m.mutable_heartbeat()->mutable_expected_departure_at() =
+      TimeUtil::NanosecondsToTimestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count() +
+                                       from_now.nanos());
   m.mutable_heartbeat()->set_departure_confidence(1);
   ASSERT_TRUE(car.Send(m));
 }
@@ -93,9 +93,9 @@ TEST(CheckpointService, WarnedCarUploadsAndTheNextCarResumes) {
   EXPECT_FALSE(a->has_resume_from());
 
   HeartbeatWithDeparture(*leaving, Duration::Seconds(60));
-  auto asked = leaving->WaitFor(
-      [](const v1::CoordinatorMessage& m) { return m.has_checkpoint_request(); },
-      Duration::Seconds(10));
+  auto asked =
+      leaving->WaitFor([](const v1::CoordinatorMessage& m) { return m.has_checkpoint_request(); },
+                       Duration::Seconds(10));
   ASSERT_TRUE(asked) << "no CheckpointRequest after the warning";
   EXPECT_EQ(asked->checkpoint_request().attempt().attempt_id(), a->attempt().attempt_id());
   EXPECT_LT(TimeUtil::TimestampToNanoseconds(asked->checkpoint_request().start_by()),

@@ -125,14 +125,14 @@ TEST_P(StoreConformance, ChangeRecordsKeepTheirBytesAndOrderAcrossCommits) {
 TEST_P(StoreConformance, CheckpointsAreReplacedPerTaskAndDeletedByTheResult) {
   auto store = Open();
   WriteBatch b;
-  b.checkpoints.push_back({7, (uint64_t{6} << 32) | 1, 1, 1, "cp-1", 40.5, std::string(32, 'a'),
-                           3, "abc"});
-  b.checkpoints.push_back({9, (uint64_t{8} << 32) | 1, 1, 1, "cp-9", 10, std::string(32, 'b'),
-                           2, "zz"});
+  b.checkpoints.push_back(
+      {7, (uint64_t{6} << 32) | 1, 1, 1, "cp-1", 40.5, std::string(32, 'a'), 3, "abc"});
+  b.checkpoints.push_back(
+      {9, (uint64_t{8} << 32) | 1, 1, 1, "cp-9", 10, std::string(32, 'b'), 2, "zz"});
   ASSERT_TRUE(store->Commit(b).ok());
   WriteBatch newer;
-  newer.checkpoints.push_back({7, (uint64_t{6} << 32) | 2, 2, 3, "cp-2", 80, std::string(32, 'c'),
-                               4, "abcd"});
+  newer.checkpoints.push_back(
+      {7, (uint64_t{6} << 32) | 2, 2, 3, "cp-2", 80, std::string(32, 'c'), 4, "abcd"});
   ASSERT_TRUE(store->Commit(newer).ok());
   auto st = store->Load();
   ASSERT_TRUE(st.ok());
