@@ -12,6 +12,7 @@
 #include "models/fleet_draw.h"
 #include "models/local_calendar.h"
 #include "models/region_config.h"
+#include "sim/economics/accounting.h"
 #include "sim/stats/gauge.h"
 
 namespace fleetgrid::sim {
@@ -162,6 +163,14 @@ class Simulator::Loop {
       for (uint32_t car = 0; car < n; ++car) {
         cars_[car].speed_class = fleet.speed_class[car];
         cars_[car].link_class = fleet.link_class[car];
+      }
+      if (s_.economics.enabled) {
+        // Computing draws the awake car plus its accelerator, as the battery model has it.
+        books_.assign(n, CarBooks{});
+        for (uint32_t car = 0; car < n; ++car) {
+          books_[car].power_w =
+              models::ComputePowerW(s_.fleet.battery, classes_[cars_[car].speed_class].power_w);
+        }
       }
     }
 
@@ -431,11 +440,13 @@ class Simulator::Loop {
   }
   void CountBusy(uint32_t car, int delta) {
     const int64_t t = now_.nanos();
+    if (delta < 0 && !books_.empty()) books_[car].busy_s += (t - cars_[car].start) * 1e-9;
     RegionGroup(car).busy.Change(t, delta);
     ClassGroup(car).busy.Change(t, delta);
   }
   void CountUseful(uint32_t car) {
     const auto busy = static_cast<uint64_t>(now_.nanos() - cars_[car].start);
+    if (!books_.empty()) books_[car].useful_s += static_cast<double>(busy) * 1e-9;
     RegionGroup(car).useful_ns += busy;
     ClassGroup(car).useful_ns += busy;
   }
@@ -731,6 +742,7 @@ class Simulator::Loop {
       ++r_.classes[cars_[car].speed_class].succeeded;
       CountUseful(car);
       r_.work_done_units += work;
+      if (!books_.empty()) books_[car].accepted_units += work;
       RecordAttempt(car, "succeeded", 0);
     } else {
       RecordAttempt(car, "rejected", 0);
@@ -893,6 +905,16 @@ class Simulator::Loop {
                          task_work_.capacity() * sizeof(double) + started_.capacity() / 8;
     r_.core_bytes = runtime_->core().MemoryBytes();
     for (const bool c : caught_) r_.validation.owners_never_caught += c ? 0 : 1;
+    if (!books_.empty()) {
+      // Attempts still running at the end used energy that bought nothing.
+      for (uint32_t car = 0; car < n; ++car) {
+        if (cars_[car].state == kBusy) books_[car].busy_s += (t - cars_[car].start) * 1e-9;
+      }
+      const double drawn = r_.energy.battery_wh + r_.energy.grid_wh;
+      r_.economics =
+          Account(s_.economics, books_,
+                  energy_on_ && drawn > 0 ? r_.energy.battery_wh / drawn : 0.0, end.SecondsF());
+    }
   }
 
   const Scenario s_;
@@ -923,6 +945,7 @@ class Simulator::Loop {
   };
   static_assert(sizeof(Car) == 32);
   std::vector<Car> cars_;
+  std::vector<CarBooks> books_;  // per car, with `economics` only
 
   std::vector<Duration> download_, upload_;  // per link class
   // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the

@@ -35,6 +35,7 @@
 #include "coordinator/runtime/runtime.h"
 #include "models/availability.h"
 #include "models/fleet_availability.h"
+#include "sim/economics/accounting.h"
 #include "sim/engine/event_queue.h"
 #include "sim/engine/sim_env.h"
 #include "sim/scenario/scenario.h"
@@ -169,6 +170,7 @@ struct SimResult {
   CheckpointResult checkpoints;
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;
+  EconomicsResult economics;   // with the scenario's `economics` section
   bool energy_on = false;      // the scenario simulates batteries (fleet.battery or owner_rules)
   core::CoreStats core;        // the brain's own counters at the end
   std::string policy;          // as the brain names it

@@ -130,6 +130,33 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                         {"work_lost_units", e.work_lost_to_rules},
                         {"violations", e.soc_floor_violations + e.plugged_only_violations}};
   }
+  if (r.economics.enabled) {
+    const EconomicsResult& e = r.economics;
+    const Percentiles& p = e.owner_net_per_car_month;
+    j["economics"] = {{"currency", e.currency},
+                      {"useful_top_hours", e.useful_top_hours},
+                      {"useful_hw3_hours", e.accepted_units / 3600},
+                      {"energy_kwh", e.energy_kwh},
+                      {"useful_kwh", e.useful_kwh},
+                      {"wasted_kwh", e.wasted_kwh},
+                      {"battery_kwh", e.battery_kwh},
+                      {"grid_kwh", e.grid_kwh},
+                      {"electricity_cost", e.electricity_cost},
+                      {"battery_wear_cost", e.battery_wear_cost},
+                      {"revenue", e.revenue},
+                      {"pool_fee", e.pool_fee},
+                      {"owner_payouts", e.owner_payouts},
+                      {"owner_net", e.owner_net},
+                      {"energy_cost_per_top_hour", e.energy_cost_per_top_hour},
+                      {"owner_net_per_car_month",
+                       {{"p10", p.p10}, {"p50", p.p50}, {"p90", p.p90}, {"mean", p.mean}}},
+                      {"datacenter",
+                       {{"hardware", e.datacenter_hardware},
+                        {"hours", e.datacenter_hours},
+                        {"cost", e.datacenter_cost},
+                        {"energy_kwh", e.datacenter_kwh},
+                        {"cost_per_top_hour", e.datacenter_cost_per_top_hour}}}};
+  }
   if (r.checkpoints_on) {
     const CheckpointResult& c = r.checkpoints;
     j["checkpoints"] = {{"stored", c.stored},
@@ -240,6 +267,33 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
       r.available_car_seconds > 0 ? 100 * r.plugged_car_seconds / r.available_car_seconds : 0.0,
       r.available_car_seconds > 0 ? 100 * r.useful_car_seconds / r.available_car_seconds : 0.0);
   os << buf;
+  if (r.economics.enabled) {
+    const EconomicsResult& e = r.economics;
+    const char* cur = e.currency.c_str();
+    std::snprintf(buf, sizeof buf,
+                  "energy     %.4g kWh (%.4g useful, %.4g wasted), %.4g from batteries; "
+                  "%.4g kWh bought\n",
+                  e.energy_kwh, e.useful_kwh, e.wasted_kwh, e.battery_kwh, e.grid_kwh);
+    os << buf;
+    std::snprintf(buf, sizeof buf,
+                  "money      clients paid %.2f %s for %.4g TOP-h; pool fee %.2f; owners paid "
+                  "%.2f, net %.2f after %.2f power and %.2f wear\n",
+                  e.revenue, cur, e.useful_top_hours, e.pool_fee, e.owner_payouts, e.owner_net,
+                  e.electricity_cost, e.battery_wear_cost);
+    os << buf;
+    const Percentiles& p = e.owner_net_per_car_month;
+    std::snprintf(buf, sizeof buf,
+                  "owners     net per car-month p10 %.2f  p50 %.2f  p90 %.2f  mean %.2f %s\n",
+                  p.p10, p.p50, p.p90, p.mean, cur);
+    os << buf;
+    std::snprintf(buf, sizeof buf,
+                  "datacenter the same work: %.4g %s-hours, %.2f %s (%.3g %s/TOP-h against the "
+                  "fleet's energy cost %.3g), %.4g kWh\n",
+                  e.datacenter_hours, e.datacenter_hardware.c_str(), e.datacenter_cost, cur,
+                  e.datacenter_cost_per_top_hour, cur, e.energy_cost_per_top_hour,
+                  e.datacenter_kwh);
+    os << buf;
+  }
   if (r.regions.size() > 1) {
     for (const RegionResult& g : r.regions) {
       std::snprintf(

@@ -168,7 +168,7 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
       CheckMap(root, "",
                {"name", "seed", "horizon", "grace_period", "attempt_timeout", "max_attempts",
                 "engine", "start", "fleet", "availability", "archetypes", "regions", "workload",
-                "departure_warnings", "policy", "outputs"}));
+                "departure_warnings", "economics", "policy", "outputs"}));
   FG_RETURN_IF_ERROR(ReadString(root, "", "name", &s.name));
   {
     models::CarScenario cars = CarsOf(s);
@@ -198,6 +198,7 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
     FG_RETURN_IF_ERROR(
         models::ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));
   }
+  if (const YAML::Node e = root["economics"]) FG_RETURN_IF_ERROR(ParseEconomics(e, s.economics));
   if (const YAML::Node p = root["policy"]) FG_RETURN_IF_ERROR(ParsePolicy(p, s.policy));
   if (const YAML::Node o = root["outputs"]) FG_RETURN_IF_ERROR(ParseOutputs(o, s.outputs));
   if (s.workload.kind == WorkloadKind::kBagOfTasks) {

@@ -21,6 +21,7 @@
 #include "models/departure_warnings.h"
 #include "models/fleet_config.h"
 #include "models/scenario_sections.h"
+#include "sim/economics/economics_config.h"
 #include "sim/engine/event_queue.h"
 
 namespace fleetgrid::sim {
@@ -113,6 +114,7 @@ struct Scenario {
   std::vector<models::RegionConfig> regions;
   WorkloadConfig workload;
   WarningsConfig departure_warnings;
+  EconomicsConfig economics;
   PolicyConfig policy;
   OutputsConfig outputs;
 };

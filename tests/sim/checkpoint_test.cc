@@ -4,22 +4,10 @@
 #include <cmath>
 #include <string>
 
-#include "sim/run.h"
-#include "sim/scenario/scenario.h"
+#include "tests/sim/run_summary.h"
 
 namespace fleetgrid::sim {
 namespace {
-
-nlohmann::ordered_json RunSim(const std::string& yaml, const std::vector<std::string>& set = {}) {
-  auto s = ParseScenario(yaml, set);
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return {};
-  RunOptions o;
-  o.write_files = false;
-  auto out = RunScenario(*s, o);
-  EXPECT_TRUE(out.ok()) << out.status();
-  return out.ok() ? out->summary : nlohmann::ordered_json{};
-}
 
 // Tasks too long to finish: every attempt ends with its car's departure. No transfers, no
 // latency: computing starts on arrival, and a checkpoint is stored as it is taken.

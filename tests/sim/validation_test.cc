@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/run.h"
 #include "sim/scenario/scenario.h"
+#include "tests/sim/run_summary.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -16,14 +16,7 @@ namespace {
 const std::string kSource = FLEETGRID_SOURCE_DIR;
 
 nlohmann::ordered_json RunWith(const std::vector<std::string>& overrides) {
-  auto s = LoadScenario(kSource + "/scenarios/cheaters.yaml", overrides);
-  EXPECT_TRUE(s.ok()) << s.status();
-  if (!s.ok()) return {};
-  RunOptions o;
-  o.write_files = false;
-  auto out = RunScenario(*s, o);
-  EXPECT_TRUE(out.ok()) << out.status();
-  return out.ok() ? out->summary["validation"] : nlohmann::ordered_json{};
+  return SummaryOf(LoadScenario(kSource + "/scenarios/cheaters.yaml", overrides))["validation"];
 }
 
 // The scenario as it is (1,000 cars, 300 owners, 90 colluding, 30,000 ten-minute tasks): it

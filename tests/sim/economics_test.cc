@@ -1,0 +1,120 @@
+// Energy and money accounting in the simulator (docs/economics.md): a case worked by hand,
+// the books that must balance, and bad keys.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "tests/sim/run_summary.h"
+
+namespace fleetgrid::sim {
+namespace {
+
+// Ten HW3 cars that never leave, two tasks of an HW3-hour each, no transfers: every task is
+// busy exactly 3600 s at 270 W (the awake car) + 72 W (HW3's board) = 342 W.
+const char kByHand[] = R"(
+name: by-hand
+horizon: 1d
+fleet:
+  size: 10
+  classes: [{hardware: HW3, share: 1}]
+  links: [{bandwidth_bytes_per_s: 1e9, latency: 0s, share: 1}]
+availability: {model: never-leaves}
+workload: {tasks_per_car: 2, work: 3600, input_bytes: 0, output_bytes: 0}
+economics:
+  electricity_price: 0.30
+  charger_efficiency: 0.9
+  price_per_top_hour: 0.001
+  pool_fee: 0.2
+  datacenter: {hardware: H100, price_per_hour: 2.5, pue: 1.2}
+outputs: {timeseries_interval: 0}
+)";
+
+// Would catch: energy, prices, fee, payouts or the datacenter figure computed off by any
+// factor (kWh vs Wh, TOP-hours vs units, the fee taken twice, the efficiency forgotten).
+TEST(EconomicsTest, AlwaysPluggedFleetAtAFlatPriceMatchesTheHandComputation) {
+  const auto j = RunSim(kByHand);
+  ASSERT_TRUE(j["all_done"].get<bool>());
+  ASSERT_DOUBLE_EQ(j["end_s"].get<double>(), 7200);
+  const auto& e = j["economics"];
+  // 20 tasks x 3600 s x 342 W = 6.84 kWh, all useful; 7.6 kWh bought at 0.30 = 2.28.
+  EXPECT_NEAR(e["energy_kwh"].get<double>(), 6.84, 1e-9);
+  EXPECT_NEAR(e["useful_kwh"].get<double>(), 6.84, 1e-9);
+  EXPECT_NEAR(e["wasted_kwh"].get<double>(), 0, 1e-9);
+  EXPECT_NEAR(e["grid_kwh"].get<double>(), 7.6, 1e-9);
+  EXPECT_NEAR(e["electricity_cost"].get<double>(), 2.28, 0.005);
+  // 72,000 units x 144 TOPS / 3600 = 2880 TOP-h at 0.001 = 2.88; fee 0.576; owners 2.304.
+  EXPECT_NEAR(e["useful_top_hours"].get<double>(), 2880, 1e-6);
+  EXPECT_NEAR(e["revenue"].get<double>(), 2.88, 0.005);
+  EXPECT_NEAR(e["pool_fee"].get<double>(), 0.576, 0.005);
+  EXPECT_NEAR(e["owner_payouts"].get<double>(), 2.304, 0.005);
+  EXPECT_NEAR(e["owner_net"].get<double>(), 0.024, 0.005);
+  // Each car nets 0.0024 in 2 h: 0.864 per 30 days, the same for every car.
+  for (const char* q : {"p10", "p50", "p90", "mean"}) {
+    EXPECT_NEAR(e["owner_net_per_car_month"][q].get<double>(), 0.864, 0.005) << q;
+  }
+  // H100: 1979 TOPS -> 2880 / 1979 = 1.4553 h at 2.5 = 3.64; 700 W x 1.2 PUE = 1.2224 kWh.
+  EXPECT_NEAR(e["datacenter"]["hours"].get<double>(), 2880.0 / 1979, 1e-9);
+  EXPECT_NEAR(e["datacenter"]["cost"].get<double>(), 3.64, 0.005);
+  EXPECT_NEAR(e["datacenter"]["energy_kwh"].get<double>(), 2880.0 / 1979 * 0.84, 1e-9);
+}
+
+// Would catch: money created or lost between clients, pool and owners, energy counted in
+// one place and not the other, or the accounting disagreeing with the battery model's own
+// integration of the same compute (two independent sums of one quantity).
+TEST(EconomicsTest, TheBooksBalance) {
+  const char kChurn[] = R"(
+name: churn
+horizon: 7d
+fleet:
+  size: 300
+  classes: [{hardware: HW3, share: 0.5}, {hardware: HW4, share: 0.5}]
+  battery: {capacity_wh: 75000}
+availability: {model: exponential-on-off, mean_on: 6h, mean_off: 2h, plugged_share: 0.5}
+workload: {tasks_per_car: 5, work: 7200, input_bytes: 1e7, output_bytes: 1e6}
+economics: {battery_wear_per_kwh: 0.05}
+outputs: {timeseries_interval: 0}
+)";
+  const auto j = RunSim(kChurn);
+  ASSERT_TRUE(j["all_done"].get<bool>());
+  const auto& e = j["economics"];
+  EXPECT_NEAR(e["revenue"].get<double>(),
+              e["pool_fee"].get<double>() + e["owner_payouts"].get<double>(), 1e-9);
+  EXPECT_NEAR(e["owner_net"].get<double>(),
+              e["owner_payouts"].get<double>() - e["electricity_cost"].get<double>() -
+                  e["battery_wear_cost"].get<double>(),
+              1e-9);
+  EXPECT_NEAR(e["energy_kwh"].get<double>(),
+              e["useful_kwh"].get<double>() + e["wasted_kwh"].get<double>(), 1e-9);
+  EXPECT_GT(e["wasted_kwh"].get<double>(), 0) << "departures lose attempts";
+  const double drawn_kwh =
+      (j["energy"]["battery_wh"].get<double>() + j["energy"]["grid_wh"].get<double>()) / 1000;
+  EXPECT_NEAR(e["energy_kwh"].get<double>(), drawn_kwh, 1e-6 * drawn_kwh);
+  EXPECT_NEAR(e["battery_kwh"].get<double>(), j["energy"]["battery_wh"].get<double>() / 1000,
+              1e-6 * drawn_kwh);
+  EXPECT_GT(e["battery_wear_cost"].get<double>(), 0);
+  // The accepted work is the run's work done, at 144 TOP-h per 3600 units.
+  EXPECT_NEAR(e["useful_top_hours"].get<double>(), j["work_done_units"].get<double>() * 144 / 3600,
+              1e-6);
+}
+
+TEST(EconomicsTest, BadKeysAreClearErrors) {
+  for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
+           {"economics.pool_fee=1.5", "economics.pool_fee"},
+           {"economics.charger_efficiency=0", "economics.charger_efficiency"},
+           {"economics.electricity_price=-1", "economics.electricity_price"},
+           {"economics.datacenter.hardware=TPU9", "economics.datacenter.hardware"},
+           {"economics.datacenter.pue=0.5", "economics.datacenter.pue"},
+           {"economics.price=3", "economics.price"}}) {
+    auto s = ParseScenario(kByHand, {set});
+    ASSERT_FALSE(s.ok()) << set;
+    EXPECT_NE(s.status().message().find(key), std::string::npos) << s.status();
+  }
+  // Without the section, no economics in the summary (summaries stay as they were).
+  const auto plain = RunSim(
+      "name: plain\nhorizon: 1d\nfleet: {size: 5}\navailability: {model: never-leaves}\n"
+      "workload: {tasks_per_car: 1, work: 60}\noutputs: {timeseries_interval: 0}\n");
+  EXPECT_FALSE(plain.contains("economics"));
+}
+
+}  // namespace
+}  // namespace fleetgrid::sim
