@@ -145,10 +145,9 @@ class Simulator::Loop {
         rules.min_soc = static_cast<float>(o.min_soc);
         rules.daily_energy_wh = o.daily_energy_wh;
         for (const auto& [a, b] : o.windows) rules.windows.push_back({a, b});
-        const std::string tz = g < s_.regions.size() ? s_.regions[g].time_zone : "UTC";
-        auto cal = models::LocalCalendar::Create(s_.start_unix_s, tz);
-        if (!cal.ok()) return cal.status();
-        rules.utc_offset_s = static_cast<int32_t>(cal->LocalSeconds(TimePoint::Epoch()) % 86400);
+        absl::StatusOr<int32_t> offset = RegionLocalSecondAtZero(g);
+        if (!offset.ok()) return offset.status();
+        rules.utc_offset_s = *offset;
         region_rules_.push_back(std::move(rules));
       }
     }
@@ -170,6 +169,17 @@ class Simulator::Loop {
         for (uint32_t car = 0; car < n; ++car) {
           books_[car].power_w =
               models::ComputePowerW(s_.fleet.battery, classes_[cars_[car].speed_class].power_w);
+        }
+        // Each region's electricity price (its own, else the scenario's) and local time.
+        for (size_t g = 0; g < availability_->region_count(); ++g) {
+          const std::string name = g < s_.regions.size() ? s_.regions[g].name : "";
+          const auto own = s_.economics.region_prices.find(name);
+          region_price_.push_back(own != s_.economics.region_prices.end()
+                                      ? &own->second
+                                      : &s_.economics.electricity_price);
+          absl::StatusOr<int32_t> offset = RegionLocalSecondAtZero(g);
+          if (!offset.ok()) return offset.status();
+          region_local_s_.push_back(*offset);
         }
       }
     }
@@ -426,6 +436,14 @@ class Simulator::Loop {
   }
 
   // Parked, plugged and busy counts of the car's region and class.
+  // Region g's local time of day at t = 0, in seconds (owner rules and prices take it as
+  // the region's offset: daylight saving is ignored over the run).
+  absl::StatusOr<int32_t> RegionLocalSecondAtZero(size_t g) const {
+    const std::string tz = g < s_.regions.size() ? s_.regions[g].time_zone : "UTC";
+    auto cal = models::LocalCalendar::Create(s_.start_unix_s, tz);
+    if (!cal.ok()) return cal.status();
+    return static_cast<int32_t>(cal->LocalSeconds(TimePoint::Epoch()) % 86400);
+  }
   GroupGauges& RegionGroup(uint32_t car) { return groups_[availability_->RegionOf(car)]; }
   GroupGauges& ClassGroup(uint32_t car) {
     return groups_[availability_->region_count() + cars_[car].speed_class];
@@ -440,9 +458,20 @@ class Simulator::Loop {
   }
   void CountBusy(uint32_t car, int delta) {
     const int64_t t = now_.nanos();
-    if (delta < 0 && !books_.empty()) books_[car].busy_s += (t - cars_[car].start) * 1e-9;
+    if (delta < 0 && !books_.empty()) Book(car, t);
     RegionGroup(car).busy.Change(t, delta);
     ClassGroup(car).busy.Change(t, delta);
+  }
+  // The attempt that ends at `t` in the car's books: its time and its energy at the prices
+  // of its region's local hours.
+  void Book(uint32_t car, int64_t t) {
+    CarBooks& b = books_[car];
+    const int64_t start = cars_[car].start;
+    b.busy_s += static_cast<double>(t - start) * 1e-9;
+    const size_t g = availability_->RegionOf(car);
+    b.energy_cost += b.power_w / 3.6e6 *
+                     region_price_[g]->Integral(TimePoint::FromNanos(start),
+                                                TimePoint::FromNanos(t), region_local_s_[g]);
   }
   void CountUseful(uint32_t car) {
     const auto busy = static_cast<uint64_t>(now_.nanos() - cars_[car].start);
@@ -908,7 +937,7 @@ class Simulator::Loop {
     if (!books_.empty()) {
       // Attempts still running at the end used energy that bought nothing.
       for (uint32_t car = 0; car < n; ++car) {
-        if (cars_[car].state == kBusy) books_[car].busy_s += (t - cars_[car].start) * 1e-9;
+        if (cars_[car].state == kBusy) Book(car, t);
       }
       const double drawn = r_.energy.battery_wh + r_.energy.grid_wh;
       r_.economics =
@@ -945,7 +974,9 @@ class Simulator::Loop {
   };
   static_assert(sizeof(Car) == 32);
   std::vector<Car> cars_;
-  std::vector<CarBooks> books_;  // per car, with `economics` only
+  std::vector<CarBooks> books_;                     // per car, with `economics` only
+  std::vector<const PriceSchedule*> region_price_;  // per region, with `economics` only
+  std::vector<int32_t> region_local_s_;             // per region, with `economics` only
 
   std::vector<Duration> download_, upload_;  // per link class
   // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the

@@ -26,8 +26,7 @@ EconomicsResult Account(const EconomicsConfig& c, std::span<const CarBooks> cars
   r.currency = c.currency;
   const double top_hours_per_unit = models::kTopsPerSpeedUnit / 3600;
   const double owner_rate = c.price_per_top_hour * top_hours_per_unit * (1 - c.pool_fee);
-  const double kwh_cost =
-      c.electricity_price / c.charger_efficiency + battery_share * c.battery_wear_per_kwh;
+  const double wear_per_kwh = battery_share * c.battery_wear_per_kwh;
   std::vector<double> net_per_month;
   net_per_month.reserve(cars.size());
   for (const CarBooks& car : cars) {
@@ -35,14 +34,15 @@ EconomicsResult Account(const EconomicsConfig& c, std::span<const CarBooks> cars
     r.accepted_units += car.accepted_units;
     r.energy_kwh += kwh;
     r.useful_kwh += car.useful_s * car.power_w / 3.6e6;
-    const double net = car.accepted_units * owner_rate - kwh * kwh_cost;
+    r.electricity_cost += car.energy_cost / c.charger_efficiency;
+    const double net = car.accepted_units * owner_rate - car.energy_cost / c.charger_efficiency -
+                       kwh * wear_per_kwh;
     net_per_month.push_back(run_s > 0 ? net * kMonthS / run_s : 0);
   }
   r.wasted_kwh = r.energy_kwh - r.useful_kwh;
   r.useful_top_hours = r.accepted_units * top_hours_per_unit;
   r.battery_kwh = r.energy_kwh * battery_share;
   r.grid_kwh = r.energy_kwh / c.charger_efficiency;
-  r.electricity_cost = r.grid_kwh * c.electricity_price;
   r.battery_wear_cost = r.battery_kwh * c.battery_wear_per_kwh;
   r.revenue = r.useful_top_hours * c.price_per_top_hour;
   r.pool_fee = r.revenue * c.pool_fee;

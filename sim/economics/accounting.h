@@ -2,6 +2,8 @@
 // electricity and battery wear it cost, what clients paid, the pool's fee, the owners'
 // payouts and net earnings per car-month, and the same work's cost on a datacenter pool.
 //
+// Each car's electricity is priced when it is drawn (its region's time-of-use price at that
+// local time; energy from the battery as if bought then).
 // Pay-per-share, as in mining pools: every accepted result is a share worth its work units;
 // clients pay price_per_top_hour per accepted INT8 TOP-hour (work units x kTopsPerSpeedUnit
 // / 3600), the pool keeps pool_fee of it and pays the rest to the result's owner at once.
@@ -26,6 +28,7 @@ struct CarBooks {
   double useful_s = 0;        // of which in attempts whose result was accepted
   double accepted_units = 0;  // work units of its accepted results (its shares)
   double power_w = 0;         // while computing: awake overhead + accelerator
+  double energy_cost = 0;     // its kWh at the price when drawn (before charger losses)
 };
 
 struct Percentiles {

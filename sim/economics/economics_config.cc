@@ -10,12 +10,23 @@ absl::Status ParseEconomics(const YAML::Node& n, EconomicsConfig& c) {
   const std::string path = "economics";
   FG_RETURN_IF_ERROR(
       models::CheckMap(n, path,
-                       {"currency", "electricity_price", "charger_efficiency",
+                       {"currency", "electricity_price", "region_prices", "charger_efficiency",
                         "battery_wear_per_kwh", "price_per_top_hour", "pool_fee", "datacenter"}));
   c.enabled = true;
   FG_RETURN_IF_ERROR(models::ReadString(n, path, "currency", &c.currency));
-  FG_RETURN_IF_ERROR(
-      models::ReadNumber(n, path, "electricity_price", &c.electricity_price, 0, 1e6));
+  if (const YAML::Node e = n["electricity_price"]) {
+    FG_RETURN_IF_ERROR(
+        PriceSchedule::Parse(e, models::JoinKey(path, "electricity_price"), &c.electricity_price));
+  }
+  if (const YAML::Node r = n["region_prices"]) {
+    const std::string rp = models::JoinKey(path, "region_prices");
+    if (!r.IsMap()) return models::KeyError(rp, "expected a map of region name: price");
+    for (const auto& kv : r) {
+      const std::string name = kv.first.as<std::string>();
+      FG_RETURN_IF_ERROR(
+          PriceSchedule::Parse(kv.second, models::JoinKey(rp, name), &c.region_prices[name]));
+    }
+  }
   FG_RETURN_IF_ERROR(models::ReadNumber(n, path, "charger_efficiency", &c.charger_efficiency, 0, 1,
                                         /*min_exclusive=*/true));
   FG_RETURN_IF_ERROR(

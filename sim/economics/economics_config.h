@@ -4,9 +4,11 @@
 // Thread safety: plain values and pure functions.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "absl/status/status.h"
+#include "sim/economics/price_schedule.h"
 #include "yaml-cpp/yaml.h"
 
 namespace fleetgrid::sim {
@@ -18,9 +20,10 @@ struct DatacenterConfig {
 };
 
 struct EconomicsConfig {
-  bool enabled = false;                // the scenario has an `economics` section
-  std::string currency = "USD";        // a label only
-  double electricity_price = 0.30;     // per kWh bought from the grid
+  bool enabled = false;                   // the scenario has an `economics` section
+  std::string currency = "USD";           // a label only
+  PriceSchedule electricity_price{0.30};  // per kWh bought from the grid: flat or time-of-use
+  std::map<std::string, PriceSchedule> region_prices;  // by region name: replaces the above
   double charger_efficiency = 0.9;     // kWh into the battery (or the car) per kWh bought
   double battery_wear_per_kwh = 0.05;  // per kWh a computing car draws from its battery
   double price_per_top_hour = 0.001;   // charged to clients per accepted INT8 TOP-hour
@@ -29,7 +32,8 @@ struct EconomicsConfig {
 };
 
 // InvalidArgument naming the key (`economics.pool_fee` ...) for a bad value or an unknown
-// key, or a datacenter hardware the catalog does not have.
+// key, or a datacenter hardware the catalog does not have. (Region names are checked against
+// the scenario's regions by the scenario.)
 absl::Status ParseEconomics(const YAML::Node& n, EconomicsConfig& c);
 
 }  // namespace fleetgrid::sim

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -198,7 +199,14 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
     FG_RETURN_IF_ERROR(
         models::ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));
   }
-  if (const YAML::Node e = root["economics"]) FG_RETURN_IF_ERROR(ParseEconomics(e, s.economics));
+  if (const YAML::Node e = root["economics"]) {
+    FG_RETURN_IF_ERROR(ParseEconomics(e, s.economics));
+    for (const auto& [name, price] : s.economics.region_prices) {
+      const bool known = std::any_of(s.regions.begin(), s.regions.end(),
+                                     [&](const models::RegionConfig& r) { return r.name == name; });
+      if (!known) return KeyError("economics.region_prices." + name, "no region of that name");
+    }
+  }
   if (const YAML::Node p = root["policy"]) FG_RETURN_IF_ERROR(ParsePolicy(p, s.policy));
   if (const YAML::Node o = root["outputs"]) FG_RETURN_IF_ERROR(ParseOutputs(o, s.outputs));
   if (s.workload.kind == WorkloadKind::kBagOfTasks) {

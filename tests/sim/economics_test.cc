@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "sim/economics/price_schedule.h"
 #include "tests/sim/run_summary.h"
 
 namespace fleetgrid::sim {
@@ -97,6 +98,53 @@ outputs: {timeseries_interval: 0}
               1e-6);
 }
 
+PriceSchedule Schedule(const std::string& yaml) {
+  PriceSchedule p;
+  const absl::Status s = PriceSchedule::Parse(YAML::Load(yaml), "price", &p);
+  EXPECT_TRUE(s.ok()) << s;
+  return p;
+}
+
+TimePoint At(double hours) { return TimePoint::FromNanos(static_cast<int64_t>(hours * 3.6e12)); }
+
+// Would catch: a window edge off by its piece, a wrap past midnight lost, the local time of
+// day at t = 0 ignored.
+TEST(PriceScheduleTest, IntegralsCrossWindowsAndMidnight) {
+  const PriceSchedule flat = Schedule("0.25");
+  EXPECT_DOUBLE_EQ(flat.Integral(At(0), At(10), 0), 0.25 * 36000);
+  const PriceSchedule tou = Schedule(
+      "{flat: 0.40, time_of_use: [{from: '22:00', to: '06:00', price: 0.10}, "
+      "{from: '17:00', to: '20:00', price: 0.60}]}");
+  EXPECT_DOUBLE_EQ(tou.At(23 * 3600), 0.10);
+  EXPECT_DOUBLE_EQ(tou.At(3 * 3600), 0.10);
+  EXPECT_DOUBLE_EQ(tou.At(6 * 3600), 0.40);
+  EXPECT_DOUBLE_EQ(tou.At(18 * 3600), 0.60);
+  // 05:00-07:00: an hour at 0.10, an hour at 0.40.
+  EXPECT_NEAR(tou.Integral(At(5), At(7), 0), 3600 * 0.5, 1e-6);
+  // A whole day: 8 h at 0.10, 3 h at 0.60, 13 h at 0.40; the same from any start.
+  const double day = 3600 * (8 * 0.10 + 3 * 0.60 + 13 * 0.40);
+  EXPECT_NEAR(tou.Integral(At(0), At(24), 0), day, 1e-6);
+  EXPECT_NEAR(tou.Integral(At(7.25), At(31.25), 0), day, 1e-6);
+  // t = 0 at local 21:00: run hours 0-2 are local 21:00-23:00: an hour at 0.40, one at 0.10.
+  EXPECT_NEAR(tou.Integral(At(0), At(2), 21 * 3600), 3600 * 0.5, 1e-6);
+}
+
+// Would catch: time-of-use prices not reaching the accounting.
+TEST(EconomicsTest, TimeOfUsePricesEachHourOfTheRun) {
+  // Starts at 00:00 UTC: every car's first task runs 00:00-01:00 (cheap), its second
+  // 01:00-02:00 (flat). 10 cars x (0.342 kWh x 0.10 + 0.342 kWh x 0.30) / 0.9 = 1.52.
+  const auto j = RunSim(kByHand, {"start=2024-01-08T00:00:00Z",
+                                  "economics.electricity_price={flat: 0.30, time_of_use: "
+                                  "[{from: '00:00', to: '01:00', price: 0.10}]}"});
+  EXPECT_NEAR(j["economics"]["electricity_cost"].get<double>(), 1.52, 1e-9);
+  // The same by region: region `cheap` (half the cars) pays 0.10 all day.
+  const auto r = RunSim(kByHand, {"regions=[{name: cheap, share: 0.5}, {name: dear, share: 0.5}]",
+                                  "economics.region_prices={cheap: 0.10}"});
+  // 5 cars x 0.684 kWh at 0.10 + 5 x 0.684 at 0.30, / 0.9.
+  EXPECT_NEAR(r["economics"]["electricity_cost"].get<double>(), (3.42 * 0.10 + 3.42 * 0.30) / 0.9,
+              1e-9);
+}
+
 TEST(EconomicsTest, BadKeysAreClearErrors) {
   for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
            {"economics.pool_fee=1.5", "economics.pool_fee"},
@@ -104,7 +152,14 @@ TEST(EconomicsTest, BadKeysAreClearErrors) {
            {"economics.electricity_price=-1", "economics.electricity_price"},
            {"economics.datacenter.hardware=TPU9", "economics.datacenter.hardware"},
            {"economics.datacenter.pue=0.5", "economics.datacenter.pue"},
-           {"economics.price=3", "economics.price"}}) {
+           {"economics.price=3", "economics.price"},
+           {"economics.electricity_price={flat: 0.3, time_of_use: [{from: '01:00', to: '05:00', "
+            "price: 0.1}, {from: '04:00', to: '06:00', price: 0.2}]}",
+            "economics.electricity_price.time_of_use[1]: overlaps"},
+           {"economics.electricity_price={time_of_use: [{from: '01:00', to: '25:00', price: 1}]}",
+            "economics.electricity_price.time_of_use[0]"},
+           {"economics.electricity_price=-0.1", "economics.electricity_price"},
+           {"economics.region_prices={mars: 0.1}", "economics.region_prices.mars"}}) {
     auto s = ParseScenario(kByHand, {set});
     ASSERT_FALSE(s.ok()) << set;
     EXPECT_NE(s.status().message().find(key), std::string::npos) << s.status();
