@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include "common/rng.h"
@@ -175,8 +176,11 @@ class Simulator::Loop {
           const std::string name = g < s_.regions.size() ? s_.regions[g].name : "";
           const auto own = s_.economics.region_prices.find(name);
           region_price_.push_back(own != s_.economics.region_prices.end()
-                                      ? &own->second
-                                      : &s_.economics.electricity_price);
+                                      ? own->second
+                                      : s_.economics.electricity_price);
+          const std::string dir =
+              s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
+          FG_RETURN_IF_ERROR(region_price_.back().LoadCsv(dir, s_.start_unix_s));
           absl::StatusOr<int32_t> offset = RegionLocalSecondAtZero(g);
           if (!offset.ok()) return offset.status();
           region_local_s_.push_back(*offset);
@@ -470,8 +474,8 @@ class Simulator::Loop {
     b.busy_s += static_cast<double>(t - start) * 1e-9;
     const size_t g = availability_->RegionOf(car);
     b.energy_cost += b.power_w / 3.6e6 *
-                     region_price_[g]->Integral(TimePoint::FromNanos(start),
-                                                TimePoint::FromNanos(t), region_local_s_[g]);
+                     region_price_[g].Integral(TimePoint::FromNanos(start), TimePoint::FromNanos(t),
+                                               region_local_s_[g]);
   }
   void CountUseful(uint32_t car) {
     const auto busy = static_cast<uint64_t>(now_.nanos() - cars_[car].start);
@@ -974,9 +978,9 @@ class Simulator::Loop {
   };
   static_assert(sizeof(Car) == 32);
   std::vector<Car> cars_;
-  std::vector<CarBooks> books_;                     // per car, with `economics` only
-  std::vector<const PriceSchedule*> region_price_;  // per region, with `economics` only
-  std::vector<int32_t> region_local_s_;             // per region, with `economics` only
+  std::vector<CarBooks> books_;              // per car, with `economics` only
+  std::vector<PriceSchedule> region_price_;  // per region (prices loaded), with `economics` only
+  std::vector<int32_t> region_local_s_;      // per region, with `economics` only
 
   std::vector<Duration> download_, upload_;  // per link class
   // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the

@@ -2,6 +2,7 @@
 // the books that must balance, and bad keys.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 
 #include "sim/economics/price_schedule.h"
@@ -145,6 +146,67 @@ TEST(EconomicsTest, TimeOfUsePricesEachHourOfTheRun) {
               1e-9);
 }
 
+std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+absl::Status RunError(const std::string& yaml, const std::vector<std::string>& set) {
+  auto s = ParseScenario(yaml, set);
+  if (!s.ok()) return s.status();
+  RunOptions o;
+  o.write_files = false;
+  return RunScenario(*s, o).status();
+}
+
+// Would catch: hourly prices read at the wrong hour, a per-MWh file taken per kWh.
+TEST(EconomicsTest, HourlyPricesFromACsvFile) {
+  const std::string kwh = WriteFile(
+      "prices_kwh.csv", "time,price\n2024-01-08T00:00:00Z,0.10\n2024-01-08T01:00:00Z,0.50\n");
+  const std::string mwh = WriteFile(
+      "prices_mwh.csv",
+      "hour,ignored,eur_mwh\n\"2024-01-08T00:00:00Z\",x,100\n2024-01-08T01:00:00Z,y,500\n");
+  // The first task of every car in hour 0 (0.10), the second in hour 1 (0.50):
+  // 10 x 0.342 kWh x 0.60 / 0.9 = 2.28.
+  const auto j = RunSim(kByHand, {"start=2024-01-08T00:00:00Z",
+                                  "economics.electricity_price={csv: {file: " + kwh + "}}"});
+  EXPECT_NEAR(j["economics"]["electricity_cost"].get<double>(), 2.28, 1e-9);
+  const auto m = RunSim(
+      kByHand, {"start=2024-01-08T00:00:00Z", "economics.electricity_price={csv: {file: " + mwh +
+                                                  ", time_column: hour, price_column: eur_mwh, "
+                                                  "per: MWh}}"});
+  EXPECT_NEAR(m["economics"]["electricity_cost"].get<double>(), 2.28, 1e-9);
+  // A run that starts an hour later loops: hour 1 (0.50), then hour 0 again (0.10).
+  const auto later = RunSim(kByHand, {"start=2024-01-08T01:00:00Z",
+                                      "economics.electricity_price={csv: {file: " + kwh + "}}"});
+  EXPECT_NEAR(later["economics"]["electricity_cost"].get<double>(), 2.28, 1e-9);
+}
+
+// Would catch: a bad price file run with made-up prices, or refused without saying where.
+TEST(EconomicsTest, BadPriceFilesNameTheFileAndLine) {
+  const std::string gap =
+      WriteFile("gap.csv", "time,price\n2024-01-08T00:00:00Z,0.1\n2024-01-08T02:00:00Z,0.2\n");
+  const std::string nan = WriteFile("nan.csv", "time,price\n2024-01-08T00:00:00Z,cheap\n");
+  const std::string twice =
+      WriteFile("twice.csv", "time,price\n2024-01-08T00:00:00Z,0.1\n2024-01-08T00:00:00Z,0.2\n");
+  const std::string half = WriteFile("half.csv", "time,price\n2024-01-08T00:30:00Z,0.1\n");
+  for (const auto& [file, want] : std::vector<std::pair<std::string, std::string>>{
+           {gap, "gap.csv:3: an hour is missing"},
+           {nan, "nan.csv:2: price \"cheap\" is not a number"},
+           {twice, "twice.csv:3: hour"},
+           {half, "half.csv:2: time \"2024-01-08T00:30:00Z\" is not the start of an hour"},
+           {"/no/such/prices.csv", "cannot read /no/such/prices.csv"}}) {
+    const absl::Status s =
+        RunError(kByHand, {"economics.electricity_price={csv: {file: " + file + "}}"});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << file;
+    EXPECT_NE(s.message().find(want), std::string::npos) << s;
+  }
+  const absl::Status col = RunError(
+      kByHand, {"economics.electricity_price={csv: {file: " + gap + ", price_column: eur}}"});
+  EXPECT_NE(col.message().find("gap.csv:1: no column \"eur\""), std::string::npos) << col;
+}
+
 TEST(EconomicsTest, BadKeysAreClearErrors) {
   for (const auto& [set, key] : std::vector<std::pair<std::string, std::string>>{
            {"economics.pool_fee=1.5", "economics.pool_fee"},
@@ -159,7 +221,9 @@ TEST(EconomicsTest, BadKeysAreClearErrors) {
            {"economics.electricity_price={time_of_use: [{from: '01:00', to: '25:00', price: 1}]}",
             "economics.electricity_price.time_of_use[0]"},
            {"economics.electricity_price=-0.1", "economics.electricity_price"},
-           {"economics.region_prices={mars: 0.1}", "economics.region_prices.mars"}}) {
+           {"economics.region_prices={mars: 0.1}", "economics.region_prices.mars"},
+           {"economics.electricity_price={csv: {file: x.csv, per: GWh}}",
+            "economics.electricity_price.csv.per"}}) {
     auto s = ParseScenario(kByHand, {set});
     ASSERT_FALSE(s.ok()) << set;
     EXPECT_NE(s.status().message().find(key), std::string::npos) << s.status();
