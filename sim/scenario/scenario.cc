@@ -201,7 +201,8 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
   }
   if (const YAML::Node e = root["economics"]) {
     FG_RETURN_IF_ERROR(ParseEconomics(e, s.economics));
-    for (const auto& [name, price] : s.economics.region_prices) {
+    for (const auto& entry : s.economics.region_prices) {
+      const std::string& name = entry.first;  // (a structured binding: clang cannot capture it)
       const bool known = std::any_of(s.regions.begin(), s.regions.end(),
                                      [&](const models::RegionConfig& r) { return r.name == name; });
       if (!known) return KeyError("economics.region_prices." + name, "no region of that name");
