@@ -171,16 +171,21 @@ class Simulator::Loop {
           books_[car].power_w =
               models::ComputePowerW(s_.fleet.battery, classes_[cars_[car].speed_class].power_w);
         }
-        // Each region's electricity price (its own, else the scenario's) and local time.
+        // Each region's electricity price (its own, else the scenario's; price files read
+        // once each) and local time.
+        const std::string dir =
+            s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
+        PriceSchedule fleet_price = s_.economics.electricity_price;
+        FG_RETURN_IF_ERROR(fleet_price.LoadCsv(dir, s_.start_unix_s));
         for (size_t g = 0; g < availability_->region_count(); ++g) {
           const std::string name = g < s_.regions.size() ? s_.regions[g].name : "";
           const auto own = s_.economics.region_prices.find(name);
-          region_price_.push_back(own != s_.economics.region_prices.end()
-                                      ? own->second
-                                      : s_.economics.electricity_price);
-          const std::string dir =
-              s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
-          FG_RETURN_IF_ERROR(region_price_.back().LoadCsv(dir, s_.start_unix_s));
+          if (own == s_.economics.region_prices.end()) {
+            region_price_.push_back(fleet_price);
+          } else {
+            region_price_.push_back(own->second);
+            FG_RETURN_IF_ERROR(region_price_.back().LoadCsv(dir, s_.start_unix_s));
+          }
           absl::StatusOr<int32_t> offset = RegionLocalSecondAtZero(g);
           if (!offset.ok()) return offset.status();
           region_local_s_.push_back(*offset);

@@ -179,8 +179,9 @@ class FetchInputReactor final : public DataChunkReactor {
   StreamBudget::Ticket ticket_;
 };
 
-// Reads the stored bytes first (the store is thread-safe; the brain's thread never waits
-// on it), then asks the brain whether this attempt of the car resumes from them.
+// The brain says first whether this attempt of the car resumes from that checkpoint; only
+// then are its bytes read (a car must not make the coordinator load other tasks' blobs). The
+// read happens in the brain's reply, as FetchResults reads its first result.
 class FetchCheckpointReactor final : public DataChunkReactor {
  public:
   FetchCheckpointReactor(Brain* brain, grpc::CallbackServerContext* ctx,
@@ -191,23 +192,18 @@ class FetchCheckpointReactor final : public DataChunkReactor {
       Finish(ToGrpc(caller.status(), ctx));
       return;
     }
-    const uint64_t task = WireTask(TaskOfAttempt(req.attempt().attempt_id()));
-    auto data = brain->store()->ReadCheckpoint(task, req.checkpoint_id());
-    if (!data.ok()) {
-      Finish(ToGrpc(data.status()));
-      return;
-    }
-    data_ = *std::move(data);
     brain->CheckpointToResume(caller->node_id, req.attempt(), req.checkpoint_id(),
-                              [this, offset = req.offset()](absl::StatusOr<StoredCheckpoint> cp) {
+                              [this, store = brain->store(), id = req.checkpoint_id(),
+                               offset = req.offset()](absl::StatusOr<StoredCheckpoint> cp) {
                                 if (!cp.ok()) return Finish(ToGrpc(cp.status()));
-                                Stream(std::move(data_), cp->digest, offset, 0, "checkpoint");
+                                auto data = store->ReadCheckpoint(cp->task, id);
+                                if (!data.ok()) return Finish(ToGrpc(data.status()));
+                                Stream(*std::move(data), cp->digest, offset, 0, "checkpoint");
                               });
   }
 
  private:
   StreamBudget::Ticket ticket_;
-  std::string data_;  // until the brain says it may go
 };
 
 // ---------------------------------------------------------------------------------------

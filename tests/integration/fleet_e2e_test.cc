@@ -13,6 +13,7 @@
 #include "node/executor.h"
 #include "node/fleet.h"
 #include "tests/integration/process.h"
+#include "tests/integration/watch_job.h"
 #include "tests/service/test_car.h"
 
 namespace fleetgrid::testing {
@@ -85,15 +86,9 @@ TEST(FleetEndToEnd, TwoHundredChurningCarsCompleteTwoThousandTasksExactlyOnce) {
   for (uint32_t i = 0; i < 40; ++i) fleet.DriveOffForTest(i * 5, /*vanish=*/i % 2 == 0);
 
   // Wait for the final snapshot on the watch stream.
-  grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(150));
-  v1::WatchJobRequest wreq;
-  wreq.set_job_id(sub.job_id());
-  wreq.mutable_min_interval()->set_nanos(200'000'000);
-  auto watch = jobs->WatchJob(&wctx, wreq);
-  v1::JobProgress p, last;
-  while (watch->Read(&p)) last = p;
-  ASSERT_TRUE(watch->Finish().ok());
+  grpc::Status watched;
+  const v1::JobProgress last = WatchToTheEnd(*jobs, sub.job_id(), Duration::Seconds(150), &watched);
+  ASSERT_TRUE(watched.ok()) << watched.error_message();
   ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString();
   EXPECT_EQ(last.task_counts().done(), kTasks);
   const node::FleetStats fs = fleet.stats();
@@ -227,15 +222,9 @@ TEST(FleetEndToEnd, CarsSurviveACoordinatorKill9AndTheJobCompletes) {
 
   auto jobs =
       v1::JobService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(90));
-  v1::WatchJobRequest wreq;
-  wreq.set_job_id(job);
-  wreq.mutable_min_interval()->set_nanos(200'000'000);
-  auto watch = jobs->WatchJob(&wctx, wreq);
-  v1::JobProgress p, last;
-  while (watch->Read(&p)) last = p;
-  ASSERT_TRUE(watch->Finish().ok());
+  grpc::Status watched;
+  const v1::JobProgress last = WatchToTheEnd(*jobs, job, Duration::Seconds(90), &watched);
+  ASSERT_TRUE(watched.ok()) << watched.error_message();
   ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString();
   const node::FleetStats fs = fleet.stats();
   fleet.Stop();
@@ -338,15 +327,10 @@ TEST(FleetEndToEnd, RealCarAgentsKeepTheirAttemptsThroughAKill9WithinTheGrace) {
 
   auto jobs =
       v1::JobService::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
-  v1::WatchJobRequest wreq;
-  wreq.set_job_id(job);
-  wreq.mutable_min_interval()->set_nanos(100'000'000);
-  auto watch = jobs->WatchJob(&wctx, wreq);
-  v1::JobProgress p, last;
-  while (watch->Read(&p)) last = p;
-  ASSERT_TRUE(watch->Finish().ok());
+  grpc::Status watched;
+  const v1::JobProgress last =
+      WatchToTheEnd(*jobs, job, Duration::Seconds(60), &watched, Duration::Millis(100));
+  ASSERT_TRUE(watched.ok()) << watched.error_message();
   ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString() << cars.stderr_text();
   const double done_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count();
@@ -379,7 +363,6 @@ TEST(FleetEndToEnd, RealCarAgentsKeepTheirAttemptsThroughAKill9WithinTheGrace) {
   EXPECT_EQ(cars.Counter("lost"), 0) << cars.stderr_text();
   EXPECT_GE(cars.Counter("reconnects"), kCarsHere) << cars.stderr_text();
   // An idle client channel would hold the coordinator's graceful shutdown (docs/live.md).
-  watch.reset();
   results.reset();
   jobs.reset();
   EXPECT_EQ(coord.Terminate(), 0);
@@ -429,14 +412,10 @@ TEST(FleetEndToEnd, TwoAgentsWithTheSameCarsDisplaceSessionsWithoutCrashOrDouble
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(jobs->SubmitJob(&sctx, req, &sub).ok());
 
-  grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(150));
-  v1::WatchJobRequest wreq;
-  wreq.set_job_id(sub.job_id());
-  auto watch = jobs->WatchJob(&wctx, wreq);
-  v1::JobProgress p, last;
-  while (watch->Read(&p)) last = p;
-  ASSERT_TRUE(watch->Finish().ok());
+  grpc::Status watched;
+  const v1::JobProgress last =
+      WatchToTheEnd(*jobs, sub.job_id(), Duration::Seconds(150), &watched, Duration::Zero());
+  ASSERT_TRUE(watched.ok()) << watched.error_message();
   ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString();
   const node::FleetStats sa = a.stats(), sb = b.stats();
   a.Stop();

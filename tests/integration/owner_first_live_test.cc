@@ -18,6 +18,7 @@
 #include "node/fleet.h"
 #include "node/scenario.h"
 #include "tests/integration/process.h"
+#include "tests/integration/watch_job.h"
 
 namespace fleetgrid::testing {
 namespace {
@@ -83,15 +84,9 @@ TEST(OwnerFirstLive, WarnedDeparturesUploadCheckpointsAndTasksResumeElsewhere) {
   v1::SubmitJobResponse sub;
   ASSERT_TRUE(jobs->SubmitJob(&sctx, req, &sub).ok());
 
-  grpc::ClientContext wctx;
-  wctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-  v1::WatchJobRequest wreq;
-  wreq.set_job_id(sub.job_id());
-  wreq.mutable_min_interval()->set_nanos(200'000'000);
-  auto watch = jobs->WatchJob(&wctx, wreq);
-  v1::JobProgress p, last;
-  while (watch->Read(&p)) last = p;
-  ASSERT_TRUE(watch->Finish().ok());
+  grpc::Status watched;
+  const v1::JobProgress last = WatchToTheEnd(*jobs, sub.job_id(), Duration::Seconds(120), &watched);
+  ASSERT_TRUE(watched.ok()) << watched.error_message();
   const node::FleetStats fs = fleet.stats();
   fleet.Stop();
   ASSERT_EQ(last.state(), v1::JOB_STATE_DONE) << last.DebugString();
