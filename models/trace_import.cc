@@ -11,7 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_join.h"
 #include "common/status.h"
-#include "models/csv_reader.h"
+#include "models/csv_file.h"
 #include "models/yaml_fields.h"
 
 namespace fleetgrid::models {
@@ -69,24 +69,16 @@ struct Layout {
   std::vector<size_t> start, end, energy, car, charger, connector, site;
 };
 
-absl::StatusOr<std::vector<size_t>> Find(const std::vector<std::string>& header,
-                                         const std::vector<std::string>& names, const char* key,
-                                         const std::string& file) {
+absl::StatusOr<std::vector<size_t>> Find(const CsvFile& csv, const std::vector<std::string>& names,
+                                         const char* key) {
   std::vector<size_t> out;
   for (const std::string& name : names) {
-    const std::string_view want = Trim(name);
-    size_t i = 0;
-    while (i < header.size() && Trim(header[i]) != want) ++i;
-    if (i == header.size()) {
-      std::string have;
-      for (const std::string& h : header) {
-        if (!Trim(h).empty()) have += (have.empty() ? "" : ", ") + h;
-      }
-      return absl::InvalidArgumentError("columns." + std::string(key) + ": " + file +
-                                        " has no column \"" + name + "\" (its columns: " + have +
-                                        ")");
+    absl::StatusOr<size_t> i = csv.Column(name);
+    if (!i.ok()) {
+      return absl::InvalidArgumentError("columns." + std::string(key) + ": " +
+                                        std::string(i.status().message()));
     }
-    out.push_back(i);
+    out.push_back(*i);
   }
   return out;
 }
@@ -186,32 +178,20 @@ absl::StatusOr<TraceSessions> ImportSessions(const TraceConfig& config,
   std::map<std::string, bool> sites;
   for (size_t f = 0; f < config.files.size(); ++f) {
     const std::string& name = config.files[f];
-    std::filesystem::path p(name);
-    if (p.is_relative() && !scenario_dir.empty()) p = std::filesystem::path(scenario_dir) / p;
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      return absl::InvalidArgumentError("files[" + std::to_string(f) + "]: " + p.string() +
-                                        " is a directory, not a CSV file");
+    absl::StatusOr<CsvFile> file = CsvFile::Open(name, scenario_dir);
+    if (!file.ok()) {
+      return absl::InvalidArgumentError("files[" + std::to_string(f) + "]: " +
+                                        std::string(file.status().message()));
     }
-    std::ifstream in(p, std::ios::binary);
-    if (!in) {
-      return absl::InvalidArgumentError("files[" + std::to_string(f) + "]: cannot read " +
-                                        p.string());
-    }
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    const std::string text = buf.str();
-    CsvReader csv(text);
-    std::vector<std::string> header;
-    if (!csv.Next(header)) return absl::InvalidArgumentError(name + ": empty file (no header row)");
+    CsvFile& csv = *file;
     Layout lay;
-    FG_ASSIGN_OR_RETURN(lay.start, Find(header, cols.start, "start", name));
-    FG_ASSIGN_OR_RETURN(lay.end, Find(header, cols.end, "end", name));
-    FG_ASSIGN_OR_RETURN(lay.energy, Find(header, cols.energy_kwh, "energy_kwh", name));
-    FG_ASSIGN_OR_RETURN(lay.car, Find(header, cols.car, "car", name));
-    FG_ASSIGN_OR_RETURN(lay.charger, Find(header, cols.charger, "charger", name));
-    FG_ASSIGN_OR_RETURN(lay.connector, Find(header, cols.connector, "connector", name));
-    FG_ASSIGN_OR_RETURN(lay.site, Find(header, cols.site, "site", name));
+    FG_ASSIGN_OR_RETURN(lay.start, Find(csv, cols.start, "start"));
+    FG_ASSIGN_OR_RETURN(lay.end, Find(csv, cols.end, "end"));
+    FG_ASSIGN_OR_RETURN(lay.energy, Find(csv, cols.energy_kwh, "energy_kwh"));
+    FG_ASSIGN_OR_RETURN(lay.car, Find(csv, cols.car, "car"));
+    FG_ASSIGN_OR_RETURN(lay.charger, Find(csv, cols.charger, "charger"));
+    FG_ASSIGN_OR_RETURN(lay.connector, Find(csv, cols.connector, "connector"));
+    FG_ASSIGN_OR_RETURN(lay.site, Find(csv, cols.site, "site"));
     ++rep.files;
     uint64_t rows = 0;
     std::vector<std::string> bad_lines;  // this file's first refused rows

@@ -1,5 +1,6 @@
 #include "models/yaml_fields.h"
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -49,12 +50,25 @@ std::string NumberText(double v) {
   return os.str();
 }
 
+namespace {
+// " (line N)" of a node read from text; "" for one built in code (a --set value).
+std::string LineOf(const YAML::Node& n) {
+  const YAML::Mark m = n.Mark();
+  return m.line >= 0 ? " (again on line " + std::to_string(m.line + 1) + ")" : "";
+}
+}  // namespace
+
 absl::Status CheckMap(const YAML::Node& node, const std::string& path,
                       std::initializer_list<std::string_view> allowed) {
   if (!node.IsMap())
     return KeyError(path.empty() ? "(top level)" : path, "expected a map, got " + ShowNode(node));
+  std::vector<std::string> seen;  // yaml-cpp keeps the first of two equal keys, silently
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+      return KeyError(JoinKey(path, key), "given twice" + LineOf(kv.first));
+    }
+    seen.push_back(key);
     bool ok = false;
     for (std::string_view a : allowed) ok = ok || a == key;
     if (!ok) {

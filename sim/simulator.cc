@@ -112,6 +112,15 @@ class Simulator::Loop {
       r_.traces = availability_->trace_reports();
       r_.trace_looped = availability_->LoopsWithin(s_.horizon);
     }
+    FG_RETURN_IF_ERROR(workload_.LoadTrace(ScenarioDir()));
+    if (s_.workload.kind == WorkloadKind::kJobTrace) {
+      const JobTrace& t = workload_.trace();
+      r_.job_trace_file = s_.workload.job_trace.file;
+      r_.job_trace_rows = t.rows;
+      r_.job_trace_kept = t.kept;
+      r_.job_trace_with_run_time = t.with_run_time;
+      r_.job_trace_period_s = t.period_s;
+    }
     core::CoreConfig cc;
     cc.heartbeat_grace = s_.grace_period;
     cc.attempt_timeout = s_.attempt_timeout;
@@ -173,8 +182,7 @@ class Simulator::Loop {
         }
         // Each region's electricity price (its own, else the scenario's; price files read
         // once each) and local time.
-        const std::string dir =
-            s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
+        const std::string dir = ScenarioDir();
         PriceSchedule fleet_price = s_.economics.electricity_price;
         FG_RETURN_IF_ERROR(fleet_price.LoadCsv(dir, s_.start_unix_s));
         for (size_t g = 0; g < availability_->region_count(); ++g) {
@@ -310,10 +318,10 @@ class Simulator::Loop {
       SetNextChange(car, st.end);
       if (st.available) Arrive(car, st.plugged);
     }
-    // The first job arrival: the bag of tasks at t=0, or the first Poisson job.
-    if (workload_.NextArrival() == t0) {
-      SubmitNextJob();
-    } else if (workload_.NextArrival() <= horizon_end_) {
+    // The first job arrival: the bag of tasks at t=0, a trace's first job, or the first
+    // Poisson job; then the next one.
+    if (workload_.NextArrival() == t0) SubmitNextJob();
+    if (workload_.NextArrival() <= horizon_end_) {
       queue_->Push(workload_.NextArrival(), Pack(0, kJobArrival, 0));
     }
     runtime_->Rearm();
@@ -806,12 +814,19 @@ class Simulator::Loop {
     hooks_.on_attempt(rec);
   }
 
+  // Relative data file paths are relative to the scenario file.
+  std::string ScenarioDir() const {
+    return s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
+  }
+
   void SubmitNextJob() {
     const uint32_t count = workload_.NextJobTasks();
+    const double job_work = workload_.NextJobWork();  // from a job trace; <= 0: none
     core::JobSpec spec;
     spec.name = "job" + std::to_string(r_.jobs_submitted);
     spec.task_count = count;
-    spec.task.work_units = s_.workload.work.mean;
+    spec.priority = workload_.NextJobPriority();
+    spec.task.work_units = job_work > 0 ? job_work : s_.workload.work.mean;
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();
     spec.task.memory_bytes = s_.workload.memory_bytes;
@@ -833,7 +848,7 @@ class Simulator::Loop {
     if (!workload_.constant_work()) {
       spec.tasks.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
-        const double w = workload_.TaskWork(next_task_index_ + i);
+        const double w = job_work > 0 ? job_work : workload_.TaskWork(next_task_index_ + i);
         spec.tasks[i] = spec.task;
         spec.tasks[i].work_units = w;
         task_work_.push_back(w);

@@ -166,6 +166,11 @@ struct SimResult {
   // (it then loops).
   std::vector<std::pair<std::string, models::TraceReport>> traces;
   bool trace_looped = false;
+  // workload.model job-trace: the file and what it held (rows read, kept by the filter,
+  // kept with a run time); jobs_submitted says how many arrived within the horizon.
+  std::string job_trace_file;
+  uint64_t job_trace_rows = 0, job_trace_kept = 0, job_trace_with_run_time = 0;
+  double job_trace_period_s = 0;
   ValidationResult validation;
   CheckpointResult checkpoints;
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings

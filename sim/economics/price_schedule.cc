@@ -9,7 +9,7 @@
 #include <sstream>
 
 #include "common/status.h"
-#include "models/csv_reader.h"
+#include "models/csv_file.h"
 #include "models/local_calendar.h"
 #include "models/owner_rules_section.h"
 #include "models/yaml_fields.h"
@@ -90,31 +90,18 @@ absl::Status PriceSchedule::Parse(const YAML::Node& n, const std::string& path,
 
 absl::Status PriceSchedule::LoadCsv(const std::string& dir, int64_t start_unix_s) {
   if (csv_.file.empty()) return absl::OkStatus();
-  std::filesystem::path p(csv_.file);
-  if (p.is_relative() && !dir.empty()) p = std::filesystem::path(dir) / p;
-  const std::string name = p.string();
-  std::ifstream in(p, std::ios::binary);
-  std::error_code ec;
-  if (!in || std::filesystem::is_directory(p, ec)) {
-    return absl::InvalidArgumentError("economics price csv: cannot read " + name);
+  absl::StatusOr<models::CsvFile> file = models::CsvFile::Open(csv_.file, dir);
+  if (!file.ok()) {
+    return absl::InvalidArgumentError("economics price csv: " + std::string(file.status().message()));
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  models::CsvReader csv(text);
+  models::CsvFile& csv = *file;
+  const std::string& name = csv.name();
   std::vector<std::string> row;
-  if (!csv.Next(row)) return absl::InvalidArgumentError(name + ": empty file (no header row)");
-  auto column = [&](const std::string& want) -> absl::StatusOr<size_t> {
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (row[i] == want) return i;
-    }
-    return absl::InvalidArgumentError(name + ":1: no column \"" + want + "\" in the header");
-  };
-  FG_ASSIGN_OR_RETURN(const size_t tc, column(csv_.time_column));
-  FG_ASSIGN_OR_RETURN(const size_t pc, column(csv_.price_column));
+  FG_ASSIGN_OR_RETURN(const size_t tc, csv.Column(csv_.time_column));
+  FG_ASSIGN_OR_RETURN(const size_t pc, csv.Column(csv_.price_column));
   std::map<int64_t, std::pair<double, size_t>> by_hour;  // hour -> price, line
   while (csv.Next(row)) {
-    const std::string at = name + ":" + std::to_string(csv.line());
+    const std::string at = csv.At();
     if (csv.malformed()) return absl::InvalidArgumentError(at + ": malformed quoting");
     if (row.size() <= std::max(tc, pc)) return absl::InvalidArgumentError(at + ": too few fields");
     absl::StatusOr<int64_t> t = models::ParseInstant(row[tc]);

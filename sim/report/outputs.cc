@@ -211,6 +211,13 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
     j["traces"] = traces;
     j["trace_loops"] = r.trace_looped;
   }
+  if (!r.job_trace_file.empty()) {
+    j["job_trace"] = {{"file", r.job_trace_file},
+                      {"rows_read", r.job_trace_rows},
+                      {"jobs_kept", r.job_trace_kept},
+                      {"jobs_with_run_time", r.job_trace_with_run_time},
+                      {"pass_s", r.job_trace_period_s}};
+  }
   const core::CoreStats& cs = r.core;
   j["core"] = {
       {"attempts_started", cs.attempts_started}, {"attempts_succeeded", cs.attempts_succeeded},
@@ -302,6 +309,14 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
           g.time.parked_car_s > 0 ? 100 * g.time.useful_car_s / g.time.parked_car_s : 0.0);
       os << buf;
     }
+  }
+  if (!r.job_trace_file.empty()) {
+    std::snprintf(buf, sizeof buf,
+                  "jobs       %" PRIu64 " submitted from %s: %" PRIu64 " of %" PRIu64
+                  " rows kept, %" PRIu64 " with a run time; one pass %.1f h\n",
+                  r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
+                  r.job_trace_with_run_time, r.job_trace_period_s / 3600);
+    os << buf;
   }
   for (const auto& [region, t] : r.traces) {
     std::snprintf(buf, sizeof buf,

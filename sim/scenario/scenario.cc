@@ -53,21 +53,71 @@ absl::Status ParseWork(const YAML::Node& n, const std::string& path, WorkDist& w
   return absl::OkStatus();
 }
 
+absl::Status ParseJobTrace(const YAML::Node& n, const std::string& path, JobTraceConfig& t) {
+  FG_RETURN_IF_ERROR(CheckMap(n, path,
+                              {"file", "submit_column", "time_unit", "run_columns",
+                               "priority_column", "keep", "rate_scale", "work_per_second",
+                               "loop"}));
+  FG_RETURN_IF_ERROR(ReadString(n, path, "file", &t.file));
+  if (t.file.empty()) return KeyError(JoinKey(path, "file"), "must name a CSV file");
+  FG_RETURN_IF_ERROR(ReadString(n, path, "submit_column", &t.submit_column));
+  std::string unit = "s";
+  FG_RETURN_IF_ERROR(ReadString(n, path, "time_unit", &unit));
+  if (unit == "s") {
+    t.time_unit_s = 1;
+  } else if (unit == "ms") {
+    t.time_unit_s = 1e-3;
+  } else if (unit == "us") {
+    t.time_unit_s = 1e-6;
+  } else {
+    return KeyError(JoinKey(path, "time_unit"), "expected s, ms or us, got \"" + unit + "\"");
+  }
+  if (const YAML::Node r = n["run_columns"]) {
+    const std::string rp = JoinKey(path, "run_columns");
+    if (!r.IsSequence() || r.size() != 2 || !r[0].IsScalar() || !r[1].IsScalar()) {
+      return KeyError(rp, "expected [start column, end column], got " + ShowNode(r));
+    }
+    t.run_start_column = r[0].Scalar();
+    t.run_end_column = r[1].Scalar();
+  }
+  FG_RETURN_IF_ERROR(ReadString(n, path, "priority_column", &t.priority_column));
+  if (const YAML::Node k = n["keep"]) {
+    const std::string kp = JoinKey(path, "keep");
+    FG_RETURN_IF_ERROR(CheckMap(k, kp, {"column", "values"}));
+    FG_RETURN_IF_ERROR(ReadString(k, kp, "column", &t.keep_column));
+    const YAML::Node v = k["values"];
+    if (t.keep_column.empty() || !v || !v.IsSequence() || v.size() == 0) {
+      return KeyError(kp, "expected {column: name, values: [kept values]}");
+    }
+    for (const YAML::Node& x : v) {
+      if (!x.IsScalar()) return KeyError(JoinKey(kp, "values"), "expected scalars, got " + ShowNode(x));
+      t.keep_values.push_back(x.Scalar());
+    }
+  }
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "rate_scale", &t.rate_scale, 0, 1e9, true));
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "work_per_second", &t.work_per_second, 0, 1e12, true));
+  FG_RETURN_IF_ERROR(ReadBool(n, path, "loop", &t.loop));
+  return absl::OkStatus();
+}
+
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
   FG_RETURN_IF_ERROR(
       CheckMap(n, path,
                {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-                "work", "input_bytes", "output_bytes", "memory", "checkpoint", "validation"}));
+                "job_trace", "work", "input_bytes", "output_bytes", "memory", "checkpoint",
+                "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {
     w.kind = WorkloadKind::kBagOfTasks;
   } else if (model == "poisson") {
     w.kind = WorkloadKind::kPoisson;
+  } else if (model == "job-trace") {
+    w.kind = WorkloadKind::kJobTrace;
   } else {
-    return KeyError(JoinKey(path, "model"),
-                    "unknown model \"" + model + "\" (expected bag-of-tasks or poisson)");
+    return KeyError(JoinKey(path, "model"), "unknown model \"" + model +
+                                                "\" (expected bag-of-tasks, poisson or job-trace)");
   }
   FG_RETURN_IF_ERROR(ReadInt(n, path, "tasks", &w.tasks, 0, 4e9));
   FG_RETURN_IF_ERROR(ReadNumber(n, path, "tasks_per_car", &w.tasks_per_car, 0, 4e9));
@@ -122,6 +172,15 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
                                                         std::to_string(c.daily_quota) + "), got " +
                                                         std::to_string(c.initial_quota));
     }
+  }
+  if (const YAML::Node t = n["job_trace"]) {
+    FG_RETURN_IF_ERROR(ParseJobTrace(t, JoinKey(path, "job_trace"), w.job_trace));
+  }
+  if (w.kind == WorkloadKind::kJobTrace && w.job_trace.file.empty()) {
+    return KeyError(JoinKey(path, "job_trace.file"), "the job-trace model needs a trace file");
+  }
+  if (w.kind != WorkloadKind::kJobTrace && !w.job_trace.file.empty()) {
+    return KeyError(JoinKey(path, "job_trace"), "only for model: job-trace");
   }
   if (w.kind == WorkloadKind::kPoisson && w.job_rate_per_s <= 0) {
     return KeyError(JoinKey(path, "job_rate_per_s"),

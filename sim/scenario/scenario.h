@@ -23,6 +23,7 @@
 #include "models/scenario_sections.h"
 #include "sim/economics/economics_config.h"
 #include "sim/engine/event_queue.h"
+#include "sim/workload/job_trace.h"
 
 namespace fleetgrid::sim {
 
@@ -34,7 +35,7 @@ struct WorkDist {
   double sigma = 1.0;  // log-normal: sigma of the underlying normal
 };
 
-enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson };
+enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson, kJobTrace };
 
 // How results are validated (the job's replication and quorum, coordinator/core's adaptive
 // replication, spot-checks and daily quota). The defaults validate nothing (FLEET-1).
@@ -63,6 +64,9 @@ struct WorkloadConfig {
   double job_rate_per_s = 0;
   uint32_t tasks_per_job = 1;
   uint64_t max_jobs = 0;
+  // Job trace: jobs arrive as the rows of a CSV trace (sim/workload/job_trace.h), each of
+  // tasks_per_job tasks, until max_jobs (0 = the trace's end or, with loop, the horizon).
+  JobTraceConfig job_trace;
   WorkDist work;
   uint64_t input_bytes = 50'000'000;
   uint64_t output_bytes = 5'000'000;

@@ -10,12 +10,39 @@ Workload::Workload(const WorkloadConfig& config, uint32_t fleet_size, uint64_t s
     total_tasks_ = config.BagTasks(fleet_size);
     next_arrival_ = TimePoint::Epoch();
     next_tasks_ = static_cast<uint32_t>(total_tasks_);
+  } else if (config.kind == WorkloadKind::kJobTrace) {
+    next_tasks_ = config.tasks_per_job;  // the first arrival comes with LoadTrace
   } else {
     total_tasks_ = config.max_jobs * config.tasks_per_job;
     next_tasks_ = config.tasks_per_job;
     next_arrival_ = TimePoint::Epoch() +
                     Duration::FromSecondsF(arrivals_.Exponential(1.0 / config.job_rate_per_s));
   }
+}
+
+absl::Status Workload::LoadTrace(const std::string& dir) {
+  if (config_.kind != WorkloadKind::kJobTrace) return absl::OkStatus();
+  absl::StatusOr<JobTrace> t = LoadJobTrace(config_.job_trace, dir);
+  if (!t.ok()) {
+    return absl::InvalidArgumentError("workload.job_trace: " + std::string(t.status().message()));
+  }
+  trace_ = std::move(*t);
+  const uint64_t jobs = config_.max_jobs > 0 ? config_.max_jobs
+                        : config_.job_trace.loop ? 0
+                                                 : trace_.jobs.size();
+  total_tasks_ = jobs * config_.tasks_per_job;
+  next_arrival_ = TraceArrival();
+  return absl::OkStatus();
+}
+
+TimePoint Workload::TraceArrival() const {
+  const size_t n = trace_.jobs.size();
+  if (n == 0) return TimePoint::Infinite();
+  const uint64_t pass = jobs_emitted_ / n;
+  if (pass > 0 && !config_.job_trace.loop) return TimePoint::Infinite();
+  return TimePoint::Epoch() +
+         Duration::FromSecondsF(static_cast<double>(pass) * trace_.period_s +
+                                trace_.jobs[jobs_emitted_ % n].at_s);
 }
 
 void Workload::Advance() {
@@ -25,7 +52,21 @@ void Workload::Advance() {
     next_arrival_ = TimePoint::Infinite();
     return;
   }
+  if (config_.kind == WorkloadKind::kJobTrace) {
+    next_arrival_ = TraceArrival();
+    return;
+  }
   next_arrival_ += Duration::FromSecondsF(arrivals_.Exponential(1.0 / config_.job_rate_per_s));
+}
+
+double Workload::NextJobWork() const {
+  if (trace_.jobs.empty()) return 0;
+  return trace_.jobs[jobs_emitted_ % trace_.jobs.size()].work;
+}
+
+int32_t Workload::NextJobPriority() const {
+  if (trace_.jobs.empty()) return 0;
+  return trace_.jobs[jobs_emitted_ % trace_.jobs.size()].priority;
 }
 
 double Workload::TaskWork(uint64_t task_index) const {

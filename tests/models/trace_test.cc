@@ -464,7 +464,7 @@ TEST(TraceImport, MissingColumnOrFileIsNamed) {
   ASSERT_FALSE(t.ok());
   EXPECT_EQ(t.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(t.status().message(),
-              HasSubstr("columns.end: " + path + " has no column \"Plug out\""));
+              HasSubstr("columns.end: " + path + ":1: no column \"Plug out\""));
   EXPECT_THAT(t.status().message(), HasSubstr("its columns: id, start, end, cp"));
 
   // Relative paths are the scenario directory's; the message names the entry and the path.

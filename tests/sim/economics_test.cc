@@ -146,20 +146,6 @@ TEST(EconomicsTest, TimeOfUsePricesEachHourOfTheRun) {
               1e-9);
 }
 
-std::string WriteFile(const std::string& name, const std::string& text) {
-  const std::string path = ::testing::TempDir() + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
-absl::Status RunError(const std::string& yaml, const std::vector<std::string>& set) {
-  auto s = ParseScenario(yaml, set);
-  if (!s.ok()) return s.status();
-  RunOptions o;
-  o.write_files = false;
-  return RunScenario(*s, o).status();
-}
-
 // Would catch: hourly prices read at the wrong hour, a per-MWh file taken per kWh.
 TEST(EconomicsTest, HourlyPricesFromACsvFile) {
   const std::string kwh = WriteFile(

@@ -1,9 +1,11 @@
-// The summary.json of a simulated scenario, for tests: EXPECTs that it parses and runs (an
-// empty object otherwise), and writes no files.
+// Running scenarios in tests: the summary.json of a simulated scenario (EXPECTs that it
+// parses and runs; an empty object otherwise; writes no files), the error of one that does
+// not, and scratch data files.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,22 @@ inline nlohmann::ordered_json SummaryOf(const absl::StatusOr<Scenario>& s) {
 inline nlohmann::ordered_json RunSim(const std::string& yaml,
                                      const std::vector<std::string>& set = {}) {
   return SummaryOf(ParseScenario(yaml, set));
+}
+
+// Why a scenario given as YAML text does not parse or run (OK when it does).
+inline absl::Status RunError(const std::string& yaml, const std::vector<std::string>& set = {}) {
+  auto s = ParseScenario(yaml, set);
+  if (!s.ok()) return s.status();
+  RunOptions o;
+  o.write_files = false;
+  return RunScenario(*s, o).status();
+}
+
+// Writes `text` to a file of that name in the test's temporary directory; returns its path.
+inline std::string WriteFile(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
 }
 
 }  // namespace fleetgrid::sim

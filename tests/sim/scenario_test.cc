@@ -111,6 +111,12 @@ INSTANTIATE_TEST_SUITE_P(
     Cases, BadScenarioTest,
     ::testing::Values(
         BadCase{"unknown_top_key", "flet: {}\n", {}, "flet: unknown key"},
+        // yaml-cpp would keep the first of the two and drop the second without a word.
+        BadCase{"key_twice",
+                "workload: {model: poisson}\nhorizon: 1d\nworkload: {model: job-trace}\n",
+                {},
+                "workload: given twice (again on line 3)"},
+        BadCase{"nested_key_twice", "fleet: {size: 3, size: 4}\n", {}, "fleet.size: given twice"},
         BadCase{"unknown_nested_key", "fleet: {sise: 3}\n", {}, "fleet.sise: unknown key"},
         BadCase{"wrong_type_size", "fleet: {size: many}\n", {}, "fleet.size: expected a number"},
         BadCase{"fractional_size", "fleet: {size: 2.5}\n", {}, "fleet.size: expected a whole"},
