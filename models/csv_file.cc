@@ -10,7 +10,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -46,8 +47,8 @@ absl::StatusOr<size_t> CsvFile::Column(const std::string& want) const {
   for (const std::string& h : header_) {
     if (!Trim(h).empty()) have += (have.empty() ? "" : ", ") + h;
   }
-  return absl::InvalidArgumentError(name_ + ":1: no column \"" + want + "\" (its columns: " +
-                                    have + ")");
+  return absl::InvalidArgumentError(name_ + ":1: no column \"" + want + "\" (its columns: " + have +
+                                    ")");
 }
 
 }  // namespace fleetgrid::models

@@ -180,8 +180,8 @@ absl::StatusOr<TraceSessions> ImportSessions(const TraceConfig& config,
     const std::string& name = config.files[f];
     absl::StatusOr<CsvFile> file = CsvFile::Open(name, scenario_dir);
     if (!file.ok()) {
-      return absl::InvalidArgumentError("files[" + std::to_string(f) + "]: " +
-                                        std::string(file.status().message()));
+      return absl::InvalidArgumentError("files[" + std::to_string(f) +
+                                        "]: " + std::string(file.status().message()));
     }
     CsvFile& csv = *file;
     Layout lay;

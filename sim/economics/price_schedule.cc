@@ -92,7 +92,8 @@ absl::Status PriceSchedule::LoadCsv(const std::string& dir, int64_t start_unix_s
   if (csv_.file.empty()) return absl::OkStatus();
   absl::StatusOr<models::CsvFile> file = models::CsvFile::Open(csv_.file, dir);
   if (!file.ok()) {
-    return absl::InvalidArgumentError("economics price csv: " + std::string(file.status().message()));
+    return absl::InvalidArgumentError("economics price csv: " +
+                                      std::string(file.status().message()));
   }
   models::CsvFile& csv = *file;
   const std::string& name = csv.name();

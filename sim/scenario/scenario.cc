@@ -54,10 +54,10 @@ absl::Status ParseWork(const YAML::Node& n, const std::string& path, WorkDist& w
 }
 
 absl::Status ParseJobTrace(const YAML::Node& n, const std::string& path, JobTraceConfig& t) {
-  FG_RETURN_IF_ERROR(CheckMap(n, path,
-                              {"file", "submit_column", "time_unit", "run_columns",
-                               "priority_column", "keep", "rate_scale", "work_per_second",
-                               "loop"}));
+  FG_RETURN_IF_ERROR(
+      CheckMap(n, path,
+               {"file", "submit_column", "time_unit", "run_columns", "priority_column", "keep",
+                "rate_scale", "work_per_second", "loop"}));
   FG_RETURN_IF_ERROR(ReadString(n, path, "file", &t.file));
   if (t.file.empty()) return KeyError(JoinKey(path, "file"), "must name a CSV file");
   FG_RETURN_IF_ERROR(ReadString(n, path, "submit_column", &t.submit_column));
@@ -90,7 +90,8 @@ absl::Status ParseJobTrace(const YAML::Node& n, const std::string& path, JobTrac
       return KeyError(kp, "expected {column: name, values: [kept values]}");
     }
     for (const YAML::Node& x : v) {
-      if (!x.IsScalar()) return KeyError(JoinKey(kp, "values"), "expected scalars, got " + ShowNode(x));
+      if (!x.IsScalar())
+        return KeyError(JoinKey(kp, "values"), "expected scalars, got " + ShowNode(x));
       t.keep_values.push_back(x.Scalar());
     }
   }
@@ -102,11 +103,10 @@ absl::Status ParseJobTrace(const YAML::Node& n, const std::string& path, JobTrac
 
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
-  FG_RETURN_IF_ERROR(
-      CheckMap(n, path,
-               {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-                "job_trace", "work", "input_bytes", "output_bytes", "memory", "checkpoint",
-                "validation"}));
+  FG_RETURN_IF_ERROR(CheckMap(
+      n, path,
+      {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
+       "job_trace", "work", "input_bytes", "output_bytes", "memory", "checkpoint", "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {

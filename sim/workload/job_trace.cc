@@ -56,8 +56,8 @@ absl::StatusOr<JobTrace> LoadJobTrace(const JobTraceConfig& c, const std::string
     const std::string at = csv.At();
     if (csv.malformed()) return absl::InvalidArgumentError(at + ": malformed quoting");
     if (f.size() <= need) {
-      return absl::InvalidArgumentError(at + ": " + std::to_string(f.size()) + " fields, the columns need " +
-                                        std::to_string(need + 1));
+      return absl::InvalidArgumentError(at + ": " + std::to_string(f.size()) +
+                                        " fields, the columns need " + std::to_string(need + 1));
     }
     if (keep != kNone &&
         std::find(c.keep_values.begin(), c.keep_values.end(), f[keep]) == c.keep_values.end()) {
@@ -93,8 +93,9 @@ absl::StatusOr<JobTrace> LoadJobTrace(const JobTraceConfig& c, const std::string
     rows.emplace_back(t * c.time_unit_s, job);
   }
   if (out.kept == 0) {
-    return absl::InvalidArgumentError(csv.name() + (out.rows == 0 ? ": no data rows below the header"
-                                                                  : ": the keep filter kept no row"));
+    return absl::InvalidArgumentError(csv.name() + (out.rows == 0
+                                                        ? ": no data rows below the header"
+                                                        : ": the keep filter kept no row"));
   }
   std::stable_sort(rows.begin(), rows.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

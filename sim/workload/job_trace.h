@@ -17,13 +17,13 @@
 namespace fleetgrid::sim {
 
 struct JobTraceConfig {
-  std::string file;                       // CSV, relative to the scenario file
-  std::string submit_column = "submit";   // the job's submission time
-  double time_unit_s = 1;                 // seconds per unit of the time columns (s, ms, us)
-  std::string run_start_column;           // with run_end_column: the job's run time
+  std::string file;                      // CSV, relative to the scenario file
+  std::string submit_column = "submit";  // the job's submission time
+  double time_unit_s = 1;                // seconds per unit of the time columns (s, ms, us)
+  std::string run_start_column;          // with run_end_column: the job's run time
   std::string run_end_column;
-  std::string priority_column;            // integer job priority (Google: scheduling class)
-  std::string keep_column;                // keep only rows whose value is one of keep_values
+  std::string priority_column;  // integer job priority (Google: scheduling class)
+  std::string keep_column;      // keep only rows whose value is one of keep_values
   std::vector<std::string> keep_values;
   double rate_scale = 1;       // arrivals come this many times faster (gaps divided by it)
   double work_per_second = 1;  // work units per second of trace run time
@@ -31,8 +31,8 @@ struct JobTraceConfig {
 };
 
 struct TraceJob {
-  double at_s = 0;       // seconds after the run's start (before any loop)
-  double work = 0;       // per task; <= 0: draw from the work distribution
+  double at_s = 0;  // seconds after the run's start (before any loop)
+  double work = 0;  // per task; <= 0: draw from the work distribution
   int32_t priority = 0;
 };
 

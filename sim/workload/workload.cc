@@ -27,7 +27,7 @@ absl::Status Workload::LoadTrace(const std::string& dir) {
     return absl::InvalidArgumentError("workload.job_trace: " + std::string(t.status().message()));
   }
   trace_ = std::move(*t);
-  const uint64_t jobs = config_.max_jobs > 0 ? config_.max_jobs
+  const uint64_t jobs = config_.max_jobs > 0     ? config_.max_jobs
                         : config_.job_trace.loop ? 0
                                                  : trace_.jobs.size();
   total_tasks_ = jobs * config_.tasks_per_job;
@@ -40,9 +40,8 @@ TimePoint Workload::TraceArrival() const {
   if (n == 0) return TimePoint::Infinite();
   const uint64_t pass = jobs_emitted_ / n;
   if (pass > 0 && !config_.job_trace.loop) return TimePoint::Infinite();
-  return TimePoint::Epoch() +
-         Duration::FromSecondsF(static_cast<double>(pass) * trace_.period_s +
-                                trace_.jobs[jobs_emitted_ % n].at_s);
+  return TimePoint::Epoch() + Duration::FromSecondsF(static_cast<double>(pass) * trace_.period_s +
+                                                     trace_.jobs[jobs_emitted_ % n].at_s);
 }
 
 void Workload::Advance() {

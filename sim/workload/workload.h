@@ -13,7 +13,6 @@
 #include <string>
 
 #include "absl/status/status.h"
-
 #include "common/rng.h"
 #include "common/time.h"
 #include "sim/scenario/scenario.h"

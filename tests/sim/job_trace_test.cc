@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "sim/simulator.h"
-
 #include "tests/sim/run_summary.h"
 
 namespace fleetgrid::sim {
@@ -37,7 +36,8 @@ availability: {model: never-leaves}
 workload:
   model: job-trace
   job_trace:
-    file: )" + file + R"(
+    file: )" +
+         file + R"(
     submit_column: submit_us
     time_unit: us
     run_columns: [start_us, end_us]
@@ -92,13 +92,13 @@ TEST(JobTraceTest, LoopReplaysTheFileUntilTheHorizon) {
 // Would catch: the trace's priority column ignored. One car, busy with a long first job;
 // of the two jobs that queue behind it, the later one has the higher class and runs first.
 TEST(JobTraceTest, TheTracePriorityOrdersTheQueue) {
-  const std::string file = WriteFile(
-      "prio.csv",
-      "job,submit_us,start_us,end_us,end_event,class\n"
-      "long,0,0,1000000000,FINISH,0\n"     // 1000 s x 2 units: busy until 2000 s
-      "low,1000000,0,1000000,FINISH,0\n"   // arrives at 1 s, class 0
-      "high,2000000,0,2000000,FINISH,3\n"  // arrives at 2 s, class 3: runs before "low"
-  );
+  const std::string file =
+      WriteFile("prio.csv",
+                "job,submit_us,start_us,end_us,end_event,class\n"
+                "long,0,0,1000000000,FINISH,0\n"     // 1000 s x 2 units: busy until 2000 s
+                "low,1000000,0,1000000,FINISH,0\n"   // arrives at 1 s, class 0
+                "high,2000000,0,2000000,FINISH,3\n"  // arrives at 2 s, class 3: runs before "low"
+      );
   auto s = ParseScenario(Scenario(file), {"fleet.size=1", "workload.tasks_per_job=1"});
   ASSERT_TRUE(s.ok()) << s.status();
   std::vector<AttemptRecord> attempts;
@@ -142,42 +142,50 @@ TEST(JobTraceTest, GoogleTraceGolden) {
 // Would catch: a bad trace or key that runs anyway, or an error that does not say where.
 TEST(JobTraceTest, BadTracesAndKeysAreClearErrors) {
   const std::string good = WriteFile("jobs.csv", kJobs);
-  const std::string nan = WriteFile(
-      "nan.csv", "job,submit_us,start_us,end_us,end_event,class\na,soon,0,1,FINISH,0\n");
-  const std::string backwards = WriteFile(
-      "backwards.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,FINISH,0\n"
-                       "b,5,9,3,FINISH,0\n");
-  const std::string prio = WriteFile(
-      "prio.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,FINISH,high\n");
-  const std::string killed = WriteFile(
-      "killed.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,KILL,0\n");
-  const std::string short_row = WriteFile(
-      "short.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0\n");
+  const std::string nan =
+      WriteFile("nan.csv", "job,submit_us,start_us,end_us,end_event,class\na,soon,0,1,FINISH,0\n");
+  const std::string backwards =
+      WriteFile("backwards.csv",
+                "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,FINISH,0\n"
+                "b,5,9,3,FINISH,0\n");
+  const std::string prio =
+      WriteFile("prio.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,FINISH,high\n");
+  const std::string killed =
+      WriteFile("killed.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0,1,KILL,0\n");
+  const std::string short_row =
+      WriteFile("short.csv", "job,submit_us,start_us,end_us,end_event,class\na,0,0\n");
   const struct {
     std::vector<std::string> set;
     std::string want;
   } cases[] = {
-      {{"workload.job_trace.file=" + nan}, "workload.job_trace: " + nan + ":2: submit_us \"soon\" is not a number"},
+      {{"workload.job_trace.file=" + nan},
+       "workload.job_trace: " + nan + ":2: submit_us \"soon\" is not a number"},
       {{"workload.job_trace.file=" + backwards}, backwards + ":3: end_us is before start_us"},
       {{"workload.job_trace.file=" + prio}, prio + ":2: class \"high\" is not a number"},
       {{"workload.job_trace.file=" + killed}, killed + ": the keep filter kept no row"},
       {{"workload.job_trace.file=" + short_row}, short_row + ":2: 3 fields, the columns need 6"},
-      {{"workload.job_trace.file=/no/such/jobs.csv"}, "workload.job_trace: cannot read /no/such/jobs.csv"},
-      {{"workload.job_trace.submit_column=queued"}, good + ":1: no column \"queued\" (its columns: job, submit_us"},
-      {{"workload.job_trace.time_unit=h"}, "workload.job_trace.time_unit: expected s, ms or us, got \"h\""},
+      {{"workload.job_trace.file=/no/such/jobs.csv"},
+       "workload.job_trace: cannot read /no/such/jobs.csv"},
+      {{"workload.job_trace.submit_column=queued"},
+       good + ":1: no column \"queued\" (its columns: job, submit_us"},
+      {{"workload.job_trace.time_unit=h"},
+       "workload.job_trace.time_unit: expected s, ms or us, got \"h\""},
       {{"workload.job_trace.rate_scale=0"}, "workload.job_trace.rate_scale: must be > 0"},
-      {{"workload.job_trace.run_columns=[start_us]"}, "workload.job_trace.run_columns: expected [start column, end column]"},
-      {{"workload.job_trace.keep={column: end_event}"}, "workload.job_trace.keep: expected {column: name, values: [kept values]}"},
+      {{"workload.job_trace.run_columns=[start_us]"},
+       "workload.job_trace.run_columns: expected [start column, end column]"},
+      {{"workload.job_trace.keep={column: end_event}"},
+       "workload.job_trace.keep: expected {column: name, values: [kept values]}"},
       {{"workload.job_trace.speed=2"}, "workload.job_trace.speed: unknown key"},
-      {{"workload.model=poisson", "workload.job_rate_per_s=1"}, "workload.job_trace: only for model: job-trace"},
+      {{"workload.model=poisson", "workload.job_rate_per_s=1"},
+       "workload.job_trace: only for model: job-trace"},
   };
   for (const auto& c : cases) {
     const absl::Status s = RunError(Scenario(good), c.set);
     EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.want;
     EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
   }
-  const absl::Status none = RunError(
-      "workload: {model: job-trace}\noutputs: {timeseries_interval: 0}\n");
+  const absl::Status none =
+      RunError("workload: {model: job-trace}\noutputs: {timeseries_interval: 0}\n");
   EXPECT_NE(none.message().find("workload.job_trace.file: the job-trace model needs a trace file"),
             std::string::npos)
       << none;
