@@ -232,6 +232,12 @@ class Simulator::Loop {
       warns_ = models::DrawWarningCars(s_.seed, s_.departure_warnings.share, 0, n);
       warn_rng_ = Rng::Stream(s_.seed, "departure-warning-noise");
     }
+    if (!s_.workload.models.empty()) {
+      weights_.assign(n, CarWeights{});
+      for (const InferenceModel& m : s_.workload.models) {
+        r_.models.push_back(ModelResult{.name = m.name, .size_bytes = m.size_bytes});
+      }
+    }
     r_.classes.resize(nc);
     for (size_t c = 0; c < nc; ++c) {
       r_.classes[c].speed = classes_[c].speed;
@@ -622,6 +628,7 @@ class Simulator::Loop {
 
   void Depart(uint32_t car) {
     SettleEnergy(car);
+    SettleWeights(car);
     if (cars_[car].state == kBusy) {
       // FLEET-1 lost work: nothing during the download, elapsed compute x speed while
       // computing, the whole task during the upload; less what a stored checkpoint keeps.
@@ -662,7 +669,7 @@ class Simulator::Loop {
     const double work = TaskWorkLeft(car);
     const double speed = SpeedOf(car);
     const Duration elapsed = now_ - TimePoint::FromNanos(cars_[car].start);
-    const Duration dl = download_[cars_[car].link_class];
+    const Duration dl = DownloadOf(car);
     if (elapsed < dl) return 0;
     if (elapsed < dl + ComputeTime(work, speed)) {
       return std::min(work, (elapsed - dl).SecondsF() * speed);
@@ -681,7 +688,7 @@ class Simulator::Loop {
     const Duration up = cp_upload_[cars_[car].link_class];
     if (c > 0) {
       // Checkpoint k is taken at k*c units (k*c < work) and stored one upload later.
-      const Duration dl = download_[cars_[car].link_class];
+      const Duration dl = DownloadOf(car);
       const TimePoint compute_start = TimePoint::FromNanos(cars_[car].start) + dl;
       const double taken = done >= work ? std::ceil(work / c) - 1 : std::floor(done / c);
       const double by_time =
@@ -722,6 +729,53 @@ class Simulator::Loop {
     r_.checkpoints.bytes_uploaded += (s + x) * s_.workload.checkpoint_bytes;
   }
 
+  // The current attempt's download: its input, and the model's weights first when the car
+  // does not hold them.
+  Duration DownloadOf(uint32_t car) const {
+    const Duration dl = download_[cars_[car].link_class];
+    return weights_.empty() ? dl : dl + Duration::Nanos(weights_[car].extra_ns);
+  }
+
+  // The car downloads the attempt's model unless it holds it (one model at a time).
+  void StartWeights(uint32_t car, const core::Assignment& a) {
+    CarWeights& w = weights_[car];
+    w.extra_ns = 0;
+    w.fetching = 0;
+    if (a.model == 0) return;
+    ModelResult& m = r_.models[a.model - 1];
+    ++m.attempts;
+    if (w.held == a.model) {
+      ++m.attempts_holding;
+      return;
+    }
+    ++m.downloads_started;
+    w.fetching = static_cast<uint16_t>(a.model);
+    w.extra_ns = Duration::FromSecondsF(static_cast<double>(a.model_bytes) /
+                                        s_.fleet.links[cars_[car].link_class].bandwidth_bytes_per_s)
+                     .nanos();
+  }
+
+  // The attempt ends (result, departure or cancellation): the weights it was downloading
+  // count in the part that arrived; the car holds them once they all did.
+  void SettleWeights(uint32_t car) {
+    if (weights_.empty() || weights_[car].fetching == 0) return;
+    CarWeights& w = weights_[car];
+    ModelResult& m = r_.models[w.fetching - 1];
+    const Duration latency = s_.fleet.links[cars_[car].link_class].latency;
+    const double elapsed_ns =
+        static_cast<double>((now_ - TimePoint::FromNanos(cars_[car].start) - latency).nanos());
+    const double part =
+        w.extra_ns == 0 ? 1.0 : std::clamp(elapsed_ns / static_cast<double>(w.extra_ns), 0.0, 1.0);
+    m.bytes_downloaded += part * static_cast<double>(m.size_bytes);
+    if (part >= 1) {
+      if (w.held != 0) --r_.models[w.held - 1].cars_holding;
+      w.held = w.fetching;
+      ++m.cars_holding;
+      ++m.downloads_completed;
+    }
+    w.fetching = 0;
+  }
+
   static Duration ComputeTime(double work, double speed) {
     return Duration::FromSecondsF(work / speed);
   }
@@ -756,9 +810,10 @@ class Simulator::Loop {
       started_[t] = true;
       r_.task_wait.Add(now_ - TimePoint::FromNanos(job_submitted_[a.job.value()]));
     }
+    if (!weights_.empty()) StartWeights(car, a);
     const double work = TaskWorkLeft(car);
     const uint8_t link = cars_[car].link_class;
-    const TimePoint end = now_ + download_[link] + ComputeTime(work, SpeedOf(car)) + upload_[link];
+    const TimePoint end = now_ + DownloadOf(car) + ComputeTime(work, SpeedOf(car)) + upload_[link];
     // An attempt that the car's departure will cut off needs no end event.
     if (end.nanos() < cars_[car].next_change) {
       if (end <= horizon_end_) queue_->Push(end, Pack(car, kAttemptEnd, cars_[car].gen));
@@ -771,6 +826,7 @@ class Simulator::Loop {
     const uint32_t task = cars_[car].task;
     const uint32_t epoch = cars_[car].epoch;
     SettleEnergy(car);
+    SettleWeights(car);
     const double work = TaskWork(car);  // the resumed part too: it was kept, not lost
     if (!saves_.empty() && s_.workload.checkpoint_interval > 0) {
       // Its periodic checkpoints were all uploaded (each before the next one is taken).
@@ -831,6 +887,13 @@ class Simulator::Loop {
     spec.task.output_bytes = workload_.output_bytes();
     spec.task.memory_bytes = s_.workload.memory_bytes;
     spec.task.checkpoint_bytes = s_.workload.checkpoint_bytes;
+    if (const uint32_t m = workload_.NextJobModel(); m != 0) {
+      const InferenceModel& model = s_.workload.models[m - 1];
+      spec.task.model = m;
+      spec.task.model_bytes = model.size_bytes;
+      spec.task.memory_bytes = std::max(spec.task.memory_bytes, model.memory_bytes);
+      ++r_.models[m - 1].jobs;
+    }
     const ValidationConfig& val = s_.workload.validation;
     spec.replication = val.replication;
     spec.quorum = val.quorum;
@@ -902,6 +965,7 @@ class Simulator::Loop {
       if (cars_[car].state == kBusy && cars_[car].task == c.task.value() &&
           core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch) == c.attempt) {
         SettleEnergy(car);
+        SettleWeights(car);
         if (c.reason == core::CancelReason::kOwnerRule) {
           // An owner rule ended it: what it computed is lost (the attempt is closed, so no
           // checkpoint can be stored for it any more).
@@ -1003,6 +1067,14 @@ class Simulator::Loop {
   std::vector<int32_t> region_local_s_;      // per region, with `economics` only
 
   std::vector<Duration> download_, upload_;  // per link class
+  // Per car, with workload.inference only: the model whose weights it holds (1-based, 0 =
+  // none), the one its attempt downloads, and that download's time.
+  struct CarWeights {
+    int64_t extra_ns = 0;
+    uint16_t held = 0;
+    uint16_t fetching = 0;
+  };
+  std::vector<CarWeights> weights_;
   // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the
   // checkpoint asked for before its departure; per link class, a checkpoint's upload.
   struct CarSave {

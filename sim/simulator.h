@@ -129,6 +129,19 @@ struct CheckpointResult {
   // The rest of the requests are moot: their attempt ended before the car left.
 };
 
+// Batch inference (workload.inference; docs/workloads.md): per model, and in all.
+struct ModelResult {
+  std::string name;
+  uint64_t size_bytes = 0;
+  uint64_t jobs = 0;
+  uint64_t attempts = 0;             // attempts of its tasks started
+  uint64_t attempts_holding = 0;     // of them, on a car that already held the weights
+  uint64_t downloads_started = 0;    // attempts that began by downloading the weights
+  uint64_t downloads_completed = 0;  // of them, not cut off by a departure or cancellation
+  double bytes_downloaded = 0;       // weights moved to cars, cut downloads' part included
+  uint64_t cars_holding = 0;         // at the end of the run
+};
+
 // Batteries and owner rules (docs/owner_rules.md).
 struct EnergyResult {
   double battery_wh = 0;  // compute energy drawn from car batteries
@@ -173,6 +186,7 @@ struct SimResult {
   double job_trace_period_s = 0;
   ValidationResult validation;
   CheckpointResult checkpoints;
+  std::vector<ModelResult> models;  // empty without workload.inference
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;
   EconomicsResult economics;   // with the scenario's `economics` section

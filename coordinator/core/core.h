@@ -149,6 +149,7 @@ class Core {
   uint32_t PrimAttemptStarted(TimePoint at, uint32_t task, uint32_t node, TimePoint lease);
   void PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome, double work_lost);
   void PrimResultRecorded(TimePoint at, uint32_t slot, const ResultDigest& digest);
+  void NoteWeightsHeld(const AttemptRec& a);
   void PrimCheckpoint(TimePoint at, uint32_t slot, double units);
   void PrimTaskAccepted(TimePoint at, uint32_t task, uint32_t epoch, uint32_t node,
                         const ResultDigest& digest);

@@ -29,6 +29,7 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
   }
   if (t_.trust_on || config_.quota.daily != 0) EnsureTrust();
   if (!t_.energy.empty()) t_.energy.resize(t_.nodes.size());
+  if (!t_.held_model.empty()) t_.held_model.resize(t_.nodes.size(), 0);
   if (t_.learn_stays) t_.stays.resize(t_.nodes.size());
   ++t_.stats.nodes_registered;
   if (config_.record_changes && !restoring_) Record(change::NodeRegistered{NodeId(id), spec});
@@ -373,7 +374,13 @@ TimePoint Core::NextWakeup() const {
   const TimePoint hb = HbDue();
   while (!timers_.empty() && !TimerLive(timers_.top())) timers_.Pop();  // amortized O(log n)
   const TimePoint tm = timers_.empty() ? TimePoint::Infinite() : timers_.top().at;
-  return std::min(hb, tm);
+  // A policy waiting for a better node wants another Pick (only while one can be made).
+  TimePoint retry = TimePoint::Infinite();
+  if (t_.stats.tasks_ready > 0 && t_.stats.nodes_waiting > 0) {
+    retry = policy_->RetryAt();
+    if (retry <= t_.now) retry = TimePoint::Infinite();
+  }
+  return std::min({hb, tm, retry});
 }
 
 }  // namespace fleetgrid::core

@@ -47,9 +47,7 @@ absl::Status Core::WarnDeparture(TimePoint now, NodeId node, TimePoint departure
 
 void Core::AskCheckpoint(TimePoint now, uint32_t slot, TimePoint departure, Decisions& out) {
   const AttemptRec& a = t_.attempts[slot];
-  const JobRec& j = t_.jobs[t_.JobOf(a.task)];
-  const uint64_t bytes =
-      j.tasks ? (*j.tasks)[a.task - j.first_task].checkpoint_bytes : j.task.checkpoint_bytes;
+  const uint64_t bytes = t_.SpecOf(a.task).checkpoint_bytes;
   if (bytes == 0) return;
   const LinkSpec& link = t_.links[a.node];
   const Duration upload =

@@ -63,6 +63,9 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   }
   if (spec.task.memory_bytes != 0) t_.memory_on = true;
   for (const TaskSpec& t : spec.tasks) t_.memory_on |= t.memory_bytes != 0;
+  bool models = spec.task.model != 0;
+  for (const TaskSpec& t : spec.tasks) models |= t.model != 0;
+  if (models && t_.held_model.empty()) t_.held_model.assign(t_.nodes.size(), 0);
   t_.open_job_memory.insert(j.min_memory);
   t_.tasks.resize(size_t{first} + spec.task_count);
   if (!spec.known_answers.empty()) {
@@ -189,6 +192,7 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
     case AttemptOutcome::kSucceeded:
       ++s.attempts_succeeded;
       ++n.valid_results;
+      NoteWeightsHeld(a);
       break;
     case AttemptOutcome::kLost:
       ++s.attempts_lost;
@@ -216,8 +220,20 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
   t_.free_attempt = slot;
 }
 
+// A node that returned a result of a model's task holds that model's weights.
+void Core::NoteWeightsHeld(const AttemptRec& a) {
+  if (t_.held_model.empty()) return;
+  const uint32_t m = t_.SpecOf(a.task).model;
+  uint32_t& held = t_.held_model[a.node];
+  if (m == 0 || held == m) return;
+  if (held != 0) --t_.model_holders[held];
+  held = m;
+  ++t_.model_holders[m];
+}
+
 void Core::PrimResultRecorded(TimePoint at, uint32_t slot, const ResultDigest& digest) {
   AttemptRec& a = t_.attempts[slot];
+  NoteWeightsHeld(a);
   UnlinkFromNode(slot);  // the node's slot is free; the result waits on the task
   a.reported = true;
   a.digest = digest;

@@ -13,6 +13,8 @@
 namespace fleetgrid::core {
 
 // Run `task` on `node` under this lease. `resume_from_units` is the task's last checkpoint.
+// `model` / `model_bytes`: the weights the task computes with (0: none); the car downloads
+// them first unless it holds them.
 struct Assignment {
   NodeId node;
   TaskId task;
@@ -21,6 +23,8 @@ struct Assignment {
   uint32_t epoch = 0;
   TimePoint lease_deadline;  // TimePoint::Infinite() when attempts do not time out
   double resume_from_units = 0;
+  uint32_t model = 0;
+  uint64_t model_bytes = 0;
 };
 
 // Tell the car to stop this attempt.

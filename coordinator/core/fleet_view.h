@@ -39,6 +39,10 @@ class FleetView {
   double TaskRemainingWork(TaskId task) const { return TaskWork(task) - TaskCheckpoint(task); }
   // Memory the task needs (TaskSpec::memory_bytes; 0 = none).
   uint64_t TaskMemory(TaskId task) const;
+  // The model whose weights the task computes with (TaskSpec::model; 0 = none).
+  uint32_t TaskModel(TaskId task) const {
+    return t_.held_model.empty() ? 0 : t_.SpecOf(task.value()).model;
+  }
   uint32_t TaskLiveCopies(TaskId task) const { return t_.tasks[task.value()].live; }
   uint32_t TaskAttempts(TaskId task) const { return t_.tasks[task.value()].attempts; }
   TimePoint TaskDeadline(TaskId task) const { return t_.jobs[t_.JobOf(task.value())].deadline; }
@@ -91,6 +95,15 @@ class FleetView {
     return node.value() < t_.trust.size() ? t_.trust[node.value()].consecutive_valid : 0;
   }
   const LinkSpec& NodeLink(NodeId node) const { return t_.links[node.value()]; }
+  // The model of the node's last reported result (0 = none): it holds those weights.
+  uint32_t NodeModel(NodeId node) const {
+    return t_.held_model.empty() ? 0 : t_.held_model[node.value()];
+  }
+  // Nodes that hold the model's weights (registered ones, present or not).
+  uint32_t ModelHolders(uint32_t model) const { return t_.ModelHolders(model); }
+  bool HoldsModel(NodeId node, TaskId task) const {
+    return t_.HoldsModel(node.value(), task.value());
+  }
   const NodePrediction& NodePredicted(NodeId node) const {
     static const NodePrediction kUnknown;
     return node.value() < t_.predictions.size() ? t_.predictions[node.value()] : kUnknown;

@@ -23,15 +23,16 @@ inline bool GuardsBattery(const NodeEnergy& e, const OwnerRules& r) {
          (e.soc >= 0 && e.battery.capacity_wh > 0 && e.battery.compute_power_w > 0);
 }
 
-// Seconds an attempt of `task` from `from_units` keeps `node` busy: its download, compute
-// and upload (what the car is awake for, and so what it draws energy for).
+// Seconds an attempt of `task` from `from_units` keeps `node` busy: its download (the
+// model's weights too when the node does not hold them), compute and upload (what the car
+// is awake for, and so what it draws energy for).
 inline double AttemptSeconds(const Tables& t, uint32_t node, uint32_t task, double from_units) {
-  const JobRec& j = t.jobs[t.JobOf(task)];
-  const TaskSpec& s = j.tasks ? (*j.tasks)[task - j.first_task] : j.task;
+  const TaskSpec& s = t.SpecOf(task);
   const LinkSpec& l = t.links[node];
-  const double transfer =
-      static_cast<double>(s.input_bytes + s.output_bytes) / std::max(1.0, l.bandwidth_bytes_per_s) +
-      2 * l.latency.SecondsF();
+  const uint64_t weights = t.HoldsModel(node, task) ? 0 : s.model_bytes;
+  const double transfer = static_cast<double>(s.input_bytes + s.output_bytes + weights) /
+                              std::max(1.0, l.bandwidth_bytes_per_s) +
+                          2 * l.latency.SecondsF();
   return std::max(0.0, s.work_units - from_units) / t.nodes[node].speed + transfer;
 }
 

@@ -59,6 +59,11 @@ class SchedulingPolicy {
   // parked stays (32 bytes per node, coordinator/core/stay_history.h).
   virtual bool LearnsStays() const { return false; }
 
+  // When Pick() last declined a match it could have made, to wait for a better node (delay
+  // scheduling), the time it wants to be asked again; Infinite otherwise. It must be later
+  // than the Pick() call that set it. The core wakes up then (Core::NextWakeup).
+  virtual TimePoint RetryAt() const { return TimePoint::Infinite(); }
+
   // Bytes held by the policy's indexes (for memory reports).
   virtual size_t MemoryBytes() const { return 0; }
 };

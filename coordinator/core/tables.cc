@@ -14,15 +14,10 @@ uint32_t Tables::JobOf(uint32_t task) const {
   return static_cast<uint32_t>(it - jobs.begin()) - 1;
 }
 
-double FleetView::TaskWork(TaskId task) const {
-  const JobRec& j = t_.jobs[t_.JobOf(task.value())];
-  return j.tasks ? (*j.tasks)[task.value() - j.first_task].work_units : j.task.work_units;
-}
+double FleetView::TaskWork(TaskId task) const { return t_.SpecOf(task.value()).work_units; }
 
 uint64_t FleetView::TaskMemory(TaskId task) const {
-  if (!t_.memory_on) return 0;
-  const JobRec& j = t_.jobs[t_.JobOf(task.value())];
-  return j.tasks ? (*j.tasks)[task.value() - j.first_task].memory_bytes : j.task.memory_bytes;
+  return t_.memory_on ? t_.SpecOf(task.value()).memory_bytes : 0;
 }
 
 bool FleetView::EligibleSlow(NodeId node, const TaskRec& r) const {

@@ -158,6 +158,10 @@ struct Tables {
   // node, nodes registered later too).
   std::vector<uint64_t> node_memory;
   bool memory_on = false;  // some job's tasks need memory: FleetView::Eligible checks it
+  // Per node, the model (TaskSpec::model) of its last reported result; empty until a job
+  // has a model (then one per node, nodes registered later too).
+  std::vector<uint32_t> held_model;
+  std::unordered_map<uint32_t, uint32_t> model_holders;  // model -> nodes holding it
   // JobRec::min_memory of every open job (queued or running): begin() is the least memory
   // any open task needs, so a node with less fits none (FleetView::NodeFitsNoTask).
   std::multiset<uint64_t> open_job_memory;
@@ -179,6 +183,20 @@ struct Tables {
 
   // REQUIRES: task < tasks.size(). O(log jobs).
   uint32_t JobOf(uint32_t task) const;
+  const TaskSpec& SpecOf(uint32_t task) const {
+    const JobRec& j = jobs[JobOf(task)];
+    return j.tasks ? (*j.tasks)[task - j.first_task] : j.task;
+  }
+  uint32_t ModelHolders(uint32_t model) const {
+    auto it = model_holders.find(model);
+    return it == model_holders.end() ? 0 : it->second;
+  }
+  // Does `node` hold the weights of `task`'s model? (false for a task without one)
+  bool HoldsModel(uint32_t node, uint32_t task) const {
+    if (held_model.empty()) return false;
+    const uint32_t m = SpecOf(task).model;
+    return m != 0 && held_model[node] == m;
+  }
 };
 
 }  // namespace fleetgrid::core

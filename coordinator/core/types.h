@@ -58,6 +58,12 @@ struct TaskSpec {
   // Bytes of the task's checkpoint (0 = the task cannot checkpoint): what a car uploads when
   // asked to save its work before a departure (Decisions::checkpoint_requests).
   uint64_t checkpoint_bytes = 0;
+  // Model weights the task computes with (batch inference; docs/workloads.md): an id (0 =
+  // none) and their size. A car that does not hold them downloads them before the input;
+  // the core remembers the model each node last returned a result with (FleetView::
+  // HoldsModel), so that policies can send a model's tasks to cars that hold it.
+  uint32_t model = 0;
+  uint64_t model_bytes = 0;
 };
 
 // sha-256 of the output (the simulator derives one from the task id).

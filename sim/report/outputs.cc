@@ -218,6 +218,32 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                       {"jobs_with_run_time", r.job_trace_with_run_time},
                       {"pass_s", r.job_trace_period_s}};
   }
+  if (!r.models.empty()) {
+    ModelResult all;
+    nlohmann::ordered_json models = nlohmann::ordered_json::array();
+    for (const ModelResult& m : r.models) {
+      models.push_back({{"name", m.name},
+                        {"size_bytes", m.size_bytes},
+                        {"jobs", m.jobs},
+                        {"attempts", m.attempts},
+                        {"attempts_holding", m.attempts_holding},
+                        {"downloads_started", m.downloads_started},
+                        {"downloads_completed", m.downloads_completed},
+                        {"bytes_downloaded", m.bytes_downloaded},
+                        {"cars_holding", m.cars_holding}});
+      all.attempts += m.attempts;
+      all.attempts_holding += m.attempts_holding;
+      all.downloads_started += m.downloads_started;
+      all.downloads_completed += m.downloads_completed;
+      all.bytes_downloaded += m.bytes_downloaded;
+    }
+    j["inference"] = {{"attempts", all.attempts},
+                      {"attempts_holding", all.attempts_holding},
+                      {"downloads_started", all.downloads_started},
+                      {"downloads_completed", all.downloads_completed},
+                      {"bytes_downloaded", all.bytes_downloaded},
+                      {"models", models}};
+  }
   const core::CoreStats& cs = r.core;
   j["core"] = {
       {"attempts_started", cs.attempts_started}, {"attempts_succeeded", cs.attempts_succeeded},
@@ -316,6 +342,23 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   " rows kept, %" PRIu64 " with a run time; one pass %.1f h\n",
                   r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
                   r.job_trace_with_run_time, r.job_trace_period_s / 3600);
+    os << buf;
+  }
+  if (!r.models.empty()) {
+    uint64_t attempts = 0, holding = 0, started = 0, completed = 0;
+    double bytes = 0;
+    for (const ModelResult& m : r.models) {
+      attempts += m.attempts;
+      holding += m.attempts_holding;
+      started += m.downloads_started;
+      completed += m.downloads_completed;
+      bytes += m.bytes_downloaded;
+    }
+    std::snprintf(buf, sizeof buf,
+                  "weights    %zu model%s: %" PRIu64 " downloads (%" PRIu64
+                  " cut off), %.4g GB moved; %.1f%% of attempts found the weights on the car\n",
+                  r.models.size(), r.models.size() == 1 ? "" : "s", started, started - completed,
+                  bytes / 1e9, attempts > 0 ? 100.0 * static_cast<double>(holding) / attempts : 0.0);
     os << buf;
   }
   for (const auto& [region, t] : r.traces) {

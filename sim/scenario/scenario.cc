@@ -101,12 +101,49 @@ absl::Status ParseJobTrace(const YAML::Node& n, const std::string& path, JobTrac
   return absl::OkStatus();
 }
 
+absl::Status ParseInference(const YAML::Node& n, const std::string& path,
+                            std::vector<InferenceModel>& models) {
+  FG_RETURN_IF_ERROR(CheckMap(n, path, {"models"}));
+  const std::string mp = JoinKey(path, "models");
+  const YAML::Node list = n["models"];
+  if (!list || !list.IsSequence() || list.size() == 0) {
+    return KeyError(mp, "expected a list of {name, size, memory, share}");
+  }
+  if (list.size() > 65535) return KeyError(mp, "more than 65535 models");
+  double shares = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string ip = mp + "[" + std::to_string(i) + "]";
+    const YAML::Node m = list[i];
+    FG_RETURN_IF_ERROR(CheckMap(m, ip, {"name", "size", "memory", "share"}));
+    InferenceModel model;
+    model.name = "model" + std::to_string(i + 1);
+    FG_RETURN_IF_ERROR(ReadString(m, ip, "name", &model.name));
+    for (const InferenceModel& other : models) {
+      if (other.name == model.name) {
+        return KeyError(JoinKey(ip, "name"), "\"" + model.name + "\" is given twice");
+      }
+    }
+    if (!m["size"]) return KeyError(JoinKey(ip, "size"), "required: the weights' size (e.g. 4GiB)");
+    FG_RETURN_IF_ERROR(models::ReadByteSize(m, ip, "size", &model.size_bytes));
+    FG_RETURN_IF_ERROR(models::ReadByteSize(m, ip, "memory", &model.memory_bytes));
+    model.share = list.size() == 1 ? 1.0 : 0.0;
+    FG_RETURN_IF_ERROR(ReadNumber(m, ip, "share", &model.share, 0, 1));
+    shares += model.share;
+    models.push_back(model);
+  }
+  if (std::abs(shares - 1) > 1e-6) {
+    return KeyError(mp, "shares must sum to 1, they sum to " + NumberText(shares));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
   FG_RETURN_IF_ERROR(CheckMap(
       n, path,
       {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-       "job_trace", "work", "input_bytes", "output_bytes", "memory", "checkpoint", "validation"}));
+       "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory", "checkpoint",
+       "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {
@@ -172,6 +209,9 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
                                                         std::to_string(c.daily_quota) + "), got " +
                                                         std::to_string(c.initial_quota));
     }
+  }
+  if (const YAML::Node i = n["inference"]) {
+    FG_RETURN_IF_ERROR(ParseInference(i, JoinKey(path, "inference"), w.models));
   }
   if (const YAML::Node t = n["job_trace"]) {
     FG_RETURN_IF_ERROR(ParseJobTrace(t, JoinKey(path, "job_trace"), w.job_trace));

@@ -54,6 +54,16 @@ struct ValidationConfig {
   }
 };
 
+// Batch inference (workload.inference, docs/workloads.md): each job computes with one model's
+// weights, drawn by share; a car downloads them (`size`) before its first task of that model
+// and holds one model's weights at a time; each task needs `memory` on the car.
+struct InferenceModel {
+  std::string name;
+  uint64_t size_bytes = 0;
+  uint64_t memory_bytes = 0;
+  double share = 1;
+};
+
 struct WorkloadConfig {
   WorkloadKind kind = WorkloadKind::kBagOfTasks;
   // Bag of tasks: `tasks` tasks at t=0, or tasks_per_car x fleet.size when tasks == 0.
@@ -67,6 +77,7 @@ struct WorkloadConfig {
   // Job trace: jobs arrive as the rows of a CSV trace (sim/workload/job_trace.h), each of
   // tasks_per_job tasks, until max_jobs (0 = the trace's end or, with loop, the horizon).
   JobTraceConfig job_trace;
+  std::vector<InferenceModel> models;  // empty: the tasks need no model
   WorkDist work;
   uint64_t input_bytes = 50'000'000;
   uint64_t output_bytes = 5'000'000;

@@ -58,6 +58,17 @@ void Workload::Advance() {
   next_arrival_ += Duration::FromSecondsF(arrivals_.Exponential(1.0 / config_.job_rate_per_s));
 }
 
+uint32_t Workload::NextJobModel() const {
+  const auto& models = config_.models;
+  if (models.empty()) return 0;
+  double u = Rng::Stream(seed_, "workload.model", jobs_emitted_).Uniform();
+  for (size_t i = 0; i + 1 < models.size(); ++i) {
+    if (u < models[i].share) return static_cast<uint32_t>(i + 1);
+    u -= models[i].share;
+  }
+  return static_cast<uint32_t>(models.size());
+}
+
 double Workload::NextJobWork() const {
   if (trace_.jobs.empty()) return 0;
   return trace_.jobs[jobs_emitted_ % trace_.jobs.size()].work;

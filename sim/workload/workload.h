@@ -36,6 +36,9 @@ class Workload {
   // the work distribution (TaskWork); its priority.
   double NextJobWork() const;
   int32_t NextJobPriority() const;
+  // The next job's model: 1-based index into config.models (0 when there are none), drawn
+  // by share from its own stream ("workload.model", job index).
+  uint32_t NextJobModel() const;
 
   // Whether every task has the same work (the work distribution's constant, no trace work).
   bool constant_work() const {

@@ -27,11 +27,14 @@ class ChurnDriver {
     bool replication = false;   // add replicated / quorum jobs
     bool max_attempts = false;  // add jobs with a retry limit
     Duration attempt_timeout = Duration::Infinite();
+    std::map<std::string, std::string> policy_params;
+    uint32_t models = 0;  // > 0: job k's tasks compute with model 1 + k % models
   };
 
   explicit ChurnDriver(const Options& o) : o_(o), rng_(Rng::Stream(o.seed, "churn")) {
     CoreConfig config;
     config.policy = o.policy;
+    config.policy_params = o.policy_params;
     config.seed = o.seed;
     config.attempt_timeout = o.attempt_timeout;
     auto core = Core::Create(config);
@@ -62,8 +65,13 @@ class ChurnDriver {
     }
     if (o_.max_attempts && rng_.Bernoulli(0.3)) spec.max_attempts = 3;
     spec.priority = static_cast<int32_t>(rng_.Below(3));
+    if (o_.models > 0) {
+      spec.task.model = 1 + jobs_submitted_ % o_.models;
+      spec.task.model_bytes = 1'000'000;
+    }
+    ++jobs_submitted_;
     if (rng_.Bernoulli(0.3)) {
-      spec.tasks.resize(tasks);
+      spec.tasks.resize(tasks, spec.task);
       for (auto& t : spec.tasks) t.work_units = 10.0 * static_cast<double>(1 + rng_.Below(5));
     }
     d_.Clear();
@@ -259,6 +267,7 @@ class ChurnDriver {
   std::set<uint32_t> live_tasks_;
   std::set<uint32_t> completed_;
   std::vector<Assignment> log_;
+  uint32_t jobs_submitted_ = 0;
   double work_lost_ = 0;
 };
 

@@ -56,6 +56,28 @@ TEST_P(PolicyConformanceTest, ReportsItsName) {
   EXPECT_EQ(churn.core().policy_name(), GetParam());
 }
 
+// fifo with model affinity and delay scheduling, on jobs of three models: the same
+// properties (its waits must not lose a task nor stall the run).
+TEST(PolicyConformance, FifoWithModelAffinity) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    ChurnDriver::Options o;
+    o.policy = "fifo";
+    o.policy_params = {{"affinity", "true"}, {"affinity_wait", "120"}};
+    o.models = 3;
+    o.seed = seed;
+    ChurnDriver churn(o);
+    churn.Submit(60);
+    churn.Submit(40);
+    churn.Submit(50);
+    for (int i = 0; i < 1500; ++i) churn.Step();
+    churn.CheckInvariants();
+    EXPECT_GT(churn.assignment_log().size(), 50u);
+    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
+    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
+    churn.CheckInvariants();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,
                          ::testing::ValuesIn(PolicyRegistry::Global().Names()),
                          [](const auto& info) {

@@ -24,6 +24,12 @@ class NodeFifo {
   size_t size() const { return q_.size(); }
   const Entry& operator[](size_t i) const { return q_[i]; }
   void PopFront() { q_.pop_front(); }
+  // Drops every entry for which `stale(entry)` holds (for queues whose front is not popped
+  // often enough to keep them short).
+  template <typename StaleFn>
+  void EraseIf(StaleFn stale) {
+    std::erase_if(q_, stale);
+  }
   size_t MemoryBytes() const { return q_.size() * sizeof(Entry); }
 
   // The pick of the policies that serve the longest-waiting node first: tries the live

@@ -95,6 +95,47 @@ bool TaskQueue::Take(const FleetView& view, NodeId node, uint32_t scan_limit, Ta
   return false;
 }
 
+bool TaskQueue::TakeMatching(const FleetView& view, NodeId node, uint32_t scan_limit,
+                             absl::FunctionRef<bool(TaskId)> want, TaskId* out) {
+  for (auto& [priority, level] : levels_) {
+    CleanHead(view, level);
+    if (level.empty()) continue;
+    uint32_t scanned = 0;
+    for (size_t i = level.stack.size(); i-- > 0 && scanned < scan_limit;) {
+      const TaskId t(level.stack[i].task);
+      if (!view.TaskLive(t, level.stack[i].ticket)) continue;
+      ++scanned;
+      if (want(t) && view.Eligible(node, t)) {
+        *out = t;
+        return true;
+      }
+    }
+    for (const Range& r : level.fresh) {
+      for (uint32_t t = r.first; t < r.end && scanned < scan_limit; ++t) {
+        if (!view.TaskLive(TaskId(t), 0)) continue;
+        ++scanned;
+        if (want(TaskId(t)) && view.Eligible(node, TaskId(t))) {
+          *out = TaskId(t);
+          return true;
+        }
+      }
+      if (scanned >= scan_limit) break;
+    }
+    return false;  // only the highest level: affinity does not beat priority
+  }
+  return false;
+}
+
+bool TaskQueue::Front(const FleetView& view, TaskId* out) {
+  for (auto& [priority, level] : levels_) {
+    CleanHead(view, level);
+    if (level.empty()) continue;
+    *out = TaskId(level.stack.empty() ? level.fresh.front().first : level.stack.back().task);
+    return true;
+  }
+  return false;
+}
+
 size_t TaskQueue::MemoryBytes() const {
   size_t bytes = 0;
   for (const auto& [p, level] : levels_) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "coordinator/core/fleet_view.h"
 
 namespace fleetgrid::core {
@@ -27,6 +28,13 @@ class TaskQueue {
   // The first live task in queue order that `node` may run, scanning at most `scan_limit`
   // live entries. The taken entry goes stale once the core assigns it.
   bool Take(const FleetView& view, NodeId node, uint32_t scan_limit, TaskId* out);
+  // The first live task of the highest non-empty level, in queue order, that `node` may run
+  // and `want` accepts, scanning at most `scan_limit` live entries (affinity: a task whose
+  // model the node holds). Taken from the middle, the entry goes stale once assigned.
+  bool TakeMatching(const FleetView& view, NodeId node, uint32_t scan_limit,
+                    absl::FunctionRef<bool(TaskId)> want, TaskId* out);
+  // The head of the queue (the first live task of the highest level), left in place.
+  bool Front(const FleetView& view, TaskId* out);
   size_t MemoryBytes() const;
 
  private:
