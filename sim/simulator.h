@@ -187,7 +187,7 @@ struct SimResult {
   ValidationResult validation;
   CheckpointResult checkpoints;
   std::vector<ModelResult> models;  // empty without workload.inference
-  bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
+  bool checkpoints_on = false;      // the scenario has checkpoints or departure warnings
   EnergyResult energy;
   EconomicsResult economics;   // with the scenario's `economics` section
   bool energy_on = false;      // the scenario simulates batteries (fleet.battery or owner_rules)

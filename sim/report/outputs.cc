@@ -358,7 +358,8 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   "weights    %zu model%s: %" PRIu64 " downloads (%" PRIu64
                   " cut off), %.4g GB moved; %.1f%% of attempts found the weights on the car\n",
                   r.models.size(), r.models.size() == 1 ? "" : "s", started, started - completed,
-                  bytes / 1e9, attempts > 0 ? 100.0 * static_cast<double>(holding) / attempts : 0.0);
+                  bytes / 1e9,
+                  attempts > 0 ? 100.0 * static_cast<double>(holding) / attempts : 0.0);
     os << buf;
   }
   for (const auto& [region, t] : r.traces) {

@@ -139,11 +139,10 @@ absl::Status ParseInference(const YAML::Node& n, const std::string& path,
 
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
-  FG_RETURN_IF_ERROR(CheckMap(
-      n, path,
-      {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-       "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory", "checkpoint",
-       "validation"}));
+  FG_RETURN_IF_ERROR(CheckMap(n, path,
+                              {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job",
+                               "max_jobs", "job_trace", "inference", "work", "input_bytes",
+                               "output_bytes", "memory", "checkpoint", "validation"}));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {

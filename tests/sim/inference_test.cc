@@ -41,8 +41,8 @@ outputs: {timeseries_interval: 0}
 // Would catch: weights downloaded per task (or per attempt) instead of once per car.
 TEST(InferenceTest, AModelIsDownloadedOncePerCar) {
   for (const char* affinity : {"true", "false"}) {
-    const auto j = RunSim(kOneModel, {std::string("policy={name: fifo, params: {affinity: ") +
-                                      affinity + "}}"});
+    const auto j = RunSim(
+        kOneModel, {std::string("policy={name: fifo, params: {affinity: ") + affinity + "}}"});
     ASSERT_TRUE(j["all_done"].get<bool>()) << affinity;
     const auto& inf = j["inference"];
     const auto downloads = inf["downloads_completed"].get<uint64_t>();

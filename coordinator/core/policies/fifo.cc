@@ -8,11 +8,11 @@
 // the head. Delay scheduling (Zaharia et al., EuroSys 2010): a node that holds another
 // model's weights takes the head only once the head's job has waited affinity_wait seconds
 // (default 60) while some node holds the head's model; a node holding none takes it at once.
+#include <unordered_map>
+
 #include "coordinator/core/policies/builtin.h"
 #include "coordinator/core/policies/node_fifo.h"
 #include "coordinator/core/policies/task_queue.h"
-
-#include <unordered_map>
 
 namespace fleetgrid::core {
 namespace {
@@ -107,8 +107,8 @@ class FifoPolicy final : public SchedulingPolicy {
     if (it == holders_.end()) return false;
     NodeFifo& fifo = it->second;
     // Entries of nodes that have since taken another model's weights are stale too.
-    while (fifo.size() > 0 && (!view.NodeLive(fifo[0].node, fifo[0].ticket) ||
-                               view.NodeModel(fifo[0].node) != m)) {
+    while (fifo.size() > 0 &&
+           (!view.NodeLive(fifo[0].node, fifo[0].ticket) || view.NodeModel(fifo[0].node) != m)) {
       fifo.PopFront();
     }
     return fifo.PickLongestWaiting(
