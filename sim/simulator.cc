@@ -434,6 +434,13 @@ class Simulator::Loop {
       smp.tasks_completed = runtime_->core().stats().tasks_done;
       smp.work_lost_units = r_.work_lost_units;
       smp.cars_plugged = cars_plugged_;
+      const size_t first_class = groups_.size() - classes_.size();
+      for (size_t c = 0; c < classes_.size(); ++c) {
+        const GroupGauges& g = groups_[first_class + c];
+        smp.parked_accelerator_kw += g.parked.count * classes_[c].power_w / 1000;
+        smp.computing_kw +=
+            g.busy.count * models::ComputePowerW(s_.fleet.battery, classes_[c].power_w) / 1000;
+      }
       smp.groups.reserve(groups_.size() * 3);
       for (const GroupGauges& g : groups_) {
         smp.groups.insert(smp.groups.end(), {g.parked.count, g.plugged.count, g.busy.count});

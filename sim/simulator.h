@@ -53,6 +53,10 @@ struct Sample {
   uint64_t queue_length = 0;  // tasks ready and waiting for a car
   uint64_t tasks_completed = 0;
   double work_lost_units = 0;
+  // Power: the accelerators of the parked cars (what the fleet offers), and what the
+  // computing cars draw (accelerator plus the awake car), in kW.
+  double parked_accelerator_kw = 0;
+  double computing_kw = 0;
   // Per region, then per class: parked, plugged, busy cars (timeseries.csv's group columns).
   std::vector<uint32_t> groups;
 };

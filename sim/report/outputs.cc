@@ -425,8 +425,9 @@ bool CsvFile::Open(const std::string& path, const char* header) {
 }
 
 void CsvFile::WriteSample(const Sample& s) {
-  std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g,%u", s.t.SecondsF(), s.cars_available,
-               s.cars_busy, s.queue_length, s.tasks_completed, s.work_lost_units, s.cars_plugged);
+  std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g,%u,%.9g,%.9g", s.t.SecondsF(),
+               s.cars_available, s.cars_busy, s.queue_length, s.tasks_completed,
+               s.work_lost_units, s.cars_plugged, s.parked_accelerator_kw, s.computing_kw);
   for (const uint32_t g : s.groups) std::fprintf(f_, ",%u", g);
   std::fputc('\n', f_);
 }

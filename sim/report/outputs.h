@@ -42,7 +42,8 @@ class CsvFile {
 };
 
 inline constexpr const char* kTimeseriesHeader =
-    "t_s,cars_available,cars_busy,queue_length,tasks_completed,work_lost_units,cars_plugged";
+    "t_s,cars_available,cars_busy,queue_length,tasks_completed,work_lost_units,cars_plugged,"
+    "parked_accelerator_kw,computing_kw";
 // kTimeseriesHeader, then parked/plugged/busy per region ("region.<name>.parked", ...)
 // and per class ("class.<i>.parked", ...), in the order of Sample::groups.
 std::string TimeseriesHeader(const std::vector<std::string>& regions, size_t classes);
