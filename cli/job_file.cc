@@ -190,7 +190,8 @@ v1::JobSpec Parse(const std::string& text) {
                                               "known_answers",
                                               "memory",
                                               "checkpoint_size",
-                                              "checkpoint_interval"};
+                                              "checkpoint_interval",
+                                              "allow_metered"};
   v1::JobSpec spec;
   bool have_tasks = false, have_work = false;
   for (const auto& kv : root) {
@@ -200,7 +201,8 @@ v1::JobSpec Parse(const std::string& text) {
       throw SpecError{"unknown key '" + key +
                       "' (known: name, tasks, work_units, input_bytes, output_bytes, executor, "
                       "replication, quorum, max_attempts, deadline, priority, idempotency_key, "
-                      "adaptive, known_answers, memory, checkpoint_size, checkpoint_interval)"};
+                      "adaptive, known_answers, memory, checkpoint_size, checkpoint_interval, "
+                      "allow_metered)"};
     }
     if (key == "name") {
       spec.set_name(Text(v, key));
@@ -261,6 +263,12 @@ v1::JobSpec Parse(const std::string& text) {
       spec.set_max_attempts_per_task(Count32(v, key, false));
     } else if (key == "deadline") {
       *spec.mutable_deadline() = DurationOf(v, key);
+    } else if (key == "allow_metered") {
+      bool allow = false;
+      if (!v.IsScalar() || !YAML::convert<bool>::decode(v, allow)) {
+        throw SpecError{"allow_metered: expected true or false"};
+      }
+      spec.set_allow_metered(allow);
     } else if (key == "priority") {
       const double p = Number(v, key);
       if (p != std::floor(p) || std::abs(p) > 2e9) throw SpecError{"priority: expected an integer"};

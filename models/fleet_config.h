@@ -28,6 +28,10 @@ struct LinkClass {
   double bandwidth_bytes_per_s = 2.5e6;  // both ways
   Duration latency = Duration::Millis(50);
   double share = 1.0;
+  // Metered (cellular): its bytes are billed at price_per_gb (economics) and count against
+  // the owner's metered_daily_cap; unmetered (home Wi-Fi) is free and uncapped.
+  bool metered = false;
+  double price_per_gb = 0;
 };
 
 // Every car's traction battery (models/battery.h). `simulated`: the scenario gave a
@@ -54,6 +58,7 @@ struct OwnerRulesConfig {
   double min_soc = 0;
   std::vector<std::pair<int32_t, int32_t>> windows;
   double daily_energy_wh = 0;
+  uint64_t metered_daily_cap_bytes = 0;  // bytes per local day over a metered link; 0 = none
 };
 
 // Cheating owners: every car of a malicious owner returns a wrong digest for every task.

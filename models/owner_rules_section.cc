@@ -23,7 +23,8 @@ absl::Status ParseDailyWindow(const std::string& text, const std::string& key,
 }
 
 absl::Status ParseOwnerRules(const YAML::Node& n, const std::string& path, OwnerRulesConfig& r) {
-  FG_RETURN_IF_ERROR(CheckMap(n, path, {"plugged_only", "min_soc", "windows", "daily_energy_wh"}));
+  FG_RETURN_IF_ERROR(CheckMap(
+      n, path, {"plugged_only", "min_soc", "windows", "daily_energy_wh", "metered_daily_cap"}));
   r.given = true;
   FG_RETURN_IF_ERROR(ReadBool(n, path, "plugged_only", &r.plugged_only));
   if (n["min_soc"]) {
@@ -35,6 +36,7 @@ absl::Status ParseOwnerRules(const YAML::Node& n, const std::string& path, Owner
     r.min_soc = *v;
   }
   FG_RETURN_IF_ERROR(ReadNumber(n, path, "daily_energy_wh", &r.daily_energy_wh, 0, 1e9));
+  FG_RETURN_IF_ERROR(ReadByteSize(n, path, "metered_daily_cap", &r.metered_daily_cap_bytes));
   if (const YAML::Node w = n["windows"]) {
     const std::string wp = JoinKey(path, "windows");
     if (!w.IsSequence() || w.size() == 0) {

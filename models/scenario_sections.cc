@@ -52,12 +52,18 @@ absl::Status ParseLinks(const YAML::Node& l, const std::string& lp, FleetConfig&
   double sum = 0;
   for (size_t i = 0; i < l.size(); ++i) {
     const std::string ip = lp + "[" + std::to_string(i) + "]";
-    FG_RETURN_IF_ERROR(CheckMap(l[i], ip, {"bandwidth_bytes_per_s", "latency", "share"}));
+    FG_RETURN_IF_ERROR(CheckMap(
+        l[i], ip, {"bandwidth_bytes_per_s", "latency", "share", "metered", "price_per_gb"}));
     LinkClass lc;
     FG_RETURN_IF_ERROR(
         ReadNumber(l[i], ip, "bandwidth_bytes_per_s", &lc.bandwidth_bytes_per_s, 0, 1e15, true));
     FG_RETURN_IF_ERROR(ReadDuration(l[i], ip, "latency", &lc.latency));
     FG_RETURN_IF_ERROR(ReadNumber(l[i], ip, "share", &lc.share, 0, 1));
+    FG_RETURN_IF_ERROR(ReadBool(l[i], ip, "metered", &lc.metered));
+    FG_RETURN_IF_ERROR(ReadNumber(l[i], ip, "price_per_gb", &lc.price_per_gb, 0, 1e6));
+    if (lc.price_per_gb > 0 && !lc.metered) {
+      return KeyError(ip + ".price_per_gb", "only for a metered link (metered: true)");
+    }
     if (!l[i]["share"] && l.size() > 1)
       return KeyError(ip + ".share", "required with several links");
     sum += lc.share;

@@ -65,6 +65,7 @@ v1::LinkDescription LinkOf(const models::LinkClass& link) {
   l.set_download_bytes_per_s(static_cast<uint64_t>(link.bandwidth_bytes_per_s));
   l.set_upload_bytes_per_s(static_cast<uint64_t>(link.bandwidth_bytes_per_s));
   SetDuration(l.mutable_latency(), link.latency);
+  l.set_metered(link.metered);
   return l;
 }
 
@@ -373,6 +374,7 @@ v1::OwnerPreferences Car::Preferences() const {
     w->set_end_s(end == 0 ? 86400u : static_cast<uint32_t>(end));
   }
   p.set_daily_compute_energy_wh(r.daily_energy_wh);
+  p.set_metered_daily_cap_bytes(r.metered_daily_cap_bytes);
   p.set_utc_offset_s(traits_.utc_offset_s);
   return p;
 }

@@ -154,6 +154,7 @@ class Simulator::Loop {
         rules.plugged_only = o.plugged_only;
         rules.min_soc = static_cast<float>(o.min_soc);
         rules.daily_energy_wh = o.daily_energy_wh;
+        rules.metered_daily_cap_bytes = o.metered_daily_cap_bytes;
         for (const auto& [a, b] : o.windows) rules.windows.push_back({a, b});
         absl::StatusOr<int32_t> offset = RegionLocalSecondAtZero(g);
         if (!offset.ok()) return offset.status();
@@ -259,6 +260,7 @@ class Simulator::Loop {
       const models::LinkClass& lc = s_.fleet.links[cars_[car].link_class];
       spec.link.bandwidth_bytes_per_s = lc.bandwidth_bytes_per_s;
       spec.link.latency = lc.latency;
+      spec.link.metered = lc.metered;
       spec.implicit_heartbeat = true;
       spec.memory_bytes = classes_[spec.hw_class].memory_bytes;
       runtime_->RegisterNode(spec);
@@ -736,6 +738,17 @@ class Simulator::Loop {
     r_.checkpoints.bytes_uploaded += (s + x) * s_.workload.checkpoint_bytes;
   }
 
+  void CountTransfers(uint32_t car, const core::Assignment& a) {
+    const bool weights = !weights_.empty() && weights_[car].fetching != 0;
+    const double bytes = static_cast<double>(workload_.input_bytes() + workload_.output_bytes() +
+                                             (weights ? a.model_bytes : 0));
+    r_.transfer_bytes += bytes;
+    const models::LinkClass& link = s_.fleet.links[cars_[car].link_class];
+    if (!link.metered) return;
+    r_.metered_bytes += bytes;
+    if (!books_.empty()) books_[car].data_cost += bytes / 1e9 * link.price_per_gb;
+  }
+
   // The current attempt's download: its input, and the model's weights first when the car
   // does not hold them.
   Duration DownloadOf(uint32_t car) const {
@@ -818,6 +831,7 @@ class Simulator::Loop {
       r_.task_wait.Add(now_ - TimePoint::FromNanos(job_submitted_[a.job.value()]));
     }
     if (!weights_.empty()) StartWeights(car, a);
+    CountTransfers(car, a);
     const double work = TaskWorkLeft(car);
     const uint8_t link = cars_[car].link_class;
     const TimePoint end = now_ + DownloadOf(car) + ComputeTime(work, SpeedOf(car)) + upload_[link];
@@ -889,6 +903,7 @@ class Simulator::Loop {
     spec.name = "job" + std::to_string(r_.jobs_submitted);
     spec.task_count = count;
     spec.priority = workload_.NextJobPriority();
+    spec.allow_metered = s_.workload.allow_metered;
     spec.task.work_units = job_work > 0 ? job_work : s_.workload.work.mean;
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();

@@ -171,6 +171,11 @@ struct SimResult {
   uint64_t stale_events = 0;  // superseded events skipped
   uint64_t core_ticks = 0;
   uint64_t jobs_submitted = 0;
+  // Transfers of the attempts started (input, weights the car lacked, output; checkpoints
+  // are in `checkpoints`), and the part over metered links: booked when an attempt starts,
+  // as the coordinator books a metered daily cap (a departure that cuts one still bills it).
+  double transfer_bytes = 0;
+  double metered_bytes = 0;
   double available_car_seconds = 0;  // parked
   double busy_car_seconds = 0;
   double plugged_car_seconds = 0;

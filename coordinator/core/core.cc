@@ -274,7 +274,10 @@ void Core::Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out) {
     if (p.departure_confidence >= 1 && p.departure > now)
       AskCheckpoint(now, slot, p.departure, out);
   }
-  if (!t_.energy.empty()) ArmRuleTimers(now, node);
+  if (!t_.energy.empty()) {
+    BookMeteredBytes(now, node, task);
+    ArmRuleTimers(now, node);
+  }
   NodeRec& n = t_.nodes[node];
   if (--n.wanted == 0) {
     --t_.stats.nodes_waiting;

@@ -172,6 +172,8 @@ class Core {
   void EnforceRules(TimePoint now, uint32_t node, Decisions& out);
   void CountEnergy(TimePoint now, uint32_t slot);  // an attempt ends: its energy is spent
   void ArmRuleTimers(TimePoint now, uint32_t node);
+  // Counts the attempt's transfers against the node's metered daily cap (owner rules).
+  void BookMeteredBytes(TimePoint now, uint32_t node, uint32_t task);
   void AskCheckpoint(TimePoint now, uint32_t slot, TimePoint departure, Decisions& out);
   void StayBegins(TimePoint at, uint32_t node);
   void StayEnds(TimePoint at, uint32_t node);

@@ -112,6 +112,18 @@ void Core::CountEnergy(TimePoint now, uint32_t slot) {
   }
 }
 
+void Core::BookMeteredBytes(TimePoint now, uint32_t node, uint32_t task) {
+  if (!t_.links[node].metered) return;
+  NodeEnergy& e = t_.energy[node];
+  const int32_t offset = e.rules == kNil ? 0 : t_.rule_sets[e.rules].utc_offset_s;
+  const int64_t today = LocalDay(now, offset);
+  if (e.data_day != today) {
+    e.data_day = today;
+    e.data_bytes = 0;
+  }
+  e.data_bytes += AttemptBytes(t_, node, task);
+}
+
 void Core::ArmRuleTimers(TimePoint now, uint32_t node) {
   if (node >= t_.energy.size() || t_.energy[node].rules == kNil) return;
   const OwnerRules& r = t_.rule_sets[t_.energy[node].rules];
@@ -122,12 +134,13 @@ void Core::ArmRuleTimers(TimePoint now, uint32_t node) {
   }
   if (n.waiting()) {
     // Work a rule holds back now may fit later: when a window opens (or the one open now
-    // closes, to wait for the next), or when a new energy day starts.
+    // closes, to wait for the next), or when a new energy or metered-data day starts.
     TimePoint at = TimePoint::Infinite();
     if (!r.windows.empty()) {
       at = InWindow(r, now) ? now + WindowLeft(r, now) : NextWindowOpen(r, now);
     }
-    if (r.daily_energy_wh > 0 && CountEnergyBooks(t_, node, now).today_wh > 0) {
+    if ((r.daily_energy_wh > 0 && CountEnergyBooks(t_, node, now).today_wh > 0) ||
+        (r.metered_daily_cap_bytes > 0 && MeteredBytesToday(t_, node, now) > 0)) {
       at = std::min(at, NextLocalMidnight(now, r.utc_offset_s));
     }
     if (!at.IsInfinite()) timers_.Push(at, TimerKind::kRuleOpen, node, n.wait_ticket);

@@ -53,6 +53,8 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   j.quorum = spec.quorum;
   j.max_attempts = spec.max_attempts != 0 ? spec.max_attempts : config_.default_max_attempts;
   j.priority = spec.priority;
+  j.allow_metered = spec.allow_metered;
+  if (!spec.allow_metered) t_.metered_refused = true;
   j.submitted = at;
   j.deadline = at + spec.deadline;
   j.adaptive = spec.adaptive;

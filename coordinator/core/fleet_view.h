@@ -151,6 +151,10 @@ class FleetView {
   // to a node too small for it, or against its owner's rules.
   bool Eligible(NodeId node, TaskId task) const {
     if (t_.memory_on && !MemoryFits(node, task)) return false;
+    if (t_.metered_refused && t_.links[node.value()].metered &&
+        !t_.jobs[t_.JobOf(task.value())].allow_metered) {
+      return false;
+    }
     if (!RulesAllow(node, task)) return false;
     const TaskRec& r = t_.tasks[task.value()];
     return r.live == 0 || EligibleSlow(node, r);

@@ -40,6 +40,11 @@ bool FleetView::RulesAllowSlow(NodeId node, TaskId task) const {
   const double task_wh = secs * e.battery.compute_power_w / 3600.0;
   const EnergyBooks b = CountEnergyBooks(t_, node.value(), t_.now);
   if (r.daily_energy_wh > 0 && b.today_wh + b.need_wh + task_wh > r.daily_energy_wh) return false;
+  if (r.metered_daily_cap_bytes > 0 && t_.links[node.value()].metered &&
+      MeteredBytesToday(t_, node.value(), t_.now) + AttemptBytes(t_, node.value(), task.value()) >
+          r.metered_daily_cap_bytes) {
+    return false;
+  }
   if (!OnGrid(node) && GuardsBattery(e, r) &&
       b.available_wh - b.need_wh - task_wh < r.min_soc * e.battery.capacity_wh) {
     return false;

@@ -36,6 +36,20 @@ inline double AttemptSeconds(const Tables& t, uint32_t node, uint32_t task, doub
   return std::max(0.0, s.work_units - from_units) / t.nodes[node].speed + transfer;
 }
 
+// Bytes an attempt of `task` moves over `node`'s link: input, the model's weights when the
+// node does not hold them, output.
+inline uint64_t AttemptBytes(const Tables& t, uint32_t node, uint32_t task) {
+  const TaskSpec& s = t.SpecOf(task);
+  return s.input_bytes + s.output_bytes + (t.HoldsModel(node, task) ? 0 : s.model_bytes);
+}
+
+// Bytes already booked today on `node`'s metered link. REQUIRES: node < t.energy.size().
+inline uint64_t MeteredBytesToday(const Tables& t, uint32_t node, TimePoint now) {
+  const NodeEnergy& e = t.energy[node];
+  const int32_t offset = e.rules == kNil ? 0 : t.rule_sets[e.rules].utc_offset_s;
+  return e.data_day == LocalDay(now, offset) ? e.data_bytes : 0;
+}
+
 // REQUIRES: node < t.energy.size().
 inline EnergyBooks CountEnergyBooks(const Tables& t, uint32_t node, TimePoint now) {
   const NodeEnergy& e = t.energy[node];

@@ -32,10 +32,14 @@ struct OwnerRules {
   std::vector<DailyWindow> windows;  // allowed local times; empty = any time
   int32_t utc_offset_s = 0;          // local time = UTC + offset (windows and energy days)
   double daily_energy_wh = 0;        // compute energy per local day; 0 = no cap
+  // Bytes per local day over a metered link (cellular): a task whose transfers (input,
+  // weights the car lacks, output) would pass it is not assigned; 0 = no cap.
+  uint64_t metered_daily_cap_bytes = 0;
   bool operator==(const OwnerRules&) const = default;
   auto operator<=>(const OwnerRules&) const = default;
   bool any() const {
-    return plugged_only || min_soc > 0 || !windows.empty() || daily_energy_wh > 0;
+    return plugged_only || min_soc > 0 || !windows.empty() || daily_energy_wh > 0 ||
+           metered_daily_cap_bytes > 0;
   }
 };
 

@@ -112,6 +112,7 @@ struct JobRec {
   std::unique_ptr<std::vector<TaskSpec>> tasks;  // explicit specs only
   uint8_t replication = 1;
   uint8_t quorum = 1;
+  bool allow_metered = true;  // its tasks may run on nodes with metered links
   uint16_t max_attempts = 0;  // 0 = unlimited
   int32_t priority = 0;
   AdaptiveReplication adaptive;
@@ -140,8 +141,10 @@ struct NodeEnergy {
   BatterySpec battery;
   TimePoint soc_at;     // when `soc` was reported
   double drawn_wh = 0;  // drawn off the grid since then by attempts that have ended
-  int64_t day = std::numeric_limits<int64_t>::min();  // local day that day_wh counts
-  double day_wh = 0;                                  // compute energy on that day
+  int64_t day = std::numeric_limits<int64_t>::min();       // local day that day_wh counts
+  double day_wh = 0;                                       // compute energy on that day
+  int64_t data_day = std::numeric_limits<int64_t>::min();  // local day that data_bytes counts
+  uint64_t data_bytes = 0;  // bytes of the attempts assigned that day, on a metered link
 };
 
 // A node's parked stays (for policies that LearnsStays()): when it parked, and its history.
@@ -157,7 +160,8 @@ struct Tables {
   // Per node memory in bytes (0 = unknown); empty until a node reports some (then one per
   // node, nodes registered later too).
   std::vector<uint64_t> node_memory;
-  bool memory_on = false;  // some job's tasks need memory: FleetView::Eligible checks it
+  bool memory_on = false;        // some job's tasks need memory: FleetView::Eligible checks it
+  bool metered_refused = false;  // some job refuses metered links: Eligible checks it
   // Per node, the model (TaskSpec::model) of its last reported result; empty until a job
   // has a model (then one per node, nodes registered later too).
   std::vector<uint32_t> held_model;

@@ -101,6 +101,7 @@ struct JobSpec {
   uint16_t max_attempts = 0;    // per task, 0 = config default; task (and job) FAILED past it
   Duration deadline = Duration::Infinite();  // from submission; job FAILED after it
   int32_t priority = 0;                      // higher runs first where the policy honours priority
+  bool allow_metered = true;                 // false: its tasks never go to nodes on metered links
   AdaptiveReplication adaptive;              // off unless trust_threshold > 0
   std::vector<KnownAnswer> known_answers;    // spot-checks; distinct task indexes
 };

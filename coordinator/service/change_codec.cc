@@ -163,6 +163,15 @@ std::string EncodeChange(const core::Change& change) {
                    // Checkpoint size: a tail that older records lack (read as none).
                    w.U64(s.task.checkpoint_bytes);
                    for (const core::TaskSpec& t : s.tasks) w.U64(t.checkpoint_bytes);
+                   // Metered links and model weights: a tail that older records lack (read
+                   // as allowed, no model).
+                   w.U8(s.allow_metered ? 1 : 0);
+                   w.U32(s.task.model);
+                   w.U64(s.task.model_bytes);
+                   for (const core::TaskSpec& t : s.tasks) {
+                     w.U32(t.model);
+                     w.U64(t.model_bytes);
+                   }
                  },
                  [&](const core::change::JobStatusChanged& c) {
                    w.Time(c.at);
@@ -284,6 +293,15 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
       if (r.ok() && !r.done()) {
         c.spec.task.checkpoint_bytes = r.U64();
         for (core::TaskSpec& t : c.spec.tasks) t.checkpoint_bytes = r.U64();
+      }
+      if (r.ok() && !r.done()) {
+        c.spec.allow_metered = r.U8() != 0;
+        c.spec.task.model = r.U32();
+        c.spec.task.model_bytes = r.U64();
+        for (core::TaskSpec& t : c.spec.tasks) {
+          t.model = r.U32();
+          t.model_bytes = r.U64();
+        }
       }
       out = std::move(c);
       break;

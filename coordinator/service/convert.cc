@@ -197,6 +197,7 @@ absl::StatusOr<core::JobSpec> ToCoreJobSpec(const v1::JobSpec& spec, const JobLi
     out.deadline = Duration::Seconds(d.seconds()) + Duration::Nanos(d.nanos());
   }
   out.priority = spec.priority();
+  out.allow_metered = spec.allow_metered();
   return out;
 }
 
@@ -372,6 +373,7 @@ absl::Status OwnerRulesFromWire(const v1::OwnerPreferences& p,
     return absl::InvalidArgumentError("preferences.daily_compute_energy_wh must be >= 0");
   }
   rules->daily_energy_wh = p.daily_compute_energy_wh();
+  rules->metered_daily_cap_bytes = p.metered_daily_cap_bytes();
   if (p.utc_offset_s() < -14 * 3600 || p.utc_offset_s() > 14 * 3600) {
     return absl::InvalidArgumentError("preferences.utc_offset_s must be in [-50400, 50400]");
   }

@@ -35,8 +35,9 @@ EconomicsResult Account(const EconomicsConfig& c, std::span<const CarBooks> cars
     r.energy_kwh += kwh;
     r.useful_kwh += car.useful_s * car.power_w / 3.6e6;
     r.electricity_cost += car.energy_cost / c.charger_efficiency;
+    r.data_cost += car.data_cost;
     const double net = car.accepted_units * owner_rate - car.energy_cost / c.charger_efficiency -
-                       kwh * wear_per_kwh;
+                       kwh * wear_per_kwh - car.data_cost;
     net_per_month.push_back(run_s > 0 ? net * kMonthS / run_s : 0);
   }
   r.wasted_kwh = r.energy_kwh - r.useful_kwh;
@@ -47,7 +48,7 @@ EconomicsResult Account(const EconomicsConfig& c, std::span<const CarBooks> cars
   r.revenue = r.useful_top_hours * c.price_per_top_hour;
   r.pool_fee = r.revenue * c.pool_fee;
   r.owner_payouts = r.revenue - r.pool_fee;
-  r.owner_net = r.owner_payouts - r.electricity_cost - r.battery_wear_cost;
+  r.owner_net = r.owner_payouts - r.electricity_cost - r.battery_wear_cost - r.data_cost;
   r.energy_cost_per_top_hour =
       r.useful_top_hours > 0 ? (r.electricity_cost + r.battery_wear_cost) / r.useful_top_hours : 0;
   std::sort(net_per_month.begin(), net_per_month.end());

@@ -10,7 +10,8 @@
 // Owners pay for the power their cars draw (the car is on the owner's meter): every kWh a
 // computing car uses is bought from the grid at electricity_price / charger_efficiency
 // (directly while plugged in, or later to refill the battery), and each kWh drawn from the
-// battery also costs battery_wear_per_kwh.
+// battery also costs battery_wear_per_kwh. Owners pay for their cars' metered data too
+// (the car's cellular plan): each byte over a metered link at the link's price_per_gb.
 // Thread safety: pure functions.
 #pragma once
 
@@ -29,6 +30,7 @@ struct CarBooks {
   double accepted_units = 0;  // work units of its accepted results (its shares)
   double power_w = 0;         // while computing: awake overhead + accelerator
   double energy_cost = 0;     // its kWh at the price when drawn (before charger losses)
+  double data_cost = 0;       // its bytes over a metered link at the link's price_per_gb
 };
 
 struct Percentiles {
@@ -50,10 +52,11 @@ struct EconomicsResult {
   // Money.
   double electricity_cost = 0;
   double battery_wear_cost = 0;
-  double revenue = 0;  // what clients paid
+  double data_cost = 0;  // metered bytes, paid by the owners (the car's data plan)
+  double revenue = 0;    // what clients paid
   double pool_fee = 0;
   double owner_payouts = 0;
-  double owner_net = 0;                 // payouts - electricity - wear
+  double owner_net = 0;                 // payouts - electricity - wear - data
   double energy_cost_per_top_hour = 0;  // (electricity + wear) / useful TOP-hours
   Percentiles owner_net_per_car_month;  // over every car of the fleet, per 30 days
   // The same accepted work on a datacenter pool.

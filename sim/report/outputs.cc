@@ -143,6 +143,7 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                       {"grid_kwh", e.grid_kwh},
                       {"electricity_cost", e.electricity_cost},
                       {"battery_wear_cost", e.battery_wear_cost},
+                      {"data_cost", e.data_cost},
                       {"revenue", e.revenue},
                       {"pool_fee", e.pool_fee},
                       {"owner_payouts", e.owner_payouts},
@@ -211,6 +212,7 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
     j["traces"] = traces;
     j["trace_loops"] = r.trace_looped;
   }
+  j["data"] = {{"transfer_bytes", r.transfer_bytes}, {"metered_bytes", r.metered_bytes}};
   if (!r.job_trace_file.empty()) {
     j["job_trace"] = {{"file", r.job_trace_file},
                       {"rows_read", r.job_trace_rows},
@@ -310,9 +312,9 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
     os << buf;
     std::snprintf(buf, sizeof buf,
                   "money      clients paid %.2f %s for %.4g TOP-h; pool fee %.2f; owners paid "
-                  "%.2f, net %.2f after %.2f power and %.2f wear\n",
+                  "%.2f, net %.2f after %.2f power, %.2f wear and %.2f data\n",
                   e.revenue, cur, e.useful_top_hours, e.pool_fee, e.owner_payouts, e.owner_net,
-                  e.electricity_cost, e.battery_wear_cost);
+                  e.electricity_cost, e.battery_wear_cost, e.data_cost);
     os << buf;
     const Percentiles& p = e.owner_net_per_car_month;
     std::snprintf(buf, sizeof buf,
@@ -426,8 +428,8 @@ bool CsvFile::Open(const std::string& path, const char* header) {
 
 void CsvFile::WriteSample(const Sample& s) {
   std::fprintf(f_, "%.9g,%u,%u,%" PRIu64 ",%" PRIu64 ",%.9g,%u,%.9g,%.9g", s.t.SecondsF(),
-               s.cars_available, s.cars_busy, s.queue_length, s.tasks_completed,
-               s.work_lost_units, s.cars_plugged, s.parked_accelerator_kw, s.computing_kw);
+               s.cars_available, s.cars_busy, s.queue_length, s.tasks_completed, s.work_lost_units,
+               s.cars_plugged, s.parked_accelerator_kw, s.computing_kw);
   for (const uint32_t g : s.groups) std::fprintf(f_, ",%u", g);
   std::fputc('\n', f_);
 }

@@ -139,10 +139,12 @@ absl::Status ParseInference(const YAML::Node& n, const std::string& path,
 
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
-  FG_RETURN_IF_ERROR(CheckMap(n, path,
-                              {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job",
-                               "max_jobs", "job_trace", "inference", "work", "input_bytes",
-                               "output_bytes", "memory", "checkpoint", "validation"}));
+  FG_RETURN_IF_ERROR(
+      CheckMap(n, path,
+               {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
+                "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory",
+                "checkpoint", "validation", "allow_metered"}));
+  FG_RETURN_IF_ERROR(ReadBool(n, path, "allow_metered", &w.allow_metered));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));
   if (model == "bag-of-tasks") {

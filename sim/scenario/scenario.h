@@ -84,6 +84,7 @@ struct WorkloadConfig {
   // Memory every task needs (bytes; 0 = none): tasks run only on cars whose class has at
   // least that much, or does not say (models::SpeedClass::memory_bytes 0).
   uint64_t memory_bytes = 0;
+  bool allow_metered = true;  // false: tasks never run on cars with metered links
   // Checkpoints (docs/checkpoints.md): a computing car saves its state every
   // `checkpoint_interval` work units (0 = only when asked before a departure) and uploads
   // `checkpoint_bytes` over its link; a checkpoint counts once the upload is done. A

@@ -23,6 +23,22 @@ TEST(JobFileTest, ReadsAFullFile) {
   EXPECT_TRUE(service::ToCoreJobSpec(*spec, service::JobLimits{}).ok());
 }
 
+TEST(JobFileTest, AllowMetered) {
+  auto spec = ParseJobYaml("tasks: 2\nwork_units: 10\nallow_metered: true\n");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->allow_metered());
+  auto core = service::ToCoreJobSpec(*spec, service::JobLimits{});
+  ASSERT_TRUE(core.ok());
+  EXPECT_TRUE(core->allow_metered);
+  // Left out, the wire's default: cars on metered links are not used.
+  spec = ParseJobYaml("tasks: 2\nwork_units: 10\n");
+  ASSERT_TRUE(spec.ok());
+  EXPECT_FALSE(service::ToCoreJobSpec(*spec, service::JobLimits{})->allow_metered);
+  const auto bad = ParseJobYaml("tasks: 2\nwork_units: 10\nallow_metered: maybe\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "allow_metered: expected true or false");
+}
+
 TEST(JobFileTest, CheckpointKeys) {
   auto spec =
       ParseJobYaml("tasks: 2\nwork_units: 10\ncheckpoint_size: 200MB\ncheckpoint_interval: 30m\n");

@@ -130,6 +130,7 @@ TEST(CarPreferences, OptionsReachEnrollAndHello) {
   o.owner_rules.min_soc = 0.3;
   o.owner_rules.windows = {{22 * 3600, 6 * 3600}, {12 * 3600, 0}};
   o.owner_rules.daily_energy_wh = 5000;
+  o.owner_rules.metered_daily_cap_bytes = 300'000'000;
   o.battery.awake_power_w = 250;
   models::RegionConfig tokyo;
   tokyo.name = "tokyo";
@@ -152,6 +153,7 @@ TEST(CarPreferences, OptionsReachEnrollAndHello) {
     EXPECT_EQ(p.allowed_windows(1).start_s(), 43200u);
     EXPECT_EQ(p.allowed_windows(1).end_s(), 86400u);
     EXPECT_DOUBLE_EQ(p.daily_compute_energy_wh(), 5000);
+    EXPECT_EQ(p.metered_daily_cap_bytes(), 300'000'000u);
     EXPECT_EQ(p.utc_offset_s(), 9 * 3600);
   }
   for (const v1::BatteryDescription& b : {s.enroll_requests[0].battery(), s.hellos[0].battery()}) {

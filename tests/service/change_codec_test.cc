@@ -5,6 +5,10 @@
 namespace fleetgrid::service {
 namespace {
 
+// The metered-and-model tail of a JobSubmitted record without per-task specs: allow_metered
+// (1), the model (4) and its bytes (8).
+constexpr size_t kMeteredModelTail = 1 + 4 + 8;
+
 TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   using namespace core::change;
   core::JobSpec spec;
@@ -76,7 +80,7 @@ TEST(ChangeCodec, RecordsWithoutMemoryTailDecode) {
   spec.task.memory_bytes = 5;
   std::string job =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  job.resize(job.size() - 8 - 8);  // memory and checkpoint tails
+  job.resize(job.size() - 8 - 8 - kMeteredModelTail);  // memory, checkpoint, metered tails
   auto back = DecodeChange(job);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(std::get<core::change::JobSubmitted>(*back).spec.task.memory_bytes, 0u);
@@ -97,7 +101,8 @@ TEST(ChangeCodec, JobRecordWithoutValidationTailDecodes) {
   spec.task_count = 1;
   std::string bytes =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8 + 8));  // validation, memory, checkpoint tails
+  // validation, memory, checkpoint, metered-and-model tails
+  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8 + 8 + kMeteredModelTail));
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);
@@ -118,13 +123,42 @@ TEST(ChangeCodec, JobRecordWithoutCheckpointTailDecodes) {
   auto full = DecodeChange(bytes);
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_EQ(std::get<core::change::JobSubmitted>(*full).spec.task.checkpoint_bytes, 11u);
-  bytes.resize(bytes.size() - 8);
+  bytes.resize(bytes.size() - 8 - kMeteredModelTail);
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);
   EXPECT_EQ(js.spec.task.memory_bytes, 9u);
   EXPECT_EQ(js.spec.task.checkpoint_bytes, 0u);
   EXPECT_FALSE(DecodeChange(bytes + "xyz").ok());  // a partial tail is an error
+}
+
+// A job that refuses metered links, with model weights, keeps both through the store; a
+// record without that tail reads as "metered allowed, no model".
+TEST(ChangeCodec, JobRecordKeepsMeteredAndModel) {
+  core::JobSpec spec;
+  spec.name = "weights";
+  spec.task_count = 2;
+  spec.allow_metered = false;
+  spec.task.model = 3;
+  spec.task.model_bytes = 4'000'000'000;
+  spec.tasks = {spec.task, spec.task};
+  spec.tasks[1].model = 5;
+  std::string bytes =
+      EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
+  auto full = DecodeChange(bytes);
+  ASSERT_TRUE(full.ok()) << full.status();
+  const auto& f = std::get<core::change::JobSubmitted>(*full).spec;
+  EXPECT_FALSE(f.allow_metered);
+  EXPECT_EQ(f.task.model, 3u);
+  EXPECT_EQ(f.task.model_bytes, 4'000'000'000u);
+  EXPECT_EQ(f.tasks[1].model, 5u);
+  bytes.resize(bytes.size() - kMeteredModelTail - 2 * 12);
+  auto back = DecodeChange(bytes);
+  ASSERT_TRUE(back.ok()) << back.status();
+  const auto& b = std::get<core::change::JobSubmitted>(*back).spec;
+  EXPECT_TRUE(b.allow_metered);
+  EXPECT_EQ(b.task.model, 0u);
+  EXPECT_EQ(b.tasks[1].model, 0u);
 }
 
 TEST(ChangeCodec, TruncatedOrForeignBytesAreErrors) {
