@@ -29,6 +29,7 @@ enum Kind : uint64_t {
   kJobArrival = 4,
   kWarn = 5,           // the car announces its departure (gen: its period)
   kCheckpointAsk = 6,  // the car starts a checkpoint the coordinator asked for
+  kStageDone = 7,      // a data car's input upload ends (id: index into stages_)
 };
 uint64_t Pack(uint32_t id, Kind kind, uint32_t gen) {
   return uint64_t{id} | (uint64_t{kind} << 32) | (uint64_t{gen & 0xffffff} << 40);
@@ -233,6 +234,10 @@ class Simulator::Loop {
       warns_ = models::DrawWarningCars(s_.seed, s_.departure_warnings.share, 0, n);
       warn_rng_ = Rng::Stream(s_.seed, "departure-warning-noise");
     }
+    if (s_.workload.data_local) {
+      local_input_.assign(n, 0);
+      r_.data_local_on = true;
+    }
     if (!s_.workload.models.empty()) {
       weights_.assign(n, CarWeights{});
       for (const InferenceModel& m : s_.workload.models) {
@@ -366,6 +371,9 @@ class Simulator::Loop {
             ++r_.stale_events;
             continue;
           }
+          break;
+        case kStageDone:
+          OnStageDone(IdOf(e.data));
           break;
         case kCheckpointAsk:
           if (!OnCheckpointAsk(IdOf(e.data))) {
@@ -738,10 +746,46 @@ class Simulator::Loop {
     r_.checkpoints.bytes_uploaded += (s + x) * s_.workload.checkpoint_bytes;
   }
 
+  // The data car uploads a task's input; it counts once the upload ends with the car still
+  // parked (the same period), else the coordinator hears that it failed.
+  void StartStaging(const core::StageRequest& s) {
+    const uint32_t car = s.node.value();
+    ++r_.data_local.stage_requests;
+    const models::LinkClass& link = s_.fleet.links[cars_[car].link_class];
+    const Duration up = link.latency + Duration::FromSecondsF(static_cast<double>(s.bytes) /
+                                                              link.bandwidth_bytes_per_s);
+    stages_.push_back({s.task.value(), car, cars_[car].period, s.bytes});
+    queue_->Push(now_ + up, Pack(static_cast<uint32_t>(stages_.size() - 1), kStageDone, 0));
+  }
+
+  void OnStageDone(uint32_t id) {
+    const Staging& st = stages_[id];
+    const bool stayed = cars_[st.car].period == st.period && cars_[st.car].state != kAway;
+    if (stayed) {
+      ++r_.data_local.inputs_staged;
+      r_.data_local.staged_bytes += static_cast<double>(st.bytes);
+      staged_[st.task] = true;
+      const models::LinkClass& link = s_.fleet.links[cars_[st.car].link_class];
+      r_.transfer_bytes += static_cast<double>(st.bytes);
+      if (link.metered) {
+        r_.metered_bytes += static_cast<double>(st.bytes);
+        if (!books_.empty()) {
+          books_[st.car].data_cost += static_cast<double>(st.bytes) / 1e9 * link.price_per_gb;
+        }
+      }
+      (void)runtime_->InputStaged(TaskId(st.task));
+    } else {
+      ++r_.data_local.stage_failed;
+      (void)runtime_->StageFailed(TaskId(st.task));
+    }
+    Process();
+  }
+
   void CountTransfers(uint32_t car, const core::Assignment& a) {
     const bool weights = !weights_.empty() && weights_[car].fetching != 0;
-    const double bytes = static_cast<double>(workload_.input_bytes() + workload_.output_bytes() +
-                                             (weights ? a.model_bytes : 0));
+    const uint64_t input = a.input_local ? 0 : workload_.input_bytes();
+    const double bytes =
+        static_cast<double>(input + workload_.output_bytes() + (weights ? a.model_bytes : 0));
     r_.transfer_bytes += bytes;
     const models::LinkClass& link = s_.fleet.links[cars_[car].link_class];
     if (!link.metered) return;
@@ -752,7 +796,10 @@ class Simulator::Loop {
   // The current attempt's download: its input, and the model's weights first when the car
   // does not hold them.
   Duration DownloadOf(uint32_t car) const {
-    const Duration dl = download_[cars_[car].link_class];
+    // A data-local input on the car itself: only the link's latency (the weights, if any).
+    const Duration dl = !local_input_.empty() && local_input_[car]
+                            ? s_.fleet.links[cars_[car].link_class].latency
+                            : download_[cars_[car].link_class];
     return weights_.empty() ? dl : dl + Duration::Nanos(weights_[car].extra_ns);
   }
 
@@ -832,6 +879,15 @@ class Simulator::Loop {
     }
     if (!weights_.empty()) StartWeights(car, a);
     CountTransfers(car, a);
+    if (s_.workload.data_local) {
+      local_input_[car] = a.input_local ? 1 : 0;
+      if (a.input_local) {
+        ++r_.data_local.attempts_local;
+      } else {
+        ++r_.data_local.attempts_remote;
+        if (!staged_[a.task.value()]) ++r_.data_local.violations;
+      }
+    }
     const double work = TaskWorkLeft(car);
     const uint8_t link = cars_[car].link_class;
     const TimePoint end = now_ + DownloadOf(car) + ComputeTime(work, SpeedOf(car)) + upload_[link];
@@ -904,6 +960,7 @@ class Simulator::Loop {
     spec.task_count = count;
     spec.priority = workload_.NextJobPriority();
     spec.allow_metered = s_.workload.allow_metered;
+    spec.stage_after = s_.workload.stage_after;
     spec.task.work_units = job_work > 0 ? job_work : s_.workload.work.mean;
     spec.task.input_bytes = workload_.input_bytes();
     spec.task.output_bytes = workload_.output_bytes();
@@ -930,7 +987,19 @@ class Simulator::Loop {
         }
       }
     }
-    if (!workload_.constant_work()) {
+    if (s_.workload.data_local) {
+      spec.tasks.assign(count, spec.task);
+      for (uint32_t i = 0; i < count; ++i) {
+        const double w = workload_.constant_work()
+                             ? spec.task.work_units
+                             : (job_work > 0 ? job_work : workload_.TaskWork(next_task_index_ + i));
+        spec.tasks[i].work_units = w;
+        if (!workload_.constant_work()) task_work_.push_back(w);
+        const uint32_t car = static_cast<uint32_t>(
+            Rng::Stream(s_.seed, "workload.data_car", next_task_index_ + i).Below(s_.fleet.size));
+        spec.tasks[i].data_node = car;
+      }
+    } else if (!workload_.constant_work()) {
       spec.tasks.resize(count);
       for (uint32_t i = 0; i < count; ++i) {
         const double w = job_work > 0 ? job_work : workload_.TaskWork(next_task_index_ + i);
@@ -941,6 +1010,7 @@ class Simulator::Loop {
     }
     next_task_index_ += count;
     started_.resize(next_task_index_, false);
+    if (s_.workload.data_local) staged_.resize(next_task_index_, false);
     workload_.Advance();
     if (hooks_.trace) {
       Trace(CoreTrace::Call::kSubmitJob, 0, 0, 0,
@@ -969,6 +1039,7 @@ class Simulator::Loop {
       r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
     }
     for (const auto& a : work_.assignments) StartAttempt(a);
+    for (const auto& s : work_.stage_requests) StartStaging(s);
     for (const auto& c : work_.checkpoint_requests) {
       ++r_.checkpoints.requests;
       const uint32_t car = c.node.value();
@@ -1097,6 +1168,15 @@ class Simulator::Loop {
     uint16_t fetching = 0;
   };
   std::vector<CarWeights> weights_;
+  // Data-local input (workload.data_local): which tasks were staged, per car whether its
+  // attempt reads a local input, and the uploads under way.
+  std::vector<bool> staged_;
+  std::vector<uint8_t> local_input_;
+  struct Staging {
+    uint32_t task, car, period;
+    uint64_t bytes;
+  };
+  std::vector<Staging> stages_;
   // Checkpoints and warnings (empty when off): per car, the attempt's resume point and the
   // checkpoint asked for before its departure; per link class, a checkpoint's upload.
   struct CarSave {

@@ -196,7 +196,17 @@ struct SimResult {
   ValidationResult validation;
   CheckpointResult checkpoints;
   std::vector<ModelResult> models;  // empty without workload.inference
-  bool checkpoints_on = false;      // the scenario has checkpoints or departure warnings
+  // Data-local input (workload.data_local): attempts on the task's data car or elsewhere
+  // (after staging), uploads asked for and how they ended, and attempts that started on
+  // another car before the input was staged (the rule says none).
+  struct DataLocalResult {
+    uint64_t attempts_local = 0, attempts_remote = 0;
+    uint64_t stage_requests = 0, inputs_staged = 0, stage_failed = 0;
+    double staged_bytes = 0;
+    uint64_t violations = 0;
+  } data_local;
+  bool data_local_on = false;
+  bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;
   EconomicsResult economics;   // with the scenario's `economics` section
   bool energy_on = false;      // the scenario simulates batteries (fleet.battery or owner_rules)

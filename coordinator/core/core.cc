@@ -266,9 +266,9 @@ void Core::Assign(TimePoint now, uint32_t node, uint32_t task, Decisions& out) {
   }
   const AttemptRec& a = t_.attempts[slot];
   const TaskSpec& spec = t_.SpecOf(task);
-  out.assignments.push_back({NodeId(node), TaskId(task), JobId(job),
-                             MakeAttemptId(TaskId(task), a.epoch), a.epoch, lease,
-                             double{a.checkpoint_units}, spec.model, spec.model_bytes});
+  out.assignments.push_back(
+      {NodeId(node), TaskId(task), JobId(job), MakeAttemptId(TaskId(task), a.epoch), a.epoch, lease,
+       double{a.checkpoint_units}, spec.data_node == node, spec.model, spec.model_bytes});
   if (node < t_.predictions.size()) {
     const NodePrediction& p = t_.predictions[node];
     if (p.departure_confidence >= 1 && p.departure > now)

@@ -85,6 +85,11 @@ class Core {
   // Availability-aware policies read it as the car's remaining stay. InvalidArgument for a
   // departure in the past, FailedPrecondition if the node is not connected.
   absl::Status WarnDeparture(TimePoint now, NodeId node, TimePoint departure, Decisions& out);
+  // Data-local tasks: the data node finished uploading the task's input (any node may run
+  // it now), or did not (the core asks again later). NotFound for an unknown task,
+  // FailedPrecondition when no staging was asked for it.
+  absl::Status InputStaged(TimePoint now, TaskId task, Decisions& out);
+  absl::Status StageFailed(TimePoint now, TaskId task, Decisions& out);
 
   // --- Attempts. Rejections change nothing (counted in stats().reports_rejected).
   // kAccepted when recorded. `checkpoint`: the car saved its state at units_done.
@@ -172,6 +177,7 @@ class Core {
   void EnforceRules(TimePoint now, uint32_t node, Decisions& out);
   void CountEnergy(TimePoint now, uint32_t slot);  // an attempt ends: its energy is spent
   void ArmRuleTimers(TimePoint now, uint32_t node);
+  void StageTimer(TimePoint now, uint32_t task, Decisions& out);
   // Counts the attempt's transfers against the node's metered daily cap (owner rules).
   void BookMeteredBytes(TimePoint now, uint32_t node, uint32_t task);
   void AskCheckpoint(TimePoint now, uint32_t slot, TimePoint departure, Decisions& out);

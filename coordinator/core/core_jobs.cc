@@ -81,9 +81,66 @@ absl::StatusOr<JobId> Core::SubmitJob(TimePoint now, const JobSpec& spec, Decisi
   }
   t_.stats.tasks_ready += spec.task_count;
   policy_->OnTasksSubmitted(view_, JobId(job), TaskId(first), spec.task_count);
+  if (!spec.stage_after.IsInfinite() && t_.data_local_on) {
+    for (uint32_t task = first; task < first + spec.task_count; ++task) {
+      if (t_.SpecOf(task).data_node != TaskSpec::kNoDataNode) {
+        timers_.Push(now + spec.stage_after, TimerKind::kStage, task, 0);
+      }
+    }
+  }
   out.job_changes.push_back({JobId(job), JobStatus::kQueued});
   MatchAll(now, out);
   return JobId(job);
+}
+
+void Core::StageTimer(TimePoint now, uint32_t task, Decisions& out) {
+  TaskRec& t = t_.tasks[task];
+  if (!t.open() || (t.bits & (TaskRec::kStagedBit | TaskRec::kStagingBit)) != 0) return;
+  const JobRec& j = t_.jobs[t_.JobOf(task)];
+  // Poll again later while it runs on its data node or that node is away.
+  const TimePoint again = now + std::max(j.stage_after, Duration::Seconds(60));
+  const uint32_t d = t_.SpecOf(task).data_node;
+  const NodeRec& n = t_.nodes[d];
+  const bool present = n.conn == NodeConnection::kConnected && n.state != NodeState::kDriving;
+  if (!t.ready() || !present) {
+    timers_.Push(again, TimerKind::kStage, task, 0);
+    return;
+  }
+  t.bits |= TaskRec::kStagingBit;
+  out.stage_requests.push_back({NodeId(d), TaskId(task), t_.SpecOf(task).input_bytes});
+}
+
+absl::Status Core::InputStaged(TimePoint now, TaskId task, Decisions& out) {
+  if (!task.valid() || task.value() >= t_.tasks.size()) {
+    return absl::NotFoundError("unknown task " + std::to_string(task.value()));
+  }
+  TaskRec& t = t_.tasks[task.value()];
+  if ((t.bits & TaskRec::kStagingBit) == 0) {
+    return absl::FailedPreconditionError("task " + std::to_string(task.value()) +
+                                         " is not being staged");
+  }
+  t.bits = static_cast<uint8_t>((t.bits & ~TaskRec::kStagingBit) | TaskRec::kStagedBit);
+  ++t_.stats.inputs_staged;
+  if (t.ready()) policy_->OnTaskReady(view_, task, t.epoch, ReadyReason::kStaged);
+  MatchAll(now, out);
+  return absl::OkStatus();
+}
+
+absl::Status Core::StageFailed(TimePoint now, TaskId task, Decisions& out) {
+  if (!task.valid() || task.value() >= t_.tasks.size()) {
+    return absl::NotFoundError("unknown task " + std::to_string(task.value()));
+  }
+  TaskRec& t = t_.tasks[task.value()];
+  if ((t.bits & TaskRec::kStagingBit) == 0) {
+    return absl::FailedPreconditionError("task " + std::to_string(task.value()) +
+                                         " is not being staged");
+  }
+  t.bits &= ~TaskRec::kStagingBit;
+  const JobRec& j = t_.jobs[t_.JobOf(task.value())];
+  timers_.Push(now + std::max(j.stage_after, Duration::Seconds(60)), TimerKind::kStage,
+               task.value(), 0);
+  MatchAll(now, out);
+  return absl::OkStatus();
 }
 
 absl::Status Core::CancelJob(TimePoint now, JobId job, Decisions& out) {

@@ -273,6 +273,9 @@ void Core::FireTimer(const Timer& timer, Decisions& out) {
       t_.now = timer.at;
       ArmRuleTimers(timer.at, timer.id);
       return;
+    case TimerKind::kStage:
+      StageTimer(timer.at, timer.id, out);
+      return;
     case TimerKind::kWindowEnd:
       t_.now = timer.at;
       EnforceRules(timer.at, timer.id, out);
@@ -361,6 +364,10 @@ bool Core::TimerLive(const Timer& timer) const {
     return n.waiting() && n.wait_ticket == timer.gen;
   }
   if (timer.kind == TimerKind::kWindowEnd) return t_.nodes[timer.id].running > 0;
+  if (timer.kind == TimerKind::kStage) {
+    const TaskRec& t = t_.tasks[timer.id];
+    return t.open() && (t.bits & (TaskRec::kStagedBit | TaskRec::kStagingBit)) == 0;
+  }
   if (timer.kind == TimerKind::kJobDeadline) {
     const JobStatus s = t_.jobs[timer.id].status;
     return s == JobStatus::kQueued || s == JobStatus::kRunning;

@@ -54,6 +54,10 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   j.max_attempts = spec.max_attempts != 0 ? spec.max_attempts : config_.default_max_attempts;
   j.priority = spec.priority;
   j.allow_metered = spec.allow_metered;
+  j.stage_after = spec.stage_after;
+  bool data_local = spec.task.data_node != TaskSpec::kNoDataNode;
+  for (const TaskSpec& t : spec.tasks) data_local |= t.data_node != TaskSpec::kNoDataNode;
+  if (data_local) t_.data_local_on = true;
   if (!spec.allow_metered) t_.metered_refused = true;
   j.submitted = at;
   j.deadline = at + spec.deadline;

@@ -23,6 +23,7 @@ struct Assignment {
   uint32_t epoch = 0;
   TimePoint lease_deadline;  // TimePoint::Infinite() when attempts do not time out
   double resume_from_units = 0;
+  bool input_local = false;  // the node holds the input (its data node): no download
   uint32_t model = 0;
   uint64_t model_bytes = 0;
 };
@@ -69,6 +70,14 @@ struct CheckpointRequest {
   TimePoint departure;
 };
 
+// Upload `task`'s input (`bytes`) from `node`, its data node, to the coordinator; report
+// Core::InputStaged when done, Core::StageFailed when the upload did not finish.
+struct StageRequest {
+  NodeId node;
+  TaskId task;
+  uint64_t bytes = 0;
+};
+
 struct JobChanged {
   JobId job;
   JobStatus status;
@@ -81,6 +90,7 @@ struct Decisions {
   std::vector<TaskCompleted> completed;
   std::vector<JobChanged> job_changes;
   std::vector<CheckpointRequest> checkpoint_requests;
+  std::vector<StageRequest> stage_requests;
 
   void Clear() {
     assignments.clear();
@@ -89,10 +99,11 @@ struct Decisions {
     completed.clear();
     job_changes.clear();
     checkpoint_requests.clear();
+    stage_requests.clear();
   }
   bool empty() const {
     return assignments.empty() && cancellations.empty() && ended.empty() && completed.empty() &&
-           job_changes.empty() && checkpoint_requests.empty();
+           job_changes.empty() && checkpoint_requests.empty() && stage_requests.empty();
   }
 };
 

@@ -39,6 +39,14 @@ class FleetView {
   double TaskRemainingWork(TaskId task) const { return TaskWork(task) - TaskCheckpoint(task); }
   // Memory the task needs (TaskSpec::memory_bytes; 0 = none).
   uint64_t TaskMemory(TaskId task) const;
+  // Data-local tasks: the node that holds the input (TaskSpec::kNoDataNode = none), and
+  // whether the input was staged (then any node may read it).
+  uint32_t TaskDataNode(TaskId task) const {
+    return t_.data_local_on ? t_.SpecOf(task.value()).data_node : TaskSpec::kNoDataNode;
+  }
+  bool TaskStaged(TaskId task) const {
+    return (t_.tasks[task.value()].bits & TaskRec::kStagedBit) != 0;
+  }
   // The model whose weights the task computes with (TaskSpec::model; 0 = none).
   uint32_t TaskModel(TaskId task) const {
     return t_.held_model.empty() ? 0 : t_.SpecOf(task.value()).model;
@@ -151,6 +159,7 @@ class FleetView {
   // to a node too small for it, or against its owner's rules.
   bool Eligible(NodeId node, TaskId task) const {
     if (t_.memory_on && !MemoryFits(node, task)) return false;
+    if (!t_.InputReachable(node.value(), task.value())) return false;
     if (t_.metered_refused && t_.links[node.value()].metered &&
         !t_.jobs[t_.JobOf(task.value())].allow_metered) {
       return false;

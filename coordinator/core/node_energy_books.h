@@ -30,7 +30,8 @@ inline double AttemptSeconds(const Tables& t, uint32_t node, uint32_t task, doub
   const TaskSpec& s = t.SpecOf(task);
   const LinkSpec& l = t.links[node];
   const uint64_t weights = t.HoldsModel(node, task) ? 0 : s.model_bytes;
-  const double transfer = static_cast<double>(s.input_bytes + s.output_bytes + weights) /
+  const uint64_t input = s.data_node == node ? 0 : s.input_bytes;
+  const double transfer = static_cast<double>(input + s.output_bytes + weights) /
                               std::max(1.0, l.bandwidth_bytes_per_s) +
                           2 * l.latency.SecondsF();
   return std::max(0.0, s.work_units - from_units) / t.nodes[node].speed + transfer;
@@ -40,7 +41,8 @@ inline double AttemptSeconds(const Tables& t, uint32_t node, uint32_t task, doub
 // node does not hold them, output.
 inline uint64_t AttemptBytes(const Tables& t, uint32_t node, uint32_t task) {
   const TaskSpec& s = t.SpecOf(task);
-  return s.input_bytes + s.output_bytes + (t.HoldsModel(node, task) ? 0 : s.model_bytes);
+  return (s.data_node == node ? 0 : s.input_bytes) + s.output_bytes +
+         (t.HoldsModel(node, task) ? 0 : s.model_bytes);
 }
 
 // Bytes already booked today on `node`'s metered link. REQUIRES: node < t.energy.size().

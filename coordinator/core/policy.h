@@ -29,6 +29,7 @@ enum class ReadyReason : uint8_t {
   kRequeued,    // a copy ended without a result (lost, left, failed, expired)
   kMoreCopies,  // just assigned, but replication wants more copies
   kRestored,    // rebuilt after Core::Restore
+  kStaged,      // a data-local task's input was staged: any node may run it now
 };
 
 struct Match {

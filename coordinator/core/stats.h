@@ -15,6 +15,7 @@ struct CoreStats {
   uint64_t nodes_connected = 0;  // kConnected or kSilent
   uint64_t nodes_waiting = 0;    // asked for work and have a free requested slot
   uint64_t nodes_lost = 0;       // loss events (a node may be lost many times)
+  uint64_t inputs_staged = 0;    // data-local inputs uploaded by their data nodes
   uint64_t self_suspicions = 0;  // times the loss guard blamed the driver (see LossGuard)
   uint64_t losses_paced = 0;     // losses the guard's pace held back past their deadline
   // Jobs

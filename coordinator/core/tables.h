@@ -38,8 +38,10 @@ struct TaskRec {
   static constexpr uint8_t kOpen = 0, kDone = 1, kFailed = 2, kCancelled = 3;
   static constexpr uint8_t kStatusMask = 3;
   static constexpr uint8_t kReadyBit = 4;
-  static constexpr uint8_t kSoloBit = 8;     // open: runs unreplicated (adaptive replication)
-  static constexpr uint8_t kCanaryBit = 16;  // open: a spot-check (the job knows its answer)
+  static constexpr uint8_t kSoloBit = 8;      // open: runs unreplicated (adaptive replication)
+  static constexpr uint8_t kCanaryBit = 16;   // open: a spot-check (the job knows its answer)
+  static constexpr uint8_t kStagedBit = 32;   // data-local: the input is with the coordinator
+  static constexpr uint8_t kStagingBit = 64;  // data-local: its data node is uploading it
   uint8_t closed() const { return bits & kStatusMask; }
   bool open() const { return closed() == kOpen; }
   bool ready() const { return (bits & kReadyBit) != 0; }
@@ -112,8 +114,9 @@ struct JobRec {
   std::unique_ptr<std::vector<TaskSpec>> tasks;  // explicit specs only
   uint8_t replication = 1;
   uint8_t quorum = 1;
-  bool allow_metered = true;  // its tasks may run on nodes with metered links
-  uint16_t max_attempts = 0;  // 0 = unlimited
+  bool allow_metered = true;                    // its tasks may run on nodes with metered links
+  Duration stage_after = Duration::Infinite();  // data-local: JobSpec::stage_after
+  uint16_t max_attempts = 0;                    // 0 = unlimited
   int32_t priority = 0;
   AdaptiveReplication adaptive;
   std::unique_ptr<std::vector<KnownAnswer>> known;  // spot-checks sorted by index, or null
@@ -162,6 +165,7 @@ struct Tables {
   std::vector<uint64_t> node_memory;
   bool memory_on = false;        // some job's tasks need memory: FleetView::Eligible checks it
   bool metered_refused = false;  // some job refuses metered links: Eligible checks it
+  bool data_local_on = false;    // some task has a data node: Eligible checks it
   // Per node, the model (TaskSpec::model) of its last reported result; empty until a job
   // has a model (then one per node, nodes registered later too).
   std::vector<uint32_t> held_model;
@@ -194,6 +198,13 @@ struct Tables {
   uint32_t ModelHolders(uint32_t model) const {
     auto it = model_holders.find(model);
     return it == model_holders.end() ? 0 : it->second;
+  }
+  // May `node` read `task`'s input? (its data node, or the input was staged, or the task
+  // has no data node)
+  bool InputReachable(uint32_t node, uint32_t task) const {
+    if (!data_local_on) return true;
+    const uint32_t d = SpecOf(task).data_node;
+    return d == TaskSpec::kNoDataNode || d == node || (tasks[task].bits & TaskRec::kStagedBit);
   }
   // Does `node` hold the weights of `task`'s model? (false for a task without one)
   bool HoldsModel(uint32_t node, uint32_t task) const {

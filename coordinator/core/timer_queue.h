@@ -12,7 +12,14 @@ namespace fleetgrid::core {
 
 // kRuleOpen: a waiting node barred by a window or its daily energy cap may take work again
 // (gen = its wait ticket); kWindowEnd: a node's allowed window closes on its attempts.
-enum class TimerKind : uint8_t { kLeaseExpiry, kJobDeadline, kQuotaReset, kRuleOpen, kWindowEnd };
+enum class TimerKind : uint8_t {
+  kLeaseExpiry,
+  kJobDeadline,
+  kQuotaReset,
+  kRuleOpen,
+  kWindowEnd,
+  kStage,  // a data-local task has waited stage_after for its data node
+};
 
 struct Timer {
   TimePoint at;

@@ -64,6 +64,12 @@ struct TaskSpec {
   // HoldsModel), so that policies can send a model's tasks to cars that hold it.
   uint32_t model = 0;
   uint64_t model_bytes = 0;
+  // Data-local input (the fleet's own camera clips; docs/workloads.md): the node whose
+  // storage holds the input (kNoDataNode = none). The task runs there without a download,
+  // or on another node once the input was staged: uploaded by its car to the coordinator
+  // (JobSpec::stage_after, Decisions::stage_requests).
+  static constexpr uint32_t kNoDataNode = 0xffffffff;
+  uint32_t data_node = kNoDataNode;
 };
 
 // sha-256 of the output (the simulator derives one from the task id).
@@ -102,8 +108,11 @@ struct JobSpec {
   Duration deadline = Duration::Infinite();  // from submission; job FAILED after it
   int32_t priority = 0;                      // higher runs first where the policy honours priority
   bool allow_metered = true;                 // false: its tasks never go to nodes on metered links
-  AdaptiveReplication adaptive;              // off unless trust_threshold > 0
-  std::vector<KnownAnswer> known_answers;    // spot-checks; distinct task indexes
+  // Data-local tasks: how long a ready task waits for its data node before the core asks
+  // that node to stage (upload) its input so that any node may run it; Infinite = never.
+  Duration stage_after = Duration::Infinite();
+  AdaptiveReplication adaptive;            // off unless trust_threshold > 0
+  std::vector<KnownAnswer> known_answers;  // spot-checks; distinct task indexes
 };
 
 // An attempt a reconnecting car says it still holds.

@@ -70,6 +70,8 @@ class Runtime {
                              const core::BatterySpec& battery) {
     return core_->SetOwnerRules(Now(), node, rules, battery, pending_);
   }
+  absl::Status InputStaged(TaskId task) { return core_->InputStaged(Now(), task, pending_); }
+  absl::Status StageFailed(TaskId task) { return core_->StageFailed(Now(), task, pending_); }
   absl::Status WarnDeparture(NodeId node, TimePoint departure) {
     return core_->WarnDeparture(Now(), node, departure, pending_);
   }
@@ -99,6 +101,7 @@ class Runtime {
     out.completed.swap(pending_.completed);
     out.job_changes.swap(pending_.job_changes);
     out.checkpoint_requests.swap(pending_.checkpoint_requests);
+    out.stage_requests.swap(pending_.stage_requests);
     if (!out.ended.empty() || !out.job_changes.empty()) CountDecisions(out);
   }
   // Moves the core's change log out (appends; record_changes only).

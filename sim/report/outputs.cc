@@ -213,6 +213,13 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
     j["trace_loops"] = r.trace_looped;
   }
   j["data"] = {{"transfer_bytes", r.transfer_bytes}, {"metered_bytes", r.metered_bytes}};
+  if (r.data_local_on) {
+    const SimResult::DataLocalResult& d = r.data_local;
+    j["data_local"] = {{"attempts_local", d.attempts_local}, {"attempts_remote", d.attempts_remote},
+                       {"stage_requests", d.stage_requests}, {"inputs_staged", d.inputs_staged},
+                       {"stage_failed", d.stage_failed},     {"staged_bytes", d.staged_bytes},
+                       {"violations", d.violations}};
+  }
   if (!r.job_trace_file.empty()) {
     j["job_trace"] = {{"file", r.job_trace_file},
                       {"rows_read", r.job_trace_rows},
@@ -344,6 +351,15 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   " rows kept, %" PRIu64 " with a run time; one pass %.1f h\n",
                   r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
                   r.job_trace_with_run_time, r.job_trace_period_s / 3600);
+    os << buf;
+  }
+  if (r.data_local_on) {
+    const SimResult::DataLocalResult& d = r.data_local;
+    std::snprintf(buf, sizeof buf,
+                  "data-local %" PRIu64 " attempts on the input's car, %" PRIu64
+                  " elsewhere; %" PRIu64 " inputs staged (%.4g GB), %" PRIu64 " uploads cut\n",
+                  d.attempts_local, d.attempts_remote, d.inputs_staged, d.staged_bytes / 1e9,
+                  d.stage_failed);
     os << buf;
   }
   if (!r.models.empty()) {

@@ -143,7 +143,18 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
       CheckMap(n, path,
                {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
                 "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory",
-                "checkpoint", "validation", "allow_metered"}));
+                "checkpoint", "validation", "allow_metered", "data_local"}));
+  if (const YAML::Node d = n["data_local"]) {
+    const std::string dp = JoinKey(path, "data_local");
+    FG_RETURN_IF_ERROR(CheckMap(d, dp, {"stage_after"}));
+    w.data_local = true;
+    if (d["stage_after"] && d["stage_after"].IsScalar() && d["stage_after"].Scalar() == "never") {
+      w.stage_after = Duration::Infinite();
+    } else {
+      w.stage_after = Duration::Minutes(30);
+      FG_RETURN_IF_ERROR(ReadDuration(d, dp, "stage_after", &w.stage_after));
+    }
+  }
   FG_RETURN_IF_ERROR(ReadBool(n, path, "allow_metered", &w.allow_metered));
   std::string model = "bag-of-tasks";
   FG_RETURN_IF_ERROR(ReadString(n, path, "model", &model));

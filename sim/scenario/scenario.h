@@ -85,6 +85,11 @@ struct WorkloadConfig {
   // least that much, or does not say (models::SpeedClass::memory_bytes 0).
   uint64_t memory_bytes = 0;
   bool allow_metered = true;  // false: tasks never run on cars with metered links
+  // Data-local input (workload.data_local, docs/workloads.md): each task's input lives on a
+  // car drawn uniformly from the fleet; it runs there, or elsewhere once that car uploaded
+  // it, which the coordinator asks for after the task waited `stage_after` (never: Infinite).
+  bool data_local = false;
+  Duration stage_after = Duration::Infinite();
   // Checkpoints (docs/checkpoints.md): a computing car saves its state every
   // `checkpoint_interval` work units (0 = only when asked before a departure) and uploads
   // `checkpoint_bytes` over its link; a checkpoint counts once the upload is done. A

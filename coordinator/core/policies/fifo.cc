@@ -8,6 +8,9 @@
 // the head. Delay scheduling (Zaharia et al., EuroSys 2010): a node that holds another
 // model's weights takes the head only once the head's job has waited affinity_wait seconds
 // (default 60) while some node holds the head's model; a node holding none takes it at once.
+// Data-local tasks (TaskSpec::data_node) wait in a queue of their data node, which takes
+// them before anything else, until their input is staged; then they join the main queue.
+#include <deque>
 #include <unordered_map>
 
 #include "coordinator/core/policies/builtin.h"
@@ -30,13 +33,24 @@ class FifoPolicy final : public SchedulingPolicy {
   std::string_view name() const override { return name_; }
 
   void OnTaskReady(const FleetView& view, TaskId task, uint32_t ticket, ReadyReason) override {
+    if (const uint32_t d = view.TaskDataNode(task);
+        d != TaskSpec::kNoDataNode && !view.TaskStaged(task)) {
+      local_[d].push_back({task, ticket});  // only its data node may run it
+      if (view.NodeWaiting(NodeId(d))) local_waiting_.push_back(NodeId(d));
+      return;
+    }
     tasks_.PushFront(view.TaskPriority(task), task, ticket);
   }
   void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
-    tasks_.PushFresh(view.JobPriority(job), first, count);
+    if (view.TaskDataNode(first) == TaskSpec::kNoDataNode) {
+      tasks_.PushFresh(view.JobPriority(job), first, count);
+      return;
+    }
+    for (uint32_t i = 0; i < count; ++i) OnTaskReady(view, TaskId(first.value() + i), 0, {});
   }
   void OnNodeWaiting(const FleetView& view, NodeId node, uint32_t ticket) override {
     nodes_.Push(node, ticket);
+    if (!local_.empty() && local_.count(node.value()) != 0) local_waiting_.push_back(node);
     if (affinity_) {
       if (const uint32_t m = view.NodeModel(node); m != 0) {
         NodeFifo& fifo = holders_[m];
@@ -53,10 +67,22 @@ class FifoPolicy final : public SchedulingPolicy {
 
   bool Pick(const FleetView& view, TimePoint now, Match* out) override {
     retry_at_ = TimePoint::Infinite();
+    // Waiting data nodes first, with their own inputs (however long others have waited).
+    while (!local_waiting_.empty()) {
+      const NodeId node = local_waiting_.front();
+      local_waiting_.pop_front();
+      TaskId task;
+      if (view.NodeWaiting(node) && TakeLocal(view, node, &task)) {
+        *out = Match{node, task};
+        return true;
+      }
+    }
     if (!affinity_) {
       return nodes_.PickLongestWaiting(
           view, scan_limit_,
-          [&](NodeId node, TaskId* task) { return tasks_.Take(view, node, scan_limit_, task); },
+          [&](NodeId node, TaskId* task) {
+            return TakeLocal(view, node, task) || tasks_.Take(view, node, scan_limit_, task);
+          },
           out);
     }
     if (PickHolder(view, out)) return true;
@@ -80,6 +106,7 @@ class FifoPolicy final : public SchedulingPolicy {
                                [&](TaskId t) { return view.TaskModel(t) == held; }, task)) {
             return true;
           }
+          if (TakeLocal(view, node, task)) return true;
           if (hold && held != 0) return false;  // would drop its weights for the head
           return tasks_.Take(view, node, scan_limit_, task);
         },
@@ -97,6 +124,23 @@ class FifoPolicy final : public SchedulingPolicy {
   }
 
  private:
+  // The oldest live task whose input sits on `node` (data-local), left for it alone.
+  bool TakeLocal(const FleetView& view, NodeId node, TaskId* task) {
+    if (local_.empty()) return false;
+    auto it = local_.find(node.value());
+    if (it == local_.end()) return false;
+    std::deque<NodeFifoTask>& q = it->second;
+    while (!q.empty() && !view.TaskLive(q.front().task, q.front().ticket)) q.pop_front();
+    for (const NodeFifoTask& e : q) {
+      if (view.TaskLive(e.task, e.ticket) && view.Eligible(node, e.task)) {
+        *task = e.task;
+        return true;
+      }
+    }
+    if (q.empty()) local_.erase(it);
+    return false;
+  }
+
   // The head task to a waiting node that holds its model's weights.
   bool PickHolder(const FleetView& view, Match* out) {
     TaskId head;
@@ -129,6 +173,13 @@ class FifoPolicy final : public SchedulingPolicy {
   TimePoint retry_at_ = TimePoint::Infinite();
   NodeFifo nodes_;
   std::unordered_map<uint32_t, NodeFifo> holders_;  // affinity: waiting nodes by held model
+  struct NodeFifoTask {
+    TaskId task;
+    uint32_t ticket;
+  };
+  // Data-local tasks not staged yet, by the node that holds their input, oldest first.
+  std::unordered_map<uint32_t, std::deque<NodeFifoTask>> local_;
+  std::deque<NodeId> local_waiting_;  // waiting nodes that may have tasks in local_
   uint32_t scan_limit_;
 };
 
