@@ -122,6 +122,9 @@ class Simulator::Loop {
       r_.job_trace_with_run_time = t.with_run_time;
       r_.job_trace_period_s = t.period_s;
     }
+    if (s_.workload.kind == WorkloadKind::kTraining) {
+      training_ = std::make_unique<TrainingRounds>(s_.workload.training);
+    }
     core::CoreConfig cc;
     cc.heartbeat_grace = s_.grace_period;
     cc.attempt_timeout = s_.attempt_timeout;
@@ -333,6 +336,9 @@ class Simulator::Loop {
     }
     // The first job arrival: the bag of tasks at t=0, a trace's first job, or the first
     // Poisson job; then the next one.
+    if (training_) {
+      for (uint32_t run = 0; run < s_.workload.training.runs; ++run) SubmitRound(run);
+    }
     if (workload_.NextArrival() == t0) SubmitNextJob();
     if (workload_.NextArrival() <= horizon_end_) {
       queue_->Push(workload_.NextArrival(), Pack(0, kJobArrival, 0));
@@ -408,6 +414,7 @@ class Simulator::Loop {
 
  private:
   bool AllDone() const {
+    if (training_) return training_->AllDone();
     const auto& st = runtime_->core().stats();
     return workload_.NextArrival().IsInfinite() && workload_.total_tasks() > 0 &&
            st.tasks_done + st.tasks_failed + st.tasks_cancelled >= workload_.total_tasks();
@@ -421,6 +428,7 @@ class Simulator::Loop {
           static_cast<double>(st.tasks_done + st.tasks_failed + st.tasks_cancelled);
       f = std::max(f, closed / static_cast<double>(workload_.total_tasks()));
     }
+    if (training_) f = std::max(f, training_->Fraction());
     return std::min(f, 1.0);
   }
 
@@ -952,13 +960,46 @@ class Simulator::Loop {
     return s_.path.empty() ? "" : std::filesystem::path(s_.path).parent_path().string();
   }
 
+  // The workload's next arrival.
   void SubmitNextJob() {
-    const uint32_t count = workload_.NextJobTasks();
-    const double job_work = workload_.NextJobWork();  // from a job trace; <= 0: none
+    JobDraw d;
+    d.name = "job" + std::to_string(r_.jobs_submitted);
+    d.count = workload_.NextJobTasks();
+    d.work = workload_.NextJobWork();
+    d.priority = workload_.NextJobPriority();
+    d.model = workload_.NextJobModel();
+    workload_.Advance();
+    SubmitJob(d);
+  }
+
+  // `run`'s next training round (sim/workload/training.h), or the round it missed again.
+  void SubmitRound(uint32_t run) {
+    JobDraw d;
+    d.name = "train" + std::to_string(run) + "-round" + std::to_string(training_->RoundOf(run));
+    d.count = s_.workload.training.workers;
+    d.deadline = s_.workload.training.round_deadline;
+    d.training_run = run;
+    SubmitJob(d);
+  }
+
+  struct JobDraw {
+    std::string name;
+    uint32_t count = 0;
+    double work = 0;  // per task, from a job trace; <= 0: the work distribution's
+    int32_t priority = 0;
+    uint32_t model = 0;  // 1-based into workload.models; 0: none
+    Duration deadline = Duration::Infinite();
+    uint32_t training_run = TrainingRounds::kNone;
+  };
+
+  void SubmitJob(const JobDraw& d) {
+    const uint32_t count = d.count;
+    const double job_work = d.work;
     core::JobSpec spec;
-    spec.name = "job" + std::to_string(r_.jobs_submitted);
+    spec.name = d.name;
     spec.task_count = count;
-    spec.priority = workload_.NextJobPriority();
+    spec.priority = d.priority;
+    spec.deadline = d.deadline;
     spec.allow_metered = s_.workload.allow_metered;
     spec.stage_after = s_.workload.stage_after;
     spec.task.work_units = job_work > 0 ? job_work : s_.workload.work.mean;
@@ -966,7 +1007,7 @@ class Simulator::Loop {
     spec.task.output_bytes = workload_.output_bytes();
     spec.task.memory_bytes = s_.workload.memory_bytes;
     spec.task.checkpoint_bytes = s_.workload.checkpoint_bytes;
-    if (const uint32_t m = workload_.NextJobModel(); m != 0) {
+    if (const uint32_t m = d.model; m != 0) {
       const InferenceModel& model = s_.workload.models[m - 1];
       spec.task.model = m;
       spec.task.model_bytes = model.size_bytes;
@@ -1008,10 +1049,10 @@ class Simulator::Loop {
         task_work_.push_back(w);
       }
     }
+    const uint64_t first_task = next_task_index_;
     next_task_index_ += count;
     started_.resize(next_task_index_, false);
     if (s_.workload.data_local) staged_.resize(next_task_index_, false);
-    workload_.Advance();
     if (hooks_.trace) {
       Trace(CoreTrace::Call::kSubmitJob, 0, 0, 0,
             static_cast<uint32_t>(hooks_.trace->job_specs.size()));
@@ -1025,6 +1066,9 @@ class Simulator::Loop {
     if (job->value() >= job_submitted_.size()) job_submitted_.resize(job->value() + 1, 0);
     job_submitted_[job->value()] = now_.nanos();
     ++r_.jobs_submitted;
+    if (d.training_run != TrainingRounds::kNone) {
+      training_->Submitted(d.training_run, job->value(), static_cast<uint32_t>(first_task), now_);
+    }
     Process();
   }
 
@@ -1037,6 +1081,24 @@ class Simulator::Loop {
     if (r_.validation.enabled) CountValidation(work_);
     for (const auto& c : work_.completed) {
       r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
+    }
+    std::vector<uint32_t> next_rounds;  // allocates only when a training round closes
+    if (training_) {
+      for (const auto& c : work_.completed) training_->ResultAccepted(c.job.value(), now_);
+      for (const auto& e : work_.ended) {
+        if (e.outcome == core::AttemptOutcome::kLost || e.outcome == core::AttemptOutcome::kLeft) {
+          training_->AttemptLost(e.task.value());
+        }
+      }
+      for (const auto& j : work_.job_changes) {
+        if (j.status != core::JobStatus::kDone && j.status != core::JobStatus::kFailed &&
+            j.status != core::JobStatus::kCancelled) {
+          continue;
+        }
+        const uint32_t run =
+            training_->JobClosed(j.job.value(), j.status == core::JobStatus::kDone, now_);
+        if (run != TrainingRounds::kNone) next_rounds.push_back(run);
+      }
     }
     for (const auto& a : work_.assignments) StartAttempt(a);
     for (const auto& s : work_.stage_requests) StartStaging(s);
@@ -1080,6 +1142,7 @@ class Simulator::Loop {
       (void)runtime_->RequestWork(NodeId(car), 1);
       Process();
     }
+    for (uint32_t run : next_rounds) SubmitRound(run);
   }
 
   void Finish(TimePoint end, bool done) {
@@ -1093,6 +1156,10 @@ class Simulator::Loop {
     r_.available_car_seconds = static_cast<double>(available_ns_) * 1e-9;
     r_.busy_car_seconds = static_cast<double>(busy_ns_) * 1e-9;
     r_.core = st;
+    if (training_) {
+      r_.training_on = true;
+      r_.training = training_->result();
+    }
     r_.peak_pending_events = peak_pending_;
     const int64_t t = end.nanos();
     const size_t nr = availability_->region_count();
@@ -1135,6 +1202,7 @@ class Simulator::Loop {
   SimEnv env_;
   std::unique_ptr<models::FleetAvailability> availability_;
   Workload workload_;
+  std::unique_ptr<TrainingRounds> training_;       // workload.model training only
   const std::vector<models::SpeedClass> classes_;  // the fleet's, then regions' own
   const TimePoint horizon_end_;
   std::unique_ptr<runtime::Runtime> runtime_;

@@ -40,6 +40,7 @@
 #include "sim/engine/sim_env.h"
 #include "sim/scenario/scenario.h"
 #include "sim/stats/histogram.h"
+#include "sim/workload/training.h"
 #include "sim/workload/workload.h"
 
 namespace fleetgrid::sim {
@@ -206,6 +207,8 @@ struct SimResult {
     uint64_t violations = 0;
   } data_local;
   bool data_local_on = false;
+  TrainingResult training;  // workload.model training
+  bool training_on = false;
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;
   EconomicsResult economics;   // with the scenario's `economics` section

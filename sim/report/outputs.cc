@@ -220,6 +220,23 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                        {"stage_failed", d.stage_failed},     {"staged_bytes", d.staged_bytes},
                        {"violations", d.violations}};
   }
+  if (r.training_on) {
+    const TrainingResult& t = r.training;
+    const double hours = r.end.SecondsF() / 3600;
+    j["training"] = {{"runs", t.runs},
+                     {"workers", t.workers},
+                     {"rounds_per_run", t.rounds_target},
+                     {"rounds_completed", t.rounds_completed},
+                     {"rounds_missed", t.rounds_missed},
+                     {"rounds_per_hour", hours > 0 ? t.rounds_completed / hours : 0.0},
+                     {"rounds_delayed_by_loss", t.rounds_delayed},
+                     {"missed_with_loss", t.missed_with_loss},
+                     {"worker_attempts_lost", t.worker_attempts_lost},
+                     {"round_time_s", Dist(t.round_time)},
+                     {"straggler_s", t.straggler_s},
+                     {"barrier_wait_worker_s", t.barrier_wait_worker_s},
+                     {"missed_round_s", t.missed_s}};
+  }
   if (!r.job_trace_file.empty()) {
     j["job_trace"] = {{"file", r.job_trace_file},
                       {"rows_read", r.job_trace_rows},
@@ -273,7 +290,7 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
 
 std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& run) {
   std::ostringstream os;
-  char buf[256];
+  char buf[512];
   os << "scenario " << s.name << "  seed " << s.seed << "  policy " << r.policy << "  cars "
      << s.fleet.size << "\n";
   std::snprintf(buf, sizeof buf, "tasks      %" PRIu64 " / %" PRIu64 " completed",
@@ -351,6 +368,22 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   " rows kept, %" PRIu64 " with a run time; one pass %.1f h\n",
                   r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
                   r.job_trace_with_run_time, r.job_trace_period_s / 3600);
+    os << buf;
+  }
+  if (r.training_on) {
+    const TrainingResult& t = r.training;
+    const double hours = r.end.SecondsF() / 3600;
+    std::snprintf(buf, sizeof buf,
+                  "training   %u runs x %u workers: %" PRIu64 " rounds done (%.3g/h), %" PRIu64
+                  " missed their deadline (%" PRIu64
+                  " after a lost worker); round p50 %.1f s"
+                  "  p95 %.1f\n"
+                  "           stragglers %.4g h (last - median result), barrier wait %.4g "
+                  "worker-h, %.4g h on dropped rounds\n",
+                  t.runs, t.workers, t.rounds_completed, hours > 0 ? t.rounds_completed / hours : 0,
+                  t.rounds_missed, t.missed_with_loss, t.round_time.QuantileSeconds(0.5),
+                  t.round_time.QuantileSeconds(0.95), t.straggler_s / 3600,
+                  t.barrier_wait_worker_s / 3600, t.missed_s / 3600);
     os << buf;
   }
   if (r.data_local_on) {

@@ -137,13 +137,28 @@ absl::Status ParseInference(const YAML::Node& n, const std::string& path,
   return absl::OkStatus();
 }
 
+absl::Status ParseTraining(const YAML::Node& n, const std::string& path, TrainingConfig& t) {
+  FG_RETURN_IF_ERROR(CheckMap(n, path, {"runs", "workers", "rounds", "round_deadline"}));
+  FG_RETURN_IF_ERROR(ReadInt(n, path, "runs", &t.runs, 1, 1e6));
+  if (!n["workers"]) {
+    return KeyError(JoinKey(path, "workers"), "required: the workers (tasks) of each round");
+  }
+  FG_RETURN_IF_ERROR(ReadInt(n, path, "workers", &t.workers, 1, 1e6));
+  FG_RETURN_IF_ERROR(ReadInt(n, path, "rounds", &t.rounds, 0, 1e12));
+  FG_RETURN_IF_ERROR(ReadDuration(n, path, "round_deadline", &t.round_deadline));
+  if (t.round_deadline <= Duration::Zero()) {
+    return KeyError(JoinKey(path, "round_deadline"), "must be > 0");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
   FG_RETURN_IF_ERROR(
       CheckMap(n, path,
                {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
                 "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory",
-                "checkpoint", "validation", "allow_metered", "data_local"}));
+                "checkpoint", "validation", "allow_metered", "data_local", "training"}));
   if (const YAML::Node d = n["data_local"]) {
     const std::string dp = JoinKey(path, "data_local");
     FG_RETURN_IF_ERROR(CheckMap(d, dp, {"stage_after"}));
@@ -164,9 +179,12 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
     w.kind = WorkloadKind::kPoisson;
   } else if (model == "job-trace") {
     w.kind = WorkloadKind::kJobTrace;
+  } else if (model == "training") {
+    w.kind = WorkloadKind::kTraining;
   } else {
-    return KeyError(JoinKey(path, "model"), "unknown model \"" + model +
-                                                "\" (expected bag-of-tasks, poisson or job-trace)");
+    return KeyError(
+        JoinKey(path, "model"),
+        "unknown model \"" + model + "\" (expected bag-of-tasks, poisson, job-trace or training)");
   }
   FG_RETURN_IF_ERROR(ReadInt(n, path, "tasks", &w.tasks, 0, 4e9));
   FG_RETURN_IF_ERROR(ReadNumber(n, path, "tasks_per_car", &w.tasks_per_car, 0, 4e9));
@@ -233,6 +251,18 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   }
   if (w.kind != WorkloadKind::kJobTrace && !w.job_trace.file.empty()) {
     return KeyError(JoinKey(path, "job_trace"), "only for model: job-trace");
+  }
+  if (const YAML::Node t = n["training"]) {
+    if (w.kind != WorkloadKind::kTraining) {
+      return KeyError(JoinKey(path, "training"), "only for model: training");
+    }
+    FG_RETURN_IF_ERROR(ParseTraining(t, JoinKey(path, "training"), w.training));
+  } else if (w.kind == WorkloadKind::kTraining) {
+    return KeyError(JoinKey(path, "training"),
+                    "the training model needs {workers, rounds, round_deadline}");
+  }
+  if (w.kind == WorkloadKind::kTraining && !w.models.empty()) {
+    return KeyError(JoinKey(path, "inference"), "not with model: training");
   }
   if (w.kind == WorkloadKind::kPoisson && w.job_rate_per_s <= 0) {
     return KeyError(JoinKey(path, "job_rate_per_s"),

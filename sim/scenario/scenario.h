@@ -24,6 +24,7 @@
 #include "sim/economics/economics_config.h"
 #include "sim/engine/event_queue.h"
 #include "sim/workload/job_trace.h"
+#include "sim/workload/training.h"
 
 namespace fleetgrid::sim {
 
@@ -35,7 +36,7 @@ struct WorkDist {
   double sigma = 1.0;  // log-normal: sigma of the underlying normal
 };
 
-enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson, kJobTrace };
+enum class WorkloadKind : uint8_t { kBagOfTasks, kPoisson, kJobTrace, kTraining };
 
 // How results are validated (the job's replication and quorum, coordinator/core's adaptive
 // replication, spot-checks and daily quota). The defaults validate nothing (FLEET-1).
@@ -77,6 +78,8 @@ struct WorkloadConfig {
   // Job trace: jobs arrive as the rows of a CSV trace (sim/workload/job_trace.h), each of
   // tasks_per_job tasks, until max_jobs (0 = the trace's end or, with loop, the horizon).
   JobTraceConfig job_trace;
+  // Training rounds (sim/workload/training.h): `runs` runs of rounds of `workers` tasks.
+  TrainingConfig training;
   std::vector<InferenceModel> models;  // empty: the tasks need no model
   WorkDist work;
   uint64_t input_bytes = 50'000'000;

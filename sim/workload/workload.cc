@@ -12,6 +12,8 @@ Workload::Workload(const WorkloadConfig& config, uint32_t fleet_size, uint64_t s
     next_tasks_ = static_cast<uint32_t>(total_tasks_);
   } else if (config.kind == WorkloadKind::kJobTrace) {
     next_tasks_ = config.tasks_per_job;  // the first arrival comes with LoadTrace
+  } else if (config.kind == WorkloadKind::kTraining) {
+    // No arrivals: the simulator submits each round when the run's last one closed.
   } else {
     total_tasks_ = config.max_jobs * config.tasks_per_job;
     next_tasks_ = config.tasks_per_job;

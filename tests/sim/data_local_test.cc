@@ -57,9 +57,9 @@ TEST(DataLocalTest, NeverStagedRunsOnlyOnTheInputsCar) {
 // Would catch: uploads that a departure cut counted as staged. Cars leave every few minutes
 // and an upload takes 200 s.
 TEST(DataLocalTest, AnUploadCutByADepartureIsNotStaged) {
-  const auto j = RunSim(kClips, {"availability.mean_on=4m", "availability.mean_off=4m",
-                                 "workload.data_local={stage_after: 1m}",
-                                 "workload.input_bytes=200000000"});
+  const auto j =
+      RunSim(kClips, {"availability.mean_on=4m", "availability.mean_off=4m",
+                      "workload.data_local={stage_after: 1m}", "workload.input_bytes=200000000"});
   const auto& d = j["data_local"];
   EXPECT_GT(d["stage_failed"].get<int>(), 0);
   EXPECT_EQ(d["violations"].get<int>(), 0);
@@ -68,7 +68,8 @@ TEST(DataLocalTest, AnUploadCutByADepartureIsNotStaged) {
 // One car that never leaves, one clip of 1 GB over a 1 MB/s link: it runs at once on its
 // own car with no download. Would catch: a local input downloaded anyway (1000 s more).
 TEST(DataLocalTest, TheInputsCarDoesNotDownloadIt) {
-  const auto j = RunSim(kClips, {"fleet.size=1", "workload.tasks=1", "availability={model: "
+  const auto j = RunSim(kClips, {"fleet.size=1", "workload.tasks=1",
+                                 "availability={model: "
                                  "never-leaves}",
                                  "workload.input_bytes=1000000000"});
   ASSERT_TRUE(j["all_done"].get<bool>());
@@ -81,18 +82,7 @@ TEST(DataLocalTest, TheInputsCarDoesNotDownloadIt) {
 // FLEETGRID_UPDATE_GOLDEN=1 after an intended change.
 TEST(DataLocalTest, Golden) {
   auto got = RunSim(kClips);
-  got.erase("run");  // wall time and memory
-  const std::string path = kSource + "/tests/golden/data_local_n20.json";
-  if (std::getenv("FLEETGRID_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  const auto want = nlohmann::ordered_json::parse(in);
-  for (const auto& [key, value] : want.items()) {
-    EXPECT_EQ(got[key].dump(), value.dump()) << "key " << key;
-  }
+  ExpectGolden(got, "data_local_n20");
 }
 
 TEST(DataLocalTest, BadKeysAreClearErrors) {

@@ -125,18 +125,7 @@ TEST(InferenceTest, Golden) {
                         {"fleet.size=500", "horizon=6h", "workload.job_rate_per_s=0.02"});
   ASSERT_TRUE(s.ok()) << s.status();
   auto got = SummaryOf(s);
-  got.erase("run");  // wall time and memory
-  const std::string path = kSource + "/tests/golden/inference_n500_seed3.json";
-  if (std::getenv("FLEETGRID_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  const auto want = nlohmann::ordered_json::parse(in);
-  for (const auto& [key, value] : want.items()) {
-    EXPECT_EQ(got[key].dump(), value.dump()) << "key " << key;
-  }
+  ExpectGolden(got, "inference_n500_seed3");
 }
 
 TEST(InferenceTest, BadKeysAreClearErrors) {

@@ -124,18 +124,7 @@ TEST(JobTraceTest, GoogleTraceGolden) {
                          "workload.job_trace.file=../tests/data/google-2011-jobs-extract.csv"});
   ASSERT_TRUE(s.ok()) << s.status();
   auto got = SummaryOf(s);
-  got.erase("run");  // wall time and memory
-  const std::string path = kSource + "/tests/golden/google_trace_n300_seed2.json";
-  if (std::getenv("FLEETGRID_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  const auto want = nlohmann::ordered_json::parse(in);
-  for (const auto& [key, value] : want.items()) {
-    EXPECT_EQ(got[key].dump(), value.dump()) << "key " << key;
-  }
+  ExpectGolden(got, "google_trace_n300_seed2");
   EXPECT_EQ(got["job_trace"]["jobs_kept"].get<int>(), 1391);
 }
 

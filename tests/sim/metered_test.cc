@@ -40,10 +40,10 @@ TEST(MeteredTest, TheDailyCapLimitsWhatACarMovesPerDay) {
 // Would catch: a big transfer placed on a metered car whose cap it passes; Wi-Fi cars must
 // take them all. Half the cars on Wi-Fi, half metered; tasks of 500 MB against a 100 MB cap.
 TEST(MeteredTest, BigTransfersStayOffCappedMeteredLinks) {
-  const auto j = RunSim(
-      kCapped, {"fleet.links=[{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5}, "
-                "{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5, metered: true}]",
-                "workload.input_bytes=500000000", "workload.tasks=40"});
+  const auto j =
+      RunSim(kCapped, {"fleet.links=[{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5}, "
+                       "{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5, metered: true}]",
+                       "workload.input_bytes=500000000", "workload.tasks=40"});
   EXPECT_TRUE(j["all_done"].get<bool>());
   EXPECT_DOUBLE_EQ(j["data"]["metered_bytes"].get<double>(), 0);
   EXPECT_DOUBLE_EQ(j["data"]["transfer_bytes"].get<double>(), 40 * 500e6);
@@ -54,10 +54,10 @@ TEST(MeteredTest, BigTransfersStayOffCappedMeteredLinks) {
 TEST(MeteredTest, AJobCanRefuseMeteredLinks) {
   const auto none = RunSim(kCapped, {"workload.allow_metered=false"});
   EXPECT_EQ(none["tasks_completed"].get<int>(), 0);
-  const auto mixed = RunSim(
-      kCapped, {"workload.allow_metered=false", "fleet.owner_rules={plugged_only: false}",
-                "fleet.links=[{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5}, "
-                "{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5, metered: true}]"});
+  const auto mixed =
+      RunSim(kCapped, {"workload.allow_metered=false", "fleet.owner_rules={plugged_only: false}",
+                       "fleet.links=[{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5}, "
+                       "{bandwidth_bytes_per_s: 1e8, latency: 0s, share: 0.5, metered: true}]"});
   EXPECT_TRUE(mixed["all_done"].get<bool>());
   EXPECT_DOUBLE_EQ(mixed["data"]["metered_bytes"].get<double>(), 0);
 }

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -44,6 +45,26 @@ inline std::string WriteFile(const std::string& name, const std::string& text) {
   const std::string path = ::testing::TempDir() + "/" + name;
   std::ofstream(path) << text;
   return path;
+}
+
+// Golden fixed-seed runs: every deterministic key of `got` (a summary; its wall time and
+// memory, "run", are dropped) must match tests/golden/<name>.json under the source tree
+// FLEETGRID_SOURCE_DIR. Regenerate with FLEETGRID_UPDATE_GOLDEN=1 after an intended change,
+// and say why in review.
+inline void ExpectGolden(nlohmann::ordered_json got, const std::string& name) {
+  got.erase("run");
+  const std::string path = std::string(FLEETGRID_SOURCE_DIR) + "/tests/golden/" + name + ".json";
+  if (std::getenv("FLEETGRID_UPDATE_GOLDEN")) {
+    std::ofstream(path) << got.dump(2) << "\n";
+    GTEST_SKIP() << "wrote " << path;
+  }
+  std::ifstream in(path);
+  ASSERT_TRUE(in) << "missing golden file " << path;
+  const auto want = nlohmann::ordered_json::parse(in);
+  for (const auto& [key, value] : want.items()) {
+    EXPECT_EQ(got[key].dump(), value.dump()) << name << ": key " << key;
+  }
+  EXPECT_EQ(got.size(), want.size()) << name << ": key sets differ";
 }
 
 }  // namespace fleetgrid::sim

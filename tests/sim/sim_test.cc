@@ -11,6 +11,7 @@
 #include "sim/run.h"
 #include "sim/scenario/scenario.h"
 #include "sim/simulator.h"
+#include "tests/sim/run_summary.h"
 
 namespace fleetgrid::sim {
 namespace {
@@ -311,21 +312,7 @@ TEST(OutputsTest, WritesSummaryTimeseriesAndAttempts) {
 
 // Golden fixed-seed runs: every deterministic key must match tests/golden/<name>.json.
 // Regenerate with FLEETGRID_UPDATE_GOLDEN=1 after an intended change, and say why in review.
-void CheckGolden(const std::string& name, const Scenario& s) {
-  const auto got = RunJson(s);
-  const std::string path = kSource + "/tests/golden/" + name + ".json";
-  if (std::getenv("FLEETGRID_UPDATE_GOLDEN")) {
-    std::ofstream(path) << got.dump(2) << "\n";
-    GTEST_SKIP() << "wrote " << path;
-  }
-  std::ifstream in(path);
-  ASSERT_TRUE(in) << "missing golden file " << path;
-  const auto want = nlohmann::ordered_json::parse(in);
-  for (const auto& [key, value] : want.items()) {
-    EXPECT_EQ(got[key].dump(), value.dump()) << name << ": key " << key;
-  }
-  EXPECT_EQ(got.size(), want.size()) << name << ": key sets differ";
-}
+void CheckGolden(const std::string& name, const Scenario& s) { ExpectGolden(RunJson(s), name); }
 
 TEST(GoldenTest, Fleet1N1000Seed1) { CheckGolden("fleet1_n1000_seed1", Load("fleet1.yaml")); }
 
