@@ -30,7 +30,12 @@ enum Kind : uint64_t {
   kWarn = 5,           // the car announces its departure (gen: its period)
   kCheckpointAsk = 6,  // the car starts a checkpoint the coordinator asked for
   kStageDone = 7,      // a data car's input upload ends (id: index into stages_)
+  kPriceTick = 8,      // the regions' electricity prices are read again (with `economics`)
 };
+// How often the simulator reads the regions' electricity prices and tells the brain those
+// that changed (Core::SetEnergyPrice): time-of-use windows and hourly prices change on
+// quarter hours at the finest.
+constexpr Duration kPriceTickEvery = Duration::Minutes(5);
 uint64_t Pack(uint32_t id, Kind kind, uint32_t gen) {
   return uint64_t{id} | (uint64_t{kind} << 32) | (uint64_t{gen & 0xffffff} << 40);
 }
@@ -271,6 +276,10 @@ class Simulator::Loop {
       spec.link.metered = lc.metered;
       spec.implicit_heartbeat = true;
       spec.memory_bytes = classes_[spec.hw_class].memory_bytes;
+      // With economics, each region is a price zone (its electricity price, told below).
+      if (s_.economics.enabled) {
+        spec.price_zone = static_cast<uint16_t>(availability_->RegionOf(car));
+      }
       runtime_->RegisterNode(spec);
       if (hooks_.trace) hooks_.trace->nodes.push_back(spec);
       if (energy_on_) FG_RETURN_IF_ERROR(InitEnergy(car));
@@ -336,6 +345,7 @@ class Simulator::Loop {
     }
     // The first job arrival: the bag of tasks at t=0, a trace's first job, or the first
     // Poisson job; then the next one.
+    if (!region_price_.empty()) OnPriceTick();
     if (training_) {
       for (uint32_t run = 0; run < s_.workload.training.runs; ++run) SubmitRound(run);
     }
@@ -380,6 +390,9 @@ class Simulator::Loop {
           break;
         case kStageDone:
           OnStageDone(IdOf(e.data));
+          break;
+        case kPriceTick:
+          OnPriceTick();
           break;
         case kCheckpointAsk:
           if (!OnCheckpointAsk(IdOf(e.data))) {
@@ -593,6 +606,10 @@ class Simulator::Loop {
       (void)runtime_->Heartbeat(node,
                                 plugged ? core::NodeState::kPlugged : core::NodeState::kParked,
                                 static_cast<float>(std::clamp(e.soc, 0.0, 1.0)));
+      Process();
+    } else if (s_.economics.enabled) {  // price-aware policies want to know it is plugged
+      (void)runtime_->Heartbeat(
+          node, plugged ? core::NodeState::kPlugged : core::NodeState::kParked, core::kSocUnknown);
       Process();
     }
     if (hooks_.trace) Trace(CoreTrace::Call::kRequestWork, car);
@@ -1072,6 +1089,22 @@ class Simulator::Loop {
     Process();
   }
 
+  // Tells the brain each region's electricity price where it changed, and reads them again
+  // kPriceTickEvery later.
+  void OnPriceTick() {
+    zone_price_.resize(region_price_.size(), -1);
+    for (size_t g = 0; g < region_price_.size(); ++g) {
+      const double p = region_price_[g].PriceAt(now_, region_local_s_[g]);
+      if (p == zone_price_[g]) continue;
+      zone_price_[g] = p;
+      (void)runtime_->SetEnergyPrice(static_cast<uint16_t>(g), p);
+      Process();
+    }
+    if (now_ + kPriceTickEvery <= horizon_end_) {
+      queue_->Push(now_ + kPriceTickEvery, Pack(0, kPriceTick, 0));
+    }
+  }
+
   // Carries out the decisions of one call into the brain, then any follow-up calls.
   void Process() {
     const Decisions& pending = runtime_->pending();
@@ -1224,6 +1257,7 @@ class Simulator::Loop {
   static_assert(sizeof(Car) == 32);
   std::vector<Car> cars_;
   std::vector<CarBooks> books_;              // per car, with `economics` only
+  std::vector<double> zone_price_;           // what the brain was last told, per region
   std::vector<PriceSchedule> region_price_;  // per region (prices loaded), with `economics` only
   std::vector<int32_t> region_local_s_;      // per region, with `economics` only
 

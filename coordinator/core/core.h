@@ -73,6 +73,10 @@ class Core {
   // No new work for this node (running attempts continue) until Undrain.
   absl::Status Drain(TimePoint now, NodeId node, Decisions& out);
   absl::Status Undrain(TimePoint now, NodeId node, Decisions& out);
+  // The electricity price (per kWh) in a price zone (NodeSpec::price_zone) from now on, for
+  // price-aware policies (FleetView::NodePrice); 0 until set. When it falls, waiting nodes
+  // are matched again. InvalidArgument for a negative or non-finite price.
+  absl::Status SetEnergyPrice(TimePoint now, uint16_t zone, double price_per_kwh, Decisions& out);
   // Attach predictions for availability-aware policies (see NodePrediction).
   absl::Status SetNodePrediction(NodeId node, const NodePrediction& prediction);
   // The owner's rules and the car's battery (owner_rules.h; soft state, sent again by the car

@@ -27,6 +27,10 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
     t_.node_memory.resize(t_.nodes.size(), 0);
     t_.node_memory.back() = spec.memory_bytes;
   }
+  if (spec.price_zone != 0 || !t_.node_zone.empty()) {
+    t_.node_zone.resize(t_.nodes.size(), 0);
+    t_.node_zone.back() = spec.price_zone;
+  }
   if (t_.trust_on || config_.quota.daily != 0) EnsureTrust();
   if (!t_.energy.empty()) t_.energy.resize(t_.nodes.size());
   if (!t_.held_model.empty()) t_.held_model.resize(t_.nodes.size(), 0);
@@ -226,6 +230,18 @@ absl::Status Core::Undrain(TimePoint now, NodeId node, Decisions& out) {
   NodeRec& n = t_.nodes[node.value()];
   if (n.draining) PrimNodeStatus(now, node.value(), n.conn, n.state, false);
   MatchAll(now, out);
+  return absl::OkStatus();
+}
+
+absl::Status Core::SetEnergyPrice(TimePoint now, uint16_t zone, double price_per_kwh,
+                                  Decisions& out) {
+  if (!(price_per_kwh >= 0) || !std::isfinite(price_per_kwh)) {
+    return absl::InvalidArgumentError("price_per_kwh must be a finite number >= 0");
+  }
+  if (zone >= t_.zone_price.size()) t_.zone_price.resize(zone + 1, 0);
+  const bool fell = price_per_kwh < t_.zone_price[zone];
+  t_.zone_price[zone] = price_per_kwh;
+  if (fell) MatchAll(now, out);  // nodes held back for a dear price may now get work
   return absl::OkStatus();
 }
 

@@ -93,6 +93,15 @@ class FleetView {
     const uint64_t have = NodeMemory(node);
     return have != 0 && have < *t_.open_job_memory.begin();
   }
+  // The node's electricity price zone (NodeSpec::price_zone) and that zone's price per kWh
+  // now (Core::SetEnergyPrice; 0 until the driver says).
+  uint16_t NodePriceZone(NodeId node) const {
+    return node.value() < t_.node_zone.size() ? t_.node_zone[node.value()] : 0;
+  }
+  double ZonePrice(uint16_t zone) const {
+    return zone < t_.zone_price.size() ? t_.zone_price[zone] : 0.0;
+  }
+  double NodePrice(NodeId node) const { return ZonePrice(NodePriceZone(node)); }
   TimePoint NodeIdleSince(NodeId node) const { return t_.nodes[node.value()].idle_since; }
   NodeState NodeReportedState(NodeId node) const { return t_.nodes[node.value()].state; }
   float NodeBattery(NodeId node) const { return t_.nodes[node.value()].battery_soc; }

@@ -13,6 +13,7 @@ PolicyRegistry& PolicyRegistry::Global() {
     (void)r->Register("fifo", MakeFifoPolicy);
     (void)r->Register("random", MakeRandomPolicy);
     (void)r->Register("fastest-first", MakeFastestFirstPolicy);
+    (void)r->Register("cheap-energy", MakeCheapEnergyPolicy);
     (void)r->Register("shortest-remaining", MakeShortestRemainingPolicy);
     (void)r->Register("availability-aware", MakeAvailabilityAwarePolicy);
     (void)r->Register("availability-deadline", MakeAvailabilityDeadlinePolicy);

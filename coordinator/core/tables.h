@@ -163,6 +163,10 @@ struct Tables {
   // Per node memory in bytes (0 = unknown); empty until a node reports some (then one per
   // node, nodes registered later too).
   std::vector<uint64_t> node_memory;
+  // Electricity: each node's price zone (empty while every node is in zone 0) and each
+  // zone's price per kWh (Core::SetEnergyPrice; 0 until told).
+  std::vector<uint16_t> node_zone;
+  std::vector<double> zone_price;
   bool memory_on = false;        // some job's tasks need memory: FleetView::Eligible checks it
   bool metered_refused = false;  // some job refuses metered links: Eligible checks it
   bool data_local_on = false;    // some task has a data node: Eligible checks it

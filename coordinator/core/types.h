@@ -45,6 +45,9 @@ struct NodeSpec {
   uint16_t max_concurrent = 1;      // attempts at once
   bool implicit_heartbeat = false;  // simulator: heartbeats implied while connected (NodeSilent)
   uint64_t memory_bytes = 0;        // memory usable by tasks; 0 = unknown (every task fits)
+  // The electricity price zone the car buys in (a region, a tariff): the driver tells the
+  // brain each zone's price (Core::SetEnergyPrice) for price-aware policies.
+  uint16_t price_zone = 0;
 };
 
 struct TaskSpec {

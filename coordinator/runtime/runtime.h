@@ -70,6 +70,9 @@ class Runtime {
                              const core::BatterySpec& battery) {
     return core_->SetOwnerRules(Now(), node, rules, battery, pending_);
   }
+  absl::Status SetEnergyPrice(uint16_t zone, double price_per_kwh) {
+    return core_->SetEnergyPrice(Now(), zone, price_per_kwh, pending_);
+  }
   absl::Status InputStaged(TaskId task) { return core_->InputStaged(Now(), task, pending_); }
   absl::Status StageFailed(TaskId task) { return core_->StageFailed(Now(), task, pending_); }
   absl::Status WarnDeparture(NodeId node, TimePoint departure) {

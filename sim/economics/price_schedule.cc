@@ -154,6 +154,17 @@ double PriceSchedule::At(int32_t sod) const {
   return flat_;
 }
 
+double PriceSchedule::PriceAt(TimePoint t, int32_t local_s_at_zero) const {
+  constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;
+  if (!hourly_.empty()) {
+    const int64_t hour = (t.nanos() + start_in_hour_s_ * 1'000'000'000) / kHourNs;
+    return hourly_[(hour_offset_ + hour) % static_cast<int64_t>(hourly_.size())];
+  }
+  if (windows_.empty()) return flat_;
+  const int64_t s = t.nanos() / 1'000'000'000 + local_s_at_zero;
+  return At(static_cast<int32_t>((s % kDay + kDay) % kDay));
+}
+
 double PriceSchedule::Integral(TimePoint from, TimePoint to, int32_t local_s_at_zero) const {
   if (!(to > from)) return 0;
   constexpr int64_t kHourNs = int64_t{3600} * 1'000'000'000;

@@ -37,6 +37,8 @@ class PriceSchedule {
   // Price x seconds over [from, to] (run time) in a place whose local time of day at the
   // run's t = 0 is `local_s_at_zero`: times kWh per second, the cost of a constant draw.
   double Integral(TimePoint from, TimePoint to, int32_t local_s_at_zero) const;
+  // The price per kWh at run time `t` in such a place.
+  double PriceAt(TimePoint t, int32_t local_s_at_zero) const;
   double flat() const { return flat_; }
 
  private:

@@ -29,6 +29,9 @@ class ChurnDriver {
     Duration attempt_timeout = Duration::Infinite();
     std::map<std::string, std::string> policy_params;
     uint32_t models = 0;  // > 0: job k's tasks compute with model 1 + k % models
+    // > 0: node i buys power in price zone 1 + i % price_zones, and a step sometimes sets a
+    // zone's price (Core::SetEnergyPrice) to a random one in [0, 0.5).
+    uint16_t price_zones = 0;
   };
 
   explicit ChurnDriver(const Options& o) : o_(o), rng_(Rng::Stream(o.seed, "churn")) {
@@ -46,6 +49,7 @@ class ChurnDriver {
       spec.speed = 1 + static_cast<double>(i % 3);
       spec.implicit_heartbeat = i % 2 == 0;
       spec.max_concurrent = static_cast<uint16_t>(1 + i % 2);
+      if (o.price_zones > 0) spec.price_zone = static_cast<uint16_t>(1 + i % o.price_zones);
       core_->RegisterNode(spec);
       avail_.push_back(Avail::kLeft);
     }
@@ -84,6 +88,12 @@ class ChurnDriver {
     now_ += Duration::Millis(static_cast<int64_t>(1 + rng_.Below(60'000)));
     const NodeId n(static_cast<uint32_t>(rng_.Below(o_.nodes)));
     d_.Clear();
+    if (o_.price_zones > 0 && rng_.Bernoulli(0.05)) {
+      const auto zone = static_cast<uint16_t>(1 + rng_.Below(o_.price_zones));
+      EXPECT_TRUE(core_->SetEnergyPrice(now_, zone, 0.5 * rng_.Uniform(), d_).ok());
+      Absorb();
+      d_.Clear();
+    }
     const uint64_t r = rng_.Below(100);
     Avail& av = avail_[n.value()];
     if (r < 25) {  // come back / ask for work

@@ -78,6 +78,27 @@ TEST(PolicyConformance, FifoWithModelAffinity) {
   }
 }
 
+// cheap-energy with prices that move above and below its max_price: dear zones wait (for a
+// fall or the hold) without losing a task or stalling the run.
+TEST(PolicyConformance, CheapEnergyWithMovingPrices) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    ChurnDriver::Options o;
+    o.policy = "cheap-energy";
+    o.policy_params = {{"max_price", "0.25"}, {"hold", "600"}};
+    o.price_zones = 3;
+    o.seed = seed;
+    ChurnDriver churn(o);
+    churn.Submit(60);
+    churn.Submit(40);
+    for (int i = 0; i < 1500; ++i) churn.Step();
+    churn.CheckInvariants();
+    EXPECT_GT(churn.assignment_log().size(), 50u);
+    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
+    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
+    churn.CheckInvariants();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,
                          ::testing::ValuesIn(PolicyRegistry::Global().Names()),
                          [](const auto& info) {

@@ -23,7 +23,7 @@ CoreConfig WithPolicy(const std::string& name, PolicyParams params = {}) {
 TEST(PolicyRegistryTest, BuiltinsRegistered) {
   const auto names = PolicyRegistry::Global().Names();
   EXPECT_EQ(names,
-            (std::vector<std::string>{"availability-aware", "availability-deadline",
+            (std::vector<std::string>{"availability-aware", "availability-deadline", "cheap-energy",
                                       "fastest-first", "fifo", "random", "shortest-remaining"}));
 }
 

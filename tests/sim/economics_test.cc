@@ -146,6 +146,46 @@ TEST(EconomicsTest, TimeOfUsePricesEachHourOfTheRun) {
               1e-9);
 }
 
+// Would catch: the price at an instant read from the wrong window or time zone (what the
+// simulator tells price-aware policies).
+TEST(PriceScheduleTest, PriceAtAnInstant) {
+  const PriceSchedule tou =
+      Schedule("{flat: 0.40, time_of_use: [{from: '22:00', to: '06:00', price: 0.10}]}");
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(5.99), 0), 0.10);
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(6), 0), 0.40);
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(22), 0), 0.10);
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(47), 0), 0.10);         // the next night
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(1), 21 * 3600), 0.10);  // local 22:00
+  EXPECT_DOUBLE_EQ(tou.PriceAt(At(1), -8 * 3600), 0.40);  // local 17:00 the day before
+  EXPECT_DOUBLE_EQ(Schedule("0.25").PriceAt(At(13), 0), 0.25);
+}
+
+// Two regions of never-leaving cars, one at 0.10 and one at 0.40 per kWh. cheap-energy with
+// a max price between them gives the dear region nothing while no job has waited its hold,
+// and the simulator's price zones reach the brain. Would catch: regions not made price
+// zones, prices not told, or the policy ignoring them.
+TEST(EconomicsTest, CheapEnergyKeepsWorkOffADearRegion) {
+  const std::vector<std::string> set = {
+      "regions=[{name: cheap, share: 0.5}, {name: dear, share: 0.5}]",
+      "economics.region_prices={cheap: 0.10, dear: 0.40}", "workload.tasks_per_car=1"};
+  auto with = set;
+  with.push_back("policy={name: cheap-energy, params: {max_price: 0.2, hold: 86400}}");
+  const auto j = RunSim(kByHand, with);
+  ASSERT_TRUE(j["all_done"].get<bool>());
+  ASSERT_EQ(j["regions"].size(), 2u);
+  EXPECT_EQ(j["regions"][0]["name"], "cheap");
+  EXPECT_GT(j["regions"][0]["useful_car_s"].get<double>(), 0);
+  EXPECT_EQ(j["regions"][1]["useful_car_s"].get<double>(), 0);
+  // Ten tasks on five cheap cars: two rounds of an hour, all at 0.10.
+  EXPECT_DOUBLE_EQ(j["end_s"].get<double>(), 7200);
+  EXPECT_NEAR(j["economics"]["electricity_cost"].get<double>(), 3.42 * 0.10 / 0.9, 1e-9);
+  // With a short hold the dear cars take the jobs that waited it out: both regions work.
+  with.back() = "policy={name: cheap-energy, params: {max_price: 0.2, hold: 600}}";
+  const auto k = RunSim(kByHand, with);
+  EXPECT_GT(k["regions"][1]["useful_car_s"].get<double>(), 0);
+  EXPECT_LT(k["end_s"].get<double>(), 7200);
+}
+
 // Would catch: hourly prices read at the wrong hour, a per-MWh file taken per kWh.
 TEST(EconomicsTest, HourlyPricesFromACsvFile) {
   const std::string kwh = WriteFile(

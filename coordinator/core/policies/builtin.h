@@ -15,6 +15,7 @@ namespace fleetgrid::core {
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFifoPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeRandomPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFastestFirstPolicy(const PolicyContext& ctx);
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeCheapEnergyPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeShortestRemainingPolicy(
     const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeAvailabilityAwarePolicy(
