@@ -36,6 +36,7 @@ struct CoordinatorFlags {
   std::string heartbeat = "5s";
   std::string lease = "inf";
   std::string policy = "fifo";
+  std::vector<std::string> policy_params;  // key=value
   std::string admin_token_file;
   std::string credential_ttl = "30d";
   std::string defer_accept = "2m";
@@ -65,6 +66,15 @@ int RunCoordinator(const CoordinatorFlags& f) {
   o.db_max_bytes = f.db_max_bytes;
   o.metrics_listen = f.metrics_listen == "off" ? "" : f.metrics_listen;
   o.service.policy = f.policy;
+  for (const std::string& kv : f.policy_params) {
+    const size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "fleetgrid coordinator: --policy-param: expected key=value, got '" << kv
+                << "'\n";
+      return kExitUsage;
+    }
+    o.service.policy_params[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
   o.service.connect_queues = f.connect_queues;
   o.service.loss_guard.suspect_fraction = f.suspect_fraction;
   o.service.loss_guard.max_losses_per_second = f.max_losses_per_second;
@@ -188,8 +198,13 @@ std::vector<Command> AddCoordinatorCommand(CLI::App& app) {
       ->capture_default_str();
   sub->add_option("--lease", f->lease, "attempt lease (hard timeout per attempt); inf = none")
       ->capture_default_str();
-  sub->add_option("--policy", f->policy, "scheduling policy (fifo, random, fastest-first, ...)")
+  sub->add_option("--policy", f->policy,
+                  "scheduling policy (fifo, fastest-first, fair-share, cheap-energy, ...; "
+                  "docs/core.md)")
       ->capture_default_str();
+  sub->add_option("--policy-param", f->policy_params,
+                  "a policy parameter key=value (repeatable), e.g. weights=tokA:3,tokB:1 for "
+                  "fair-share");
   sub->add_option("--admin-token-file", f->admin_token_file,
                   "file whose first line is the admin token (fga_ + 64 hex; see coordinator "
                   "init). Set: every job and admin call needs an API token and cars need an "

@@ -130,6 +130,9 @@ class Simulator::Loop {
     if (s_.workload.kind == WorkloadKind::kTraining) {
       training_ = std::make_unique<TrainingRounds>(s_.workload.training);
     }
+    for (const WorkloadConfig::Client& c : s_.workload.clients) {
+      r_.clients.emplace_back().name = c.name;
+    }
     core::CoreConfig cc;
     cc.heartbeat_grace = s_.grace_period;
     cc.attempt_timeout = s_.attempt_timeout;
@@ -985,6 +988,7 @@ class Simulator::Loop {
     d.work = workload_.NextJobWork();
     d.priority = workload_.NextJobPriority();
     d.model = workload_.NextJobModel();
+    d.client = workload_.NextJobClient();
     workload_.Advance();
     SubmitJob(d);
   }
@@ -1004,7 +1008,8 @@ class Simulator::Loop {
     uint32_t count = 0;
     double work = 0;  // per task, from a job trace; <= 0: the work distribution's
     int32_t priority = 0;
-    uint32_t model = 0;  // 1-based into workload.models; 0: none
+    uint32_t model = 0;   // 1-based into workload.models; 0: none
+    uint32_t client = 0;  // 1-based into workload.clients; 0: none
     Duration deadline = Duration::Infinite();
     uint32_t training_run = TrainingRounds::kNone;
   };
@@ -1017,6 +1022,7 @@ class Simulator::Loop {
     spec.task_count = count;
     spec.priority = d.priority;
     spec.deadline = d.deadline;
+    if (d.client != 0) spec.client = s_.workload.clients[d.client - 1].name;
     spec.allow_metered = s_.workload.allow_metered;
     spec.stage_after = s_.workload.stage_after;
     spec.task.work_units = job_work > 0 ? job_work : s_.workload.work.mean;
@@ -1083,6 +1089,11 @@ class Simulator::Loop {
     if (job->value() >= job_submitted_.size()) job_submitted_.resize(job->value() + 1, 0);
     job_submitted_[job->value()] = now_.nanos();
     ++r_.jobs_submitted;
+    if (d.client != 0) {
+      job_client_.resize(job->value() + 1, 0);
+      job_client_[job->value()] = d.client;
+      ++r_.clients[d.client - 1].jobs;
+    }
     if (d.training_run != TrainingRounds::kNone) {
       training_->Submitted(d.training_run, job->value(), static_cast<uint32_t>(first_task), now_);
     }
@@ -1113,7 +1124,15 @@ class Simulator::Loop {
     runtime_->TakeDecisions(work_);  // pending is now empty, ready for the follow-up calls
     if (r_.validation.enabled) CountValidation(work_);
     for (const auto& c : work_.completed) {
-      r_.task_turnaround.Add(now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]));
+      const Duration turnaround = now_ - TimePoint::FromNanos(job_submitted_[c.job.value()]);
+      r_.task_turnaround.Add(turnaround);
+      if (c.job.value() < job_client_.size() && job_client_[c.job.value()] != 0) {
+        ClientResult& cr = r_.clients[job_client_[c.job.value()] - 1];
+        ++cr.tasks_done;
+        cr.work_done_units +=
+            workload_.constant_work() ? s_.workload.work.mean : task_work_[c.task.value()];
+        cr.turnaround.Add(turnaround);
+      }
     }
     std::vector<uint32_t> next_rounds;  // allocates only when a training round closes
     if (training_) {
@@ -1235,7 +1254,8 @@ class Simulator::Loop {
   SimEnv env_;
   std::unique_ptr<models::FleetAvailability> availability_;
   Workload workload_;
-  std::unique_ptr<TrainingRounds> training_;       // workload.model training only
+  std::unique_ptr<TrainingRounds> training_;  // workload.model training only
+  std::vector<uint32_t> job_client_;          // by job: 1-based into workload.clients (0: none)
   const std::vector<models::SpeedClass> classes_;  // the fleet's, then regions' own
   const TimePoint horizon_end_;
   std::unique_ptr<runtime::Runtime> runtime_;

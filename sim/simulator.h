@@ -156,6 +156,15 @@ struct EnergyResult {
   uint64_t plugged_only_violations = 0;  // assigned off the grid under plugged_only (must be 0)
 };
 
+// One client's jobs (workload.clients): what it got done and how fast.
+struct ClientResult {
+  std::string name;
+  uint64_t jobs = 0;
+  uint64_t tasks_done = 0;
+  double work_done_units = 0;
+  DurationHistogram turnaround;  // submission -> accepted result, its tasks
+};
+
 struct SimResult {
   uint64_t tasks_total = 0;  // tasks submitted by the end
   uint64_t tasks_completed = 0;
@@ -207,7 +216,8 @@ struct SimResult {
     uint64_t violations = 0;
   } data_local;
   bool data_local_on = false;
-  TrainingResult training;  // workload.model training
+  TrainingResult training;            // workload.model training
+  std::vector<ClientResult> clients;  // empty without workload.clients
   bool training_on = false;
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;

@@ -60,6 +60,7 @@ absl::Status Core::CheckJobSpec(const JobSpec& spec) const {
   if (spec.deadline <= Duration::Zero()) {
     return absl::InvalidArgumentError("deadline must be positive");
   }
+  if (spec.client.size() > 256) return absl::InvalidArgumentError("client: over 256 bytes");
   if (spec.tasks.empty()) {
     FG_RETURN_IF_ERROR(ValidTask(spec.task, "task"));
   } else {

@@ -55,6 +55,16 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   j.priority = spec.priority;
   j.allow_metered = spec.allow_metered;
   j.stage_after = spec.stage_after;
+  if (!spec.client.empty() || !t_.job_client.empty()) {
+    auto [it, added] =
+        t_.client_index.try_emplace(spec.client, static_cast<uint32_t>(t_.client_names.size()));
+    if (added) {
+      t_.client_names.push_back(spec.client);
+      t_.client_speed.push_back(0);
+    }
+    t_.job_client.resize(id + 1, 0);
+    t_.job_client[id] = it->second;
+  }
   bool data_local = spec.task.data_node != TaskSpec::kNoDataNode;
   for (const TaskSpec& t : spec.tasks) data_local |= t.data_node != TaskSpec::kNoDataNode;
   if (data_local) t_.data_local_on = true;
@@ -166,6 +176,7 @@ uint32_t Core::PrimAttemptStarted(TimePoint at, uint32_t task, uint32_t node, Ti
   ++t.live;
   ++t_.stats.attempts_started;
   ++t_.stats.attempts_live;
+  if (!t_.job_client.empty()) t_.client_speed[t_.ClientOf(t_.JobOf(task))] += n.speed;
   if (!lease.IsInfinite()) timers_.Push(lease, TimerKind::kLeaseExpiry, task, a.epoch);
   Record(change::AttemptStarted{at, TaskId(task), a.epoch, NodeId(node), lease});
   return slot;
@@ -192,6 +203,10 @@ void Core::PrimAttemptEnded(TimePoint at, uint32_t slot, AttemptOutcome outcome,
   --t.live;
   CoreStats& s = t_.stats;
   --s.attempts_live;
+  if (!t_.job_client.empty()) {
+    double& speed = t_.client_speed[t_.ClientOf(t_.JobOf(a.task))];
+    speed = std::max(0.0, speed - t_.nodes[a.node].speed);  // no float drift below 0
+  }
   s.work_lost_units += work_lost;
   NodeRec& n = t_.nodes[a.node];
   switch (outcome) {

@@ -56,7 +56,14 @@ class FleetView {
   TimePoint TaskDeadline(TaskId task) const { return t_.jobs[t_.JobOf(task.value())].deadline; }
   int32_t TaskPriority(TaskId task) const { return t_.jobs[t_.JobOf(task.value())].priority; }
 
-  // --- Jobs
+  // --- Jobs and clients
+  // The job's client (JobSpec::client) as an index: 0 is "", the others in order of first
+  // submission; client_count() of them.
+  uint32_t JobClient(JobId job) const { return t_.ClientOf(job.value()); }
+  uint32_t client_count() const { return static_cast<uint32_t>(t_.client_names.size()); }
+  const std::string& ClientName(uint32_t client) const { return t_.client_names[client]; }
+  // Summed speed of the nodes running the client's attempts now.
+  double ClientSpeed(uint32_t client) const { return t_.client_speed[client]; }
   int32_t JobPriority(JobId job) const { return t_.jobs[job.value()].priority; }
   TimePoint JobDeadline(JobId job) const { return t_.jobs[job.value()].deadline; }
   TimePoint JobSubmitted(JobId job) const { return t_.jobs[job.value()].submitted; }

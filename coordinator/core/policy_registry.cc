@@ -14,6 +14,7 @@ PolicyRegistry& PolicyRegistry::Global() {
     (void)r->Register("random", MakeRandomPolicy);
     (void)r->Register("fastest-first", MakeFastestFirstPolicy);
     (void)r->Register("cheap-energy", MakeCheapEnergyPolicy);
+    (void)r->Register("fair-share", MakeFairSharePolicy);
     (void)r->Register("shortest-remaining", MakeShortestRemainingPolicy);
     (void)r->Register("availability-aware", MakeAvailabilityAwarePolicy);
     (void)r->Register("availability-deadline", MakeAvailabilityDeadlinePolicy);
@@ -64,6 +65,14 @@ absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallba
                                       "'");
   }
   return v;
+}
+
+std::string ParamReader::String(std::string_view key, std::string fallback) {
+  if (params_ == nullptr) return fallback;
+  auto it = params_->find(std::string(key));
+  if (it == params_->end()) return fallback;
+  ++used_;
+  return it->second;
 }
 
 absl::StatusOr<double> ParamReader::Double(std::string_view key, double fallback) {

@@ -166,6 +166,14 @@ struct Tables {
   // Electricity: each node's price zone (empty while every node is in zone 0) and each
   // zone's price per kWh (Core::SetEnergyPrice; 0 until told).
   std::vector<uint16_t> node_zone;
+  // Clients (JobSpec::client): names by index (0 = ""), each job's client (empty while every
+  // job is the default client's), and per client the summed speed of the nodes running its
+  // attempts (its share of the fleet's compute now, for fair share).
+  std::vector<std::string> client_names{""};
+  std::map<std::string, uint32_t, std::less<>> client_index{{"", 0}};
+  std::vector<uint32_t> job_client;
+  std::vector<double> client_speed{0.0};
+  uint32_t ClientOf(uint32_t job) const { return job < job_client.size() ? job_client[job] : 0; }
   std::vector<double> zone_price;
   bool memory_on = false;        // some job's tasks need memory: FleetView::Eligible checks it
   bool metered_refused = false;  // some job refuses metered links: Eligible checks it

@@ -111,6 +111,9 @@ struct JobSpec {
   Duration deadline = Duration::Infinite();  // from submission; job FAILED after it
   int32_t priority = 0;                      // higher runs first where the policy honours priority
   bool allow_metered = true;                 // false: its tasks never go to nodes on metered links
+  // Who submitted it (live: the API token's id; sim: workload.clients), for fair share
+  // across clients; "" is the default client.
+  std::string client;
   // Data-local tasks: how long a ready task waits for its data node before the core asks
   // that node to stage (upload) its input so that any node may run it; Infinite = never.
   Duration stage_after = Duration::Infinite();

@@ -43,6 +43,7 @@ absl::Status Brain::Start() {
   cfg.attempt_timeout = options_.lease;
   cfg.quota = options_.quota;
   cfg.policy = options_.policy;
+  cfg.policy_params = options_.policy_params;
   cfg.record_changes = true;
   cfg.loss_guard = options_.loss_guard;
   if (cfg.loss_guard.suspect_window == Duration::Zero()) {

@@ -57,6 +57,7 @@ struct ServiceOptions {
   Duration lease = Duration::Infinite();
   core::HostQuota quota;  // daily per-car task quota (core::HostQuota); off by default
   std::string policy = "fifo";
+  std::map<std::string, std::string> policy_params;  // --policy-param key=value
   // SHA-256 of the admin token (--admin-token-file); "" = open mode: JobService and
   // AdminService unauthenticated, any join token enrolls (development, loopback only).
   std::string admin_token_sha256;

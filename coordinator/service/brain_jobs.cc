@@ -17,6 +17,7 @@ bool Final(core::JobStatus s) {
 void Brain::SubmitJob(v1::JobSpec spec, Reply<v1::SubmitJobResponse> reply, Caller caller) {
   auto core_spec = ToCoreJobSpec(spec, options_.limits);
   if (!core_spec.ok()) return reply(core_spec.status());
+  core_spec->client = caller.token_id;  // fair share is per API token ("" in open mode)
   Post([this, spec = std::move(spec), cs = *std::move(core_spec), reply = std::move(reply),
         by = std::move(caller.token_id)] {
     if (broken_.load()) return reply(Unavailable());

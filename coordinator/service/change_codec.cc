@@ -172,6 +172,8 @@ std::string EncodeChange(const core::Change& change) {
                      w.U32(t.model);
                      w.U64(t.model_bytes);
                    }
+                   // The client (fair share): a tail that older records lack (read as "").
+                   w.Str(s.client);
                  },
                  [&](const core::change::JobStatusChanged& c) {
                    w.Time(c.at);
@@ -303,6 +305,7 @@ absl::StatusOr<core::Change> DecodeChange(std::string_view bytes) {
           t.model_bytes = r.U64();
         }
       }
+      if (r.ok() && !r.done()) c.spec.client = r.Str();
       out = std::move(c);
       break;
     }

@@ -220,6 +220,20 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                        {"stage_failed", d.stage_failed},     {"staged_bytes", d.staged_bytes},
                        {"violations", d.violations}};
   }
+  if (!r.clients.empty()) {
+    double work = 0;
+    for (const ClientResult& c : r.clients) work += c.work_done_units;
+    nlohmann::ordered_json clients = nlohmann::ordered_json::array();
+    for (const ClientResult& c : r.clients) {
+      clients.push_back({{"name", c.name},
+                         {"jobs", c.jobs},
+                         {"tasks_done", c.tasks_done},
+                         {"work_done_units", c.work_done_units},
+                         {"share_of_work", work > 0 ? c.work_done_units / work : 0.0},
+                         {"turnaround_s", Dist(c.turnaround)}});
+    }
+    j["clients"] = clients;
+  }
   if (r.training_on) {
     const TrainingResult& t = r.training;
     const double hours = r.end.SecondsF() / 3600;
@@ -369,6 +383,19 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
                   r.job_trace_with_run_time, r.job_trace_period_s / 3600);
     os << buf;
+  }
+  if (!r.clients.empty()) {
+    double work = 0;
+    for (const ClientResult& c : r.clients) work += c.work_done_units;
+    for (const ClientResult& c : r.clients) {
+      std::snprintf(buf, sizeof buf,
+                    "client     %-12s %6" PRIu64 " jobs  %8" PRIu64
+                    " tasks done  %5.1f%% of the work  turnaround p50 %.0f s  p95 %.0f s\n",
+                    c.name.c_str(), c.jobs, c.tasks_done,
+                    work > 0 ? 100 * c.work_done_units / work : 0.0,
+                    c.turnaround.QuantileSeconds(0.5), c.turnaround.QuantileSeconds(0.95));
+      os << buf;
+    }
   }
   if (r.training_on) {
     const TrainingResult& t = r.training;

@@ -137,6 +137,37 @@ absl::Status ParseInference(const YAML::Node& n, const std::string& path,
   return absl::OkStatus();
 }
 
+absl::Status ParseClients(const YAML::Node& list, const std::string& path,
+                          std::vector<WorkloadConfig::Client>& clients) {
+  if (!list.IsSequence() || list.size() == 0) {
+    return KeyError(path, "expected a list of {name, share}, got " + ShowNode(list));
+  }
+  if (list.size() > 10000) return KeyError(path, "more than 10000 clients");
+  double shares = 0;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string ip = path + "[" + std::to_string(i) + "]";
+    FG_RETURN_IF_ERROR(CheckMap(list[i], ip, {"name", "share"}));
+    WorkloadConfig::Client c;
+    FG_RETURN_IF_ERROR(ReadString(list[i], ip, "name", &c.name));
+    if (c.name.empty() || c.name.size() > 256) {
+      return KeyError(JoinKey(ip, "name"), "required: 1 to 256 characters");
+    }
+    for (const auto& other : clients) {
+      if (other.name == c.name) {
+        return KeyError(JoinKey(ip, "name"), "\"" + c.name + "\" is given twice");
+      }
+    }
+    c.share = list.size() == 1 ? 1.0 : 0.0;
+    FG_RETURN_IF_ERROR(ReadNumber(list[i], ip, "share", &c.share, 0, 1));
+    shares += c.share;
+    clients.push_back(c);
+  }
+  if (std::abs(shares - 1) > 1e-6) {
+    return KeyError(path, "shares must sum to 1, they sum to " + NumberText(shares));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ParseTraining(const YAML::Node& n, const std::string& path, TrainingConfig& t) {
   FG_RETURN_IF_ERROR(CheckMap(n, path, {"runs", "workers", "rounds", "round_deadline"}));
   FG_RETURN_IF_ERROR(ReadInt(n, path, "runs", &t.runs, 1, 1e6));
@@ -158,7 +189,10 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
       CheckMap(n, path,
                {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
                 "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory",
-                "checkpoint", "validation", "allow_metered", "data_local", "training"}));
+                "checkpoint", "validation", "allow_metered", "data_local", "training", "clients"}));
+  if (const YAML::Node c = n["clients"]) {
+    FG_RETURN_IF_ERROR(ParseClients(c, JoinKey(path, "clients"), w.clients));
+  }
   if (const YAML::Node d = n["data_local"]) {
     const std::string dp = JoinKey(path, "data_local");
     FG_RETURN_IF_ERROR(CheckMap(d, dp, {"stage_after"}));

@@ -81,6 +81,13 @@ struct WorkloadConfig {
   // Training rounds (sim/workload/training.h): `runs` runs of rounds of `workers` tasks.
   TrainingConfig training;
   std::vector<InferenceModel> models;  // empty: the tasks need no model
+  // Clients (workload.clients): each job is one client's, drawn by share; empty: no clients
+  // (every job is the default client's).
+  struct Client {
+    std::string name;
+    double share = 1;
+  };
+  std::vector<Client> clients;
   WorkDist work;
   uint64_t input_bytes = 50'000'000;
   uint64_t output_bytes = 5'000'000;

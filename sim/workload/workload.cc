@@ -60,15 +60,30 @@ void Workload::Advance() {
   next_arrival_ += Duration::FromSecondsF(arrivals_.Exponential(1.0 / config_.job_rate_per_s));
 }
 
-uint32_t Workload::NextJobModel() const {
-  const auto& models = config_.models;
-  if (models.empty()) return 0;
-  double u = Rng::Stream(seed_, "workload.model", jobs_emitted_).Uniform();
-  for (size_t i = 0; i + 1 < models.size(); ++i) {
-    if (u < models[i].share) return static_cast<uint32_t>(i + 1);
-    u -= models[i].share;
+namespace {
+
+// 1-based index of the item a uniform `u` falls on, items taking their `share` in order; 0
+// for no items.
+template <typename T>
+uint32_t ByShare(const std::vector<T>& items, double u) {
+  if (items.empty()) return 0;
+  for (size_t i = 0; i + 1 < items.size(); ++i) {
+    if (u < items[i].share) return static_cast<uint32_t>(i + 1);
+    u -= items[i].share;
   }
-  return static_cast<uint32_t>(models.size());
+  return static_cast<uint32_t>(items.size());
+}
+
+}  // namespace
+
+uint32_t Workload::NextJobModel() const {
+  if (config_.models.empty()) return 0;
+  return ByShare(config_.models, Rng::Stream(seed_, "workload.model", jobs_emitted_).Uniform());
+}
+
+uint32_t Workload::NextJobClient() const {
+  if (config_.clients.empty()) return 0;
+  return ByShare(config_.clients, Rng::Stream(seed_, "workload.client", jobs_emitted_).Uniform());
 }
 
 double Workload::NextJobWork() const {

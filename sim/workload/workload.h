@@ -39,6 +39,9 @@ class Workload {
   // The next job's model: 1-based index into config.models (0 when there are none), drawn
   // by share from its own stream ("workload.model", job index).
   uint32_t NextJobModel() const;
+  // The next job's client: 1-based index into config.clients (0 when there are none), drawn
+  // by share from its own stream ("workload.client", job index).
+  uint32_t NextJobClient() const;
 
   // Whether every task has the same work (the work distribution's constant, no trace work).
   bool constant_work() const {

@@ -32,6 +32,7 @@ class ChurnDriver {
     // > 0: node i buys power in price zone 1 + i % price_zones, and a step sometimes sets a
     // zone's price (Core::SetEnergyPrice) to a random one in [0, 0.5).
     uint16_t price_zones = 0;
+    uint32_t clients = 0;  // > 0: job k is client "c<k % clients>"'s
   };
 
   explicit ChurnDriver(const Options& o) : o_(o), rng_(Rng::Stream(o.seed, "churn")) {
@@ -73,6 +74,7 @@ class ChurnDriver {
       spec.task.model = 1 + jobs_submitted_ % o_.models;
       spec.task.model_bytes = 1'000'000;
     }
+    if (o_.clients > 0) spec.client = "c" + std::to_string(jobs_submitted_ % o_.clients);
     ++jobs_submitted_;
     if (rng_.Bernoulli(0.3)) {
       spec.tasks.resize(tasks, spec.task);

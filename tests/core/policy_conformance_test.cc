@@ -99,6 +99,27 @@ TEST(PolicyConformance, CheapEnergyWithMovingPrices) {
   }
 }
 
+// fair-share with three weighted clients: the same properties.
+TEST(PolicyConformance, FairShareWithWeightedClients) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    ChurnDriver::Options o;
+    o.policy = "fair-share";
+    o.policy_params = {{"weights", "c0:3,c1:1,c2:0.5"}};
+    o.clients = 3;
+    o.seed = seed;
+    ChurnDriver churn(o);
+    churn.Submit(60);
+    churn.Submit(40);
+    churn.Submit(50);
+    for (int i = 0; i < 1500; ++i) churn.Step();
+    churn.CheckInvariants();
+    EXPECT_GT(churn.assignment_log().size(), 50u);
+    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
+    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
+    churn.CheckInvariants();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,
                          ::testing::ValuesIn(PolicyRegistry::Global().Names()),
                          [](const auto& info) {

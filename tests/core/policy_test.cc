@@ -22,9 +22,9 @@ CoreConfig WithPolicy(const std::string& name, PolicyParams params = {}) {
 
 TEST(PolicyRegistryTest, BuiltinsRegistered) {
   const auto names = PolicyRegistry::Global().Names();
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"availability-aware", "availability-deadline", "cheap-energy",
-                                      "fastest-first", "fifo", "random", "shortest-remaining"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"availability-aware", "availability-deadline",
+                                             "cheap-energy", "fair-share", "fastest-first", "fifo",
+                                             "random", "shortest-remaining"}));
 }
 
 TEST(PolicyRegistryTest, ParametersValidatedAndNamed) {

@@ -8,6 +8,8 @@ namespace {
 // The metered-and-model tail of a JobSubmitted record without per-task specs: allow_metered
 // (1), the model (4) and its bytes (8).
 constexpr size_t kMeteredModelTail = 1 + 4 + 8;
+// The client tail of a record whose job names no client: an empty string's length (4).
+constexpr size_t kClientTail = 4;
 
 TEST(ChangeCodec, EveryRecordKindRoundTrips) {
   using namespace core::change;
@@ -80,7 +82,8 @@ TEST(ChangeCodec, RecordsWithoutMemoryTailDecode) {
   spec.task.memory_bytes = 5;
   std::string job =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
-  job.resize(job.size() - 8 - 8 - kMeteredModelTail);  // memory, checkpoint, metered tails
+  job.resize(job.size() - 8 - 8 - kMeteredModelTail -
+             kClientTail);  // memory, checkpoint, metered tails
   auto back = DecodeChange(job);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(std::get<core::change::JobSubmitted>(*back).spec.task.memory_bytes, 0u);
@@ -102,7 +105,7 @@ TEST(ChangeCodec, JobRecordWithoutValidationTailDecodes) {
   std::string bytes =
       EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
   // validation, memory, checkpoint, metered-and-model tails
-  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8 + 8 + kMeteredModelTail));
+  bytes.resize(bytes.size() - (2 + 8 + 1 + 4 + 8 + 8 + kMeteredModelTail + kClientTail));
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);
@@ -123,7 +126,7 @@ TEST(ChangeCodec, JobRecordWithoutCheckpointTailDecodes) {
   auto full = DecodeChange(bytes);
   ASSERT_TRUE(full.ok()) << full.status();
   EXPECT_EQ(std::get<core::change::JobSubmitted>(*full).spec.task.checkpoint_bytes, 11u);
-  bytes.resize(bytes.size() - 8 - kMeteredModelTail);
+  bytes.resize(bytes.size() - 8 - kMeteredModelTail - kClientTail);
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& js = std::get<core::change::JobSubmitted>(*back);
@@ -152,13 +155,30 @@ TEST(ChangeCodec, JobRecordKeepsMeteredAndModel) {
   EXPECT_EQ(f.task.model, 3u);
   EXPECT_EQ(f.task.model_bytes, 4'000'000'000u);
   EXPECT_EQ(f.tasks[1].model, 5u);
-  bytes.resize(bytes.size() - kMeteredModelTail - 2 * 12);
+  bytes.resize(bytes.size() - kClientTail - kMeteredModelTail - 2 * 12);
   auto back = DecodeChange(bytes);
   ASSERT_TRUE(back.ok()) << back.status();
   const auto& b = std::get<core::change::JobSubmitted>(*back).spec;
   EXPECT_TRUE(b.allow_metered);
   EXPECT_EQ(b.task.model, 0u);
   EXPECT_EQ(b.tasks[1].model, 0u);
+}
+
+// The submitting client (fair share) survives the store; an older record reads as "".
+TEST(ChangeCodec, JobRecordKeepsTheClient) {
+  core::JobSpec spec;
+  spec.name = "render";
+  spec.task_count = 1;
+  spec.client = "tok-lab-a";
+  std::string bytes =
+      EncodeChange(core::change::JobSubmitted{TimePoint::FromNanos(1), JobId(0), TaskId(0), spec});
+  auto full = DecodeChange(bytes);
+  ASSERT_TRUE(full.ok()) << full.status();
+  EXPECT_EQ(std::get<core::change::JobSubmitted>(*full).spec.client, "tok-lab-a");
+  bytes.resize(bytes.size() - 4 - spec.client.size());
+  auto old = DecodeChange(bytes);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(std::get<core::change::JobSubmitted>(*old).spec.client, "");
 }
 
 TEST(ChangeCodec, TruncatedOrForeignBytesAreErrors) {

@@ -16,6 +16,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFifoPolicy(const PolicyCon
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeRandomPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFastestFirstPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeCheapEnergyPolicy(const PolicyContext& ctx);
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFairSharePolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeShortestRemainingPolicy(
     const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeAvailabilityAwarePolicy(
@@ -31,6 +32,7 @@ class ParamReader {
   absl::StatusOr<uint64_t> UInt(std::string_view key, uint64_t fallback);
   absl::StatusOr<bool> Bool(std::string_view key, bool fallback);
   absl::StatusOr<double> Double(std::string_view key, double fallback);
+  std::string String(std::string_view key, std::string fallback);
   // InvalidArgument naming the first key that no Read call asked for.
   absl::Status CheckAllUsed() const;
   // "name" or "name(k=v,...)" with the parameters given.
