@@ -11,6 +11,7 @@
 #include "models/cheaters.h"
 #include "models/departure_warnings.h"
 #include "models/fleet_draw.h"
+#include "models/hardware_catalog.h"
 #include "models/local_calendar.h"
 #include "models/region_config.h"
 #include "sim/economics/accounting.h"
@@ -31,6 +32,7 @@ enum Kind : uint64_t {
   kCheckpointAsk = 6,  // the car starts a checkpoint the coordinator asked for
   kStageDone = 7,      // a data car's input upload ends (id: index into stages_)
   kPriceTick = 8,      // the regions' electricity prices are read again (with `economics`)
+  kPoolEnd = 9,        // a datacenter pool node's attempt ends (id: pool index)
 };
 // How often the simulator reads the regions' electricity prices and tells the brain those
 // that changed (Core::SetEnergyPrice): time-of-use windows and hourly prices change on
@@ -289,7 +291,7 @@ class Simulator::Loop {
       ++r_.classes[spec.hw_class].cars;
       ++r_.regions[availability_->RegionOf(car)].cars;
     }
-    return absl::OkStatus();
+    return InitPool();
   }
 
   // Cheating owners: the draw the car agent shares (models/cheaters.h).
@@ -310,6 +312,95 @@ class Simulator::Loop {
   }
 
   // The digest car `car` reports for `task`.
+  // The datacenter pool: nodes fleet.size .. fleet.size + count - 1 in the brain, of one
+  // owner (the operator), always connected.
+  absl::Status InitPool() {
+    const DatacenterPoolConfig& c = s_.datacenter_pool;
+    if (c.count == 0) return absl::OkStatus();
+    auto hw = models::FindHardware(c.hardware);
+    if (!hw.ok()) return hw.status();
+    PoolResult& p = r_.pool;
+    p.on = true;
+    p.hardware = std::string((*hw)->name);
+    p.nodes = c.count;
+    p.speed = (*hw)->speed();
+    p.power_w = (*hw)->power_mid_w();
+    p.pue = s_.economics.datacenter.pue;
+    p.price_per_hour =
+        c.price_per_hour >= 0 ? c.price_per_hour : s_.economics.datacenter.price_per_hour;
+    pool_.assign(c.count, PoolNode{});
+    for (uint32_t i = 0; i < c.count; ++i) {
+      core::NodeSpec spec;
+      spec.owner = OwnerId(owners_);
+      spec.speed = p.speed;
+      spec.link.bandwidth_bytes_per_s = c.bandwidth_bytes_per_s;
+      spec.link.latency = c.latency;
+      spec.implicit_heartbeat = true;
+      spec.memory_bytes = (*hw)->memory_bytes;
+      spec.datacenter = true;
+      runtime_->RegisterNode(spec);
+    }
+    return absl::OkStatus();
+  }
+
+  uint32_t PoolIndex(uint32_t node) const { return node - s_.fleet.size; }
+  bool InPool(uint32_t node) const { return node >= s_.fleet.size; }
+
+  void StartPoolAttempt(const core::Assignment& a) {
+    PoolNode& p = pool_[PoolIndex(a.node.value())];
+    const DatacenterPoolConfig& c = s_.datacenter_pool;
+    p.busy = true;
+    p.task = a.task.value();
+    p.epoch = a.epoch;
+    p.start = now_.nanos();
+    const uint32_t t = a.task.value();
+    if (!started_[t]) {
+      started_[t] = true;
+      r_.task_wait.Add(now_ - TimePoint::FromNanos(job_submitted_[a.job.value()]));
+    }
+    const double work = std::max(0.0, WorkOfTask(t) - a.resume_from_units);
+    double bytes = static_cast<double>(workload_.input_bytes() + workload_.output_bytes());
+    if (a.model != 0 && p.model != a.model) bytes += static_cast<double>(a.model_bytes);
+    p.model = a.model != 0 ? a.model : p.model;
+    const Duration d =
+        c.latency + c.latency +
+        Duration::FromSecondsF(bytes / c.bandwidth_bytes_per_s + work / r_.pool.speed);
+    ++r_.pool.attempts;
+    queue_->Push(now_ + d, Pack(PoolIndex(a.node.value()), kPoolEnd, ++p.gen));
+  }
+
+  bool OnPoolEnd(uint32_t i, uint32_t gen) {
+    PoolNode& p = pool_[i];
+    if (!p.busy || (p.gen & 0xffffff) != gen) return false;
+    p.busy = false;
+    r_.pool.busy_s += static_cast<double>(now_.nanos() - p.start) * 1e-9;
+    const NodeId node(s_.fleet.size + i);
+    const AttemptId attempt = core::Core::MakeAttemptId(TaskId(p.task), p.epoch);
+    const core::ResultVerdict v = runtime_->ReportResult(node, attempt, p.epoch, DigestOf(p.task));
+    if (v == core::ResultVerdict::kAccepted || v == core::ResultVerdict::kPendingQuorum) {
+      ++r_.pool.succeeded;
+      r_.pool.work_done_units += WorkOfTask(p.task);
+    }
+    Process();
+    (void)runtime_->RequestWork(node, 1);
+    Process();
+    return true;
+  }
+
+  // The brain cancelled a pool node's attempt: true when it was running there.
+  bool CancelPoolAttempt(const core::Cancellation& c) {
+    PoolNode& p = pool_[PoolIndex(c.node.value())];
+    if (!p.busy || p.task != c.task.value() ||
+        core::Core::MakeAttemptId(TaskId(p.task), p.epoch) != c.attempt) {
+      return false;
+    }
+    p.busy = false;
+    ++p.gen;
+    r_.pool.busy_s += static_cast<double>(now_.nanos() - p.start) * 1e-9;
+    ++r_.pool.cancelled;
+    return true;
+  }
+
   core::ResultDigest ResultOf(uint32_t car, uint32_t task) const {
     if (cheater_.empty()) return DigestOf(task);
     const uint32_t owner = car % owners_;
@@ -326,6 +417,7 @@ class Simulator::Loop {
     }
     if (cheater_.empty()) return;
     for (const auto& e : d.ended) {
+      if (InPool(e.node.value())) continue;  // the datacenter is honest
       const uint32_t who = cheater_[e.node.value() % owners_];
       if (who == kHonest) continue;
       if (e.outcome == core::AttemptOutcome::kSucceeded) {
@@ -348,6 +440,13 @@ class Simulator::Loop {
     }
     // The first job arrival: the bag of tasks at t=0, a trace's first job, or the first
     // Poisson job; then the next one.
+    for (uint32_t i = 0; i < pool_.size(); ++i) {
+      const NodeId node(s_.fleet.size + i);
+      (void)runtime_->Connect(node, {});
+      Process();
+      (void)runtime_->RequestWork(node, 1);
+      Process();
+    }
     if (!region_price_.empty()) OnPriceTick();
     if (training_) {
       for (uint32_t run = 0; run < s_.workload.training.runs; ++run) SubmitRound(run);
@@ -396,6 +495,12 @@ class Simulator::Loop {
           break;
         case kPriceTick:
           OnPriceTick();
+          break;
+        case kPoolEnd:
+          if (!OnPoolEnd(IdOf(e.data), GenOf(e.data))) {
+            ++r_.stale_events;
+            continue;
+          }
           break;
         case kCheckpointAsk:
           if (!OnCheckpointAsk(IdOf(e.data))) {
@@ -700,10 +805,12 @@ class Simulator::Loop {
 
   double SpeedOf(uint32_t car) const { return classes_[cars_[car].speed_class].speed; }
 
-  // The current attempt's task's whole work.
-  double TaskWork(uint32_t car) const {
-    return workload_.constant_work() ? s_.workload.work.mean : task_work_[cars_[car].task];
+  // A task's whole work.
+  double WorkOfTask(uint32_t task) const {
+    return workload_.constant_work() ? s_.workload.work.mean : task_work_[task];
   }
+  // The current attempt's task's whole work.
+  double TaskWork(uint32_t car) const { return WorkOfTask(cars_[car].task); }
   // The current attempt's work: the task's, less the checkpoint it resumed from.
   double TaskWorkLeft(uint32_t car) const {
     return saves_.empty() ? TaskWork(car) : TaskWork(car) - saves_[car].resume;
@@ -989,6 +1096,7 @@ class Simulator::Loop {
     d.priority = workload_.NextJobPriority();
     d.model = workload_.NextJobModel();
     d.client = workload_.NextJobClient();
+    d.deadline = s_.workload.deadline;
     workload_.Advance();
     SubmitJob(d);
   }
@@ -1129,8 +1237,7 @@ class Simulator::Loop {
       if (c.job.value() < job_client_.size() && job_client_[c.job.value()] != 0) {
         ClientResult& cr = r_.clients[job_client_[c.job.value()] - 1];
         ++cr.tasks_done;
-        cr.work_done_units +=
-            workload_.constant_work() ? s_.workload.work.mean : task_work_[c.task.value()];
+        cr.work_done_units += WorkOfTask(c.task.value());
         cr.turnaround.Add(turnaround);
       }
     }
@@ -1152,13 +1259,19 @@ class Simulator::Loop {
         if (run != TrainingRounds::kNone) next_rounds.push_back(run);
       }
     }
-    for (const auto& a : work_.assignments) StartAttempt(a);
+    for (const auto& a : work_.assignments) {
+      if (InPool(a.node.value())) {
+        StartPoolAttempt(a);
+      } else {
+        StartAttempt(a);
+      }
+    }
     for (const auto& s : work_.stage_requests) StartStaging(s);
     for (const auto& c : work_.checkpoint_requests) {
       ++r_.checkpoints.requests;
       const uint32_t car = c.node.value();
-      if (saves_.empty() || cars_[car].state != kBusy || cars_[car].task != c.task.value() ||
-          cars_[car].epoch != c.epoch) {
+      if (saves_.empty() || InPool(car) || cars_[car].state != kBusy ||
+          cars_[car].task != c.task.value() || cars_[car].epoch != c.epoch) {
         continue;
       }
       saves_[car].ask_task = c.task.value();
@@ -1169,6 +1282,10 @@ class Simulator::Loop {
     std::vector<uint32_t> rerequest;  // allocates only when attempts are cancelled
     for (const auto& c : work_.cancellations) {
       const uint32_t car = c.node.value();
+      if (InPool(car)) {
+        if (CancelPoolAttempt(c)) rerequest.push_back(car);
+        continue;
+      }
       if (cars_[car].state == kBusy && cars_[car].task == c.task.value() &&
           core::Core::MakeAttemptId(TaskId(cars_[car].task), cars_[car].epoch) == c.attempt) {
         SettleEnergy(car);
@@ -1255,7 +1372,13 @@ class Simulator::Loop {
   std::unique_ptr<models::FleetAvailability> availability_;
   Workload workload_;
   std::unique_ptr<TrainingRounds> training_;  // workload.model training only
-  std::vector<uint32_t> job_client_;          // by job: 1-based into workload.clients (0: none)
+  struct PoolNode {
+    int64_t start = 0;
+    uint32_t task = 0, epoch = 0, gen = 0, model = 0;
+    bool busy = false;
+  };
+  std::vector<PoolNode> pool_;        // datacenter_pool's nodes, by pool index
+  std::vector<uint32_t> job_client_;  // by job: 1-based into workload.clients (0: none)
   const std::vector<models::SpeedClass> classes_;  // the fleet's, then regions' own
   const TimePoint horizon_end_;
   std::unique_ptr<runtime::Runtime> runtime_;

@@ -165,6 +165,17 @@ struct ClientResult {
   DurationHistogram turnaround;  // submission -> accepted result, its tasks
 };
 
+// The datacenter pool beside the fleet (datacenter_pool): what it did and what it costs.
+struct PoolResult {
+  bool on = false;
+  std::string hardware;
+  uint32_t nodes = 0;
+  double speed = 0, power_w = 0, pue = 1, price_per_hour = 0;
+  uint64_t attempts = 0, succeeded = 0, cancelled = 0;
+  double work_done_units = 0;  // of its accepted results
+  double busy_s = 0;           // node-seconds computing or moving data
+};
+
 struct SimResult {
   uint64_t tasks_total = 0;  // tasks submitted by the end
   uint64_t tasks_completed = 0;
@@ -218,6 +229,7 @@ struct SimResult {
   bool data_local_on = false;
   TrainingResult training;            // workload.model training
   std::vector<ClientResult> clients;  // empty without workload.clients
+  PoolResult pool;                    // datacenter_pool
   bool training_on = false;
   bool checkpoints_on = false;  // the scenario has checkpoints or departure warnings
   EnergyResult energy;

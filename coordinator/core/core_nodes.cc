@@ -27,6 +27,10 @@ NodeId Core::RegisterNode(const NodeSpec& spec) {
     t_.node_memory.resize(t_.nodes.size(), 0);
     t_.node_memory.back() = spec.memory_bytes;
   }
+  if (spec.datacenter || !t_.node_datacenter.empty()) {
+    t_.node_datacenter.resize(t_.nodes.size(), 0);
+    t_.node_datacenter.back() = spec.datacenter ? 1 : 0;
+  }
   if (spec.price_zone != 0 || !t_.node_zone.empty()) {
     t_.node_zone.resize(t_.nodes.size(), 0);
     t_.node_zone.back() = spec.price_zone;

@@ -109,6 +109,10 @@ class FleetView {
     return zone < t_.zone_price.size() ? t_.zone_price[zone] : 0.0;
   }
   double NodePrice(NodeId node) const { return ZonePrice(NodePriceZone(node)); }
+  // A datacenter node of a hybrid pool (NodeSpec::datacenter), not a car.
+  bool NodeInDatacenter(NodeId node) const {
+    return node.value() < t_.node_datacenter.size() && t_.node_datacenter[node.value()] != 0;
+  }
   TimePoint NodeIdleSince(NodeId node) const { return t_.nodes[node.value()].idle_since; }
   NodeState NodeReportedState(NodeId node) const { return t_.nodes[node.value()].state; }
   float NodeBattery(NodeId node) const { return t_.nodes[node.value()].battery_soc; }

@@ -15,6 +15,7 @@ PolicyRegistry& PolicyRegistry::Global() {
     (void)r->Register("fastest-first", MakeFastestFirstPolicy);
     (void)r->Register("cheap-energy", MakeCheapEnergyPolicy);
     (void)r->Register("fair-share", MakeFairSharePolicy);
+    (void)r->Register("overflow", MakeOverflowPolicy);
     (void)r->Register("shortest-remaining", MakeShortestRemainingPolicy);
     (void)r->Register("availability-aware", MakeAvailabilityAwarePolicy);
     (void)r->Register("availability-deadline", MakeAvailabilityDeadlinePolicy);

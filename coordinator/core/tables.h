@@ -166,6 +166,7 @@ struct Tables {
   // Electricity: each node's price zone (empty while every node is in zone 0) and each
   // zone's price per kWh (Core::SetEnergyPrice; 0 until told).
   std::vector<uint16_t> node_zone;
+  std::vector<uint8_t> node_datacenter;  // NodeSpec::datacenter; empty while no node is one
   // Clients (JobSpec::client): names by index (0 = ""), each job's client (empty while every
   // job is the default client's), and per client the summed speed of the nodes running its
   // attempts (its share of the fleet's compute now, for fair share).

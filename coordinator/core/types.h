@@ -48,6 +48,9 @@ struct NodeSpec {
   // The electricity price zone the car buys in (a region, a tariff): the driver tells the
   // brain each zone's price (Core::SetEnergyPrice) for price-aware policies.
   uint16_t price_zone = 0;
+  // A datacenter accelerator in a hybrid pool (always there, paid by the hour), not a car:
+  // overflow policies keep it for work whose deadline is at risk.
+  bool datacenter = false;
 };
 
 struct TaskSpec {

@@ -220,6 +220,30 @@ nlohmann::ordered_json SummaryJson(const Scenario& s, const SimResult& r, const 
                        {"stage_failed", d.stage_failed},     {"staged_bytes", d.staged_bytes},
                        {"violations", d.violations}};
   }
+  if (!s.workload.deadline.IsInfinite()) {
+    j["deadline"] = {{"deadline_s", s.workload.deadline.SecondsF()},
+                     {"jobs_failed", r.core.jobs_failed},
+                     {"tasks_cancelled", r.core.tasks_cancelled}};
+  }
+  if (r.pool.on) {
+    const PoolResult& p = r.pool;
+    const double busy_h = p.busy_s / 3600, end_h = r.end.SecondsF() / 3600;
+    const double all = p.work_done_units + r.work_done_units;
+    j["datacenter_pool"] = {{"hardware", p.hardware},
+                            {"nodes", p.nodes},
+                            {"attempts", p.attempts},
+                            {"succeeded", p.succeeded},
+                            {"cancelled", p.cancelled},
+                            {"work_done_units", p.work_done_units},
+                            {"fleet_work_done_units", r.work_done_units},
+                            {"share_of_work", all > 0 ? p.work_done_units / all : 0.0},
+                            {"busy_hours", busy_h},
+                            {"utilization", end_h > 0 ? busy_h / (p.nodes * end_h) : 0.0},
+                            {"price_per_hour", p.price_per_hour},
+                            {"cost_on_demand", busy_h * p.price_per_hour},
+                            {"cost_reserved", p.nodes * end_h * p.price_per_hour},
+                            {"energy_kwh", busy_h * p.power_w * p.pue / 1000}};
+  }
   if (!r.clients.empty()) {
     double work = 0;
     for (const ClientResult& c : r.clients) work += c.work_done_units;
@@ -309,6 +333,11 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
      << s.fleet.size << "\n";
   std::snprintf(buf, sizeof buf, "tasks      %" PRIu64 " / %" PRIu64 " completed",
                 r.tasks_completed, r.tasks_total);
+  if (!s.workload.deadline.IsInfinite()) {
+    os << buf;
+    std::snprintf(buf, sizeof buf, ", %" PRIu64 " cut by their job's deadline (%" PRIu64 " jobs)",
+                  r.core.tasks_cancelled, r.core.jobs_failed);
+  }
   os << buf;
   if (r.all_done) {
     os << "  makespan " << (r.end - TimePoint::Epoch()).ToString() << " (" << r.end.SecondsF()
@@ -382,6 +411,19 @@ std::string HumanSummary(const Scenario& s, const SimResult& r, const RunInfo& r
                   " rows kept, %" PRIu64 " with a run time; one pass %.1f h\n",
                   r.jobs_submitted, r.job_trace_file.c_str(), r.job_trace_kept, r.job_trace_rows,
                   r.job_trace_with_run_time, r.job_trace_period_s / 3600);
+    os << buf;
+  }
+  if (r.pool.on) {
+    const PoolResult& p = r.pool;
+    const double busy_h = p.busy_s / 3600, end_h = r.end.SecondsF() / 3600;
+    const double all = p.work_done_units + r.work_done_units;
+    std::snprintf(buf, sizeof buf,
+                  "datacenter %u x %s: %.1f%% of the work (%" PRIu64
+                  " results), busy %.4g h "
+                  "(%.1f%%): %.2f on demand, %.2f reserved for the run\n",
+                  p.nodes, p.hardware.c_str(), all > 0 ? 100 * p.work_done_units / all : 0.0,
+                  p.succeeded, busy_h, end_h > 0 ? 100 * busy_h / (p.nodes * end_h) : 0.0,
+                  busy_h * p.price_per_hour, p.nodes * end_h * p.price_per_hour);
     os << buf;
   }
   if (!r.clients.empty()) {

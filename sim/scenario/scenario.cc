@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "models/hardware_catalog.h"
 #include "models/scenario_sections.h"
 #include "models/yaml_fields.h"
 
@@ -185,11 +186,13 @@ absl::Status ParseTraining(const YAML::Node& n, const std::string& path, Trainin
 
 absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   const std::string path = "workload";
-  FG_RETURN_IF_ERROR(
-      CheckMap(n, path,
-               {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
-                "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory",
-                "checkpoint", "validation", "allow_metered", "data_local", "training", "clients"}));
+  FG_RETURN_IF_ERROR(CheckMap(
+      n, path,
+      {"model", "tasks", "tasks_per_car", "job_rate_per_s", "tasks_per_job", "max_jobs",
+       "job_trace", "inference", "work", "input_bytes", "output_bytes", "memory", "checkpoint",
+       "validation", "allow_metered", "data_local", "training", "clients", "deadline"}));
+  FG_RETURN_IF_ERROR(ReadDuration(n, path, "deadline", &w.deadline));
+  if (w.deadline <= Duration::Zero()) return KeyError(JoinKey(path, "deadline"), "must be > 0");
   if (const YAML::Node c = n["clients"]) {
     FG_RETURN_IF_ERROR(ParseClients(c, JoinKey(path, "clients"), w.clients));
   }
@@ -305,6 +308,23 @@ absl::Status ParseWorkload(const YAML::Node& n, WorkloadConfig& w) {
   return absl::OkStatus();
 }
 
+absl::Status ParseDatacenterPool(const YAML::Node& n, DatacenterPoolConfig& p) {
+  const std::string path = "datacenter_pool";
+  FG_RETURN_IF_ERROR(CheckMap(
+      n, path, {"count", "hardware", "bandwidth_bytes_per_s", "latency", "price_per_hour"}));
+  if (!n["count"]) return KeyError(JoinKey(path, "count"), "required: the accelerators");
+  FG_RETURN_IF_ERROR(ReadInt(n, path, "count", &p.count, 0, 1e6));  // 0: no pool
+  FG_RETURN_IF_ERROR(ReadString(n, path, "hardware", &p.hardware));
+  auto hw = models::FindHardware(p.hardware);
+  if (!hw.ok()) return KeyError(JoinKey(path, "hardware"), std::string(hw.status().message()));
+  p.hardware = std::string((*hw)->name);
+  FG_RETURN_IF_ERROR(
+      ReadNumber(n, path, "bandwidth_bytes_per_s", &p.bandwidth_bytes_per_s, 0, 1e15, true));
+  FG_RETURN_IF_ERROR(ReadDuration(n, path, "latency", &p.latency));
+  FG_RETURN_IF_ERROR(ReadNumber(n, path, "price_per_hour", &p.price_per_hour, 0, 1e6));
+  return absl::OkStatus();
+}
+
 absl::Status ParsePolicy(const YAML::Node& n, PolicyConfig& p) {
   const std::string path = "policy";
   if (n.IsScalar()) {
@@ -344,7 +364,7 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
       CheckMap(root, "",
                {"name", "seed", "horizon", "grace_period", "attempt_timeout", "max_attempts",
                 "engine", "start", "fleet", "availability", "archetypes", "regions", "workload",
-                "departure_warnings", "economics", "policy", "outputs"}));
+                "departure_warnings", "economics", "datacenter_pool", "policy", "outputs"}));
   FG_RETURN_IF_ERROR(ReadString(root, "", "name", &s.name));
   {
     models::CarScenario cars = CarsOf(s);
@@ -373,6 +393,9 @@ absl::Status Validate(const YAML::Node& root, Scenario& s) {
   if (const YAML::Node w = root["departure_warnings"]) {
     FG_RETURN_IF_ERROR(
         models::ParseDepartureWarnings(w, "departure_warnings", s.departure_warnings));
+  }
+  if (const YAML::Node d = root["datacenter_pool"]) {
+    FG_RETURN_IF_ERROR(ParseDatacenterPool(d, s.datacenter_pool));
   }
   if (const YAML::Node e = root["economics"]) {
     FG_RETURN_IF_ERROR(ParseEconomics(e, s.economics));

@@ -95,6 +95,8 @@ struct WorkloadConfig {
   // least that much, or does not say (models::SpeedClass::memory_bytes 0).
   uint64_t memory_bytes = 0;
   bool allow_metered = true;  // false: tasks never run on cars with metered links
+  // Each job's deadline from its submission (JobSpec::deadline): its open tasks fail then.
+  Duration deadline = Duration::Infinite();
   // Data-local input (workload.data_local, docs/workloads.md): each task's input lives on a
   // car drawn uniformly from the fleet; it runs there, or elsewhere once that car uploaded
   // it, which the coordinator asks for after the task waited `stage_after` (never: Infinite).
@@ -129,6 +131,17 @@ struct OutputsConfig {
   bool parked_periods_csv = false;  // parked_periods.csv: car, start_s, end_s, plugged
 };
 
+// A datacenter pool beside the fleet (the hybrid pool; docs/economics.md): `count`
+// accelerators of a catalog `hardware` that never leave, on a datacenter link, paid by the
+// hour. The `overflow` policy keeps them for work whose deadline is at risk.
+struct DatacenterPoolConfig {
+  uint32_t count = 0;  // 0 = no pool
+  std::string hardware = "H100";
+  double bandwidth_bytes_per_s = 1.25e9;  // 10 Gbit/s
+  Duration latency = Duration::Millis(1);
+  double price_per_hour = -1;  // per accelerator-hour; < 0: economics.datacenter's
+};
+
 struct Scenario {
   std::string name = "scenario";
   std::string path;  // the file it came from ("" for text)
@@ -146,6 +159,7 @@ struct Scenario {
   WorkloadConfig workload;
   WarningsConfig departure_warnings;
   EconomicsConfig economics;
+  DatacenterPoolConfig datacenter_pool;
   PolicyConfig policy;
   OutputsConfig outputs;
 };

@@ -32,7 +32,8 @@ class ChurnDriver {
     // > 0: node i buys power in price zone 1 + i % price_zones, and a step sometimes sets a
     // zone's price (Core::SetEnergyPrice) to a random one in [0, 0.5).
     uint16_t price_zones = 0;
-    uint32_t clients = 0;  // > 0: job k is client "c<k % clients>"'s
+    uint32_t clients = 0;           // > 0: job k is client "c<k % clients>"'s
+    uint32_t datacenter_nodes = 0;  // nodes 0 .. datacenter_nodes - 1 are datacenter nodes
   };
 
   explicit ChurnDriver(const Options& o) : o_(o), rng_(Rng::Stream(o.seed, "churn")) {
@@ -51,6 +52,7 @@ class ChurnDriver {
       spec.implicit_heartbeat = i % 2 == 0;
       spec.max_concurrent = static_cast<uint16_t>(1 + i % 2);
       if (o.price_zones > 0) spec.price_zone = static_cast<uint16_t>(1 + i % o.price_zones);
+      spec.datacenter = i < o.datacenter_nodes;
       core_->RegisterNode(spec);
       avail_.push_back(Avail::kLeft);
     }

@@ -120,6 +120,27 @@ TEST(PolicyConformance, FairShareWithWeightedClients) {
   }
 }
 
+// overflow with two datacenter nodes that take work only once it waited 10 minutes: the
+// same properties.
+TEST(PolicyConformance, OverflowWithDatacenterNodes) {
+  for (uint64_t seed = 1; seed <= 3; ++seed) {
+    ChurnDriver::Options o;
+    o.policy = "overflow";
+    o.policy_params = {{"max_wait", "600"}};
+    o.datacenter_nodes = 2;
+    o.seed = seed;
+    ChurnDriver churn(o);
+    churn.Submit(60);
+    churn.Submit(40);
+    for (int i = 0; i < 1500; ++i) churn.Step();
+    churn.CheckInvariants();
+    EXPECT_GT(churn.assignment_log().size(), 50u);
+    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
+    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
+    churn.CheckInvariants();
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,
                          ::testing::ValuesIn(PolicyRegistry::Global().Names()),
                          [](const auto& info) {

@@ -24,7 +24,7 @@ TEST(PolicyRegistryTest, BuiltinsRegistered) {
   const auto names = PolicyRegistry::Global().Names();
   EXPECT_EQ(names, (std::vector<std::string>{"availability-aware", "availability-deadline",
                                              "cheap-energy", "fair-share", "fastest-first", "fifo",
-                                             "random", "shortest-remaining"}));
+                                             "overflow", "random", "shortest-remaining"}));
 }
 
 TEST(PolicyRegistryTest, ParametersValidatedAndNamed) {

@@ -17,6 +17,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeRandomPolicy(const PolicyC
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFastestFirstPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeCheapEnergyPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFairSharePolicy(const PolicyContext& ctx);
+absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeOverflowPolicy(const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeShortestRemainingPolicy(
     const PolicyContext& ctx);
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeAvailabilityAwarePolicy(
