@@ -181,6 +181,8 @@ class Core {
   void EnforceRules(TimePoint now, uint32_t node, Decisions& out);
   void CountEnergy(TimePoint now, uint32_t slot);  // an attempt ends: its energy is spent
   void ArmRuleTimers(TimePoint now, uint32_t node);
+  // The task whose input is being staged; NotFound / FailedPrecondition otherwise.
+  absl::StatusOr<TaskRec*> StagingTask(TaskId task);
   void StageTimer(TimePoint now, uint32_t task, Decisions& out);
   // Counts the attempt's transfers against the node's metered daily cap (owner rules).
   void BookMeteredBytes(TimePoint now, uint32_t node, uint32_t task);

@@ -111,7 +111,7 @@ void Core::StageTimer(TimePoint now, uint32_t task, Decisions& out) {
   out.stage_requests.push_back({NodeId(d), TaskId(task), t_.SpecOf(task).input_bytes});
 }
 
-absl::Status Core::InputStaged(TimePoint now, TaskId task, Decisions& out) {
+absl::StatusOr<TaskRec*> Core::StagingTask(TaskId task) {
   if (!task.valid() || task.value() >= t_.tasks.size()) {
     return absl::NotFoundError("unknown task " + std::to_string(task.value()));
   }
@@ -120,6 +120,12 @@ absl::Status Core::InputStaged(TimePoint now, TaskId task, Decisions& out) {
     return absl::FailedPreconditionError("task " + std::to_string(task.value()) +
                                          " is not being staged");
   }
+  return &t;
+}
+
+absl::Status Core::InputStaged(TimePoint now, TaskId task, Decisions& out) {
+  FG_ASSIGN_OR_RETURN(TaskRec * staging, StagingTask(task));
+  TaskRec& t = *staging;
   t.bits = static_cast<uint8_t>((t.bits & ~TaskRec::kStagingBit) | TaskRec::kStagedBit);
   ++t_.stats.inputs_staged;
   if (t.ready()) policy_->OnTaskReady(view_, task, t.epoch, ReadyReason::kStaged);
@@ -128,14 +134,8 @@ absl::Status Core::InputStaged(TimePoint now, TaskId task, Decisions& out) {
 }
 
 absl::Status Core::StageFailed(TimePoint now, TaskId task, Decisions& out) {
-  if (!task.valid() || task.value() >= t_.tasks.size()) {
-    return absl::NotFoundError("unknown task " + std::to_string(task.value()));
-  }
-  TaskRec& t = t_.tasks[task.value()];
-  if ((t.bits & TaskRec::kStagingBit) == 0) {
-    return absl::FailedPreconditionError("task " + std::to_string(task.value()) +
-                                         " is not being staged");
-  }
+  FG_ASSIGN_OR_RETURN(TaskRec * staging, StagingTask(task));
+  TaskRec& t = *staging;
   t.bits &= ~TaskRec::kStagingBit;
   const JobRec& j = t_.jobs[t_.JobOf(task.value())];
   timers_.Push(now + std::max(j.stage_after, Duration::Seconds(60)), TimerKind::kStage,

@@ -56,89 +56,59 @@ TEST_P(PolicyConformanceTest, ReportsItsName) {
   EXPECT_EQ(churn.core().policy_name(), GetParam());
 }
 
-// fifo with model affinity and delay scheduling, on jobs of three models: the same
-// properties (its waits must not lose a task nor stall the run).
-TEST(PolicyConformance, FifoWithModelAffinity) {
+// The suite's properties for a policy with parameters and a driver with options (models,
+// price zones, clients, datacenter nodes): over three seeds and these jobs, no double
+// assignment, no unavailable node, the books balance, and every task gets done: the
+// policy's waits (delay scheduling, holds) must not lose a task nor stall the run.
+void ExpectConformsUnderChurn(ChurnDriver::Options o, const std::vector<uint32_t>& jobs) {
   for (uint64_t seed = 1; seed <= 3; ++seed) {
-    ChurnDriver::Options o;
-    o.policy = "fifo";
-    o.policy_params = {{"affinity", "true"}, {"affinity_wait", "120"}};
-    o.models = 3;
     o.seed = seed;
     ChurnDriver churn(o);
-    churn.Submit(60);
-    churn.Submit(40);
-    churn.Submit(50);
+    for (uint32_t tasks : jobs) churn.Submit(tasks);
     for (int i = 0; i < 1500; ++i) churn.Step();
     churn.CheckInvariants();
     EXPECT_GT(churn.assignment_log().size(), 50u);
-    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
+    ASSERT_TRUE(churn.RunToCompletion(60000)) << o.policy << " seed " << seed;
     EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
     churn.CheckInvariants();
   }
+}
+
+// fifo with model affinity and delay scheduling, on jobs of three models.
+TEST(PolicyConformance, FifoWithModelAffinity) {
+  ChurnDriver::Options o;
+  o.policy = "fifo";
+  o.policy_params = {{"affinity", "true"}, {"affinity_wait", "120"}};
+  o.models = 3;
+  ExpectConformsUnderChurn(o, {60, 40, 50});
 }
 
 // cheap-energy with prices that move above and below its max_price: dear zones wait (for a
-// fall or the hold) without losing a task or stalling the run.
+// fall or the hold).
 TEST(PolicyConformance, CheapEnergyWithMovingPrices) {
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
-    ChurnDriver::Options o;
-    o.policy = "cheap-energy";
-    o.policy_params = {{"max_price", "0.25"}, {"hold", "600"}};
-    o.price_zones = 3;
-    o.seed = seed;
-    ChurnDriver churn(o);
-    churn.Submit(60);
-    churn.Submit(40);
-    for (int i = 0; i < 1500; ++i) churn.Step();
-    churn.CheckInvariants();
-    EXPECT_GT(churn.assignment_log().size(), 50u);
-    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
-    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
-    churn.CheckInvariants();
-  }
+  ChurnDriver::Options o;
+  o.policy = "cheap-energy";
+  o.policy_params = {{"max_price", "0.25"}, {"hold", "600"}};
+  o.price_zones = 3;
+  ExpectConformsUnderChurn(o, {60, 40});
 }
 
-// fair-share with three weighted clients: the same properties.
+// fair-share with three weighted clients.
 TEST(PolicyConformance, FairShareWithWeightedClients) {
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
-    ChurnDriver::Options o;
-    o.policy = "fair-share";
-    o.policy_params = {{"weights", "c0:3,c1:1,c2:0.5"}};
-    o.clients = 3;
-    o.seed = seed;
-    ChurnDriver churn(o);
-    churn.Submit(60);
-    churn.Submit(40);
-    churn.Submit(50);
-    for (int i = 0; i < 1500; ++i) churn.Step();
-    churn.CheckInvariants();
-    EXPECT_GT(churn.assignment_log().size(), 50u);
-    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
-    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
-    churn.CheckInvariants();
-  }
+  ChurnDriver::Options o;
+  o.policy = "fair-share";
+  o.policy_params = {{"weights", "c0:3,c1:1,c2:0.5"}};
+  o.clients = 3;
+  ExpectConformsUnderChurn(o, {60, 40, 50});
 }
 
-// overflow with two datacenter nodes that take work only once it waited 10 minutes: the
-// same properties.
+// overflow with two datacenter nodes that take work only once it waited 10 minutes.
 TEST(PolicyConformance, OverflowWithDatacenterNodes) {
-  for (uint64_t seed = 1; seed <= 3; ++seed) {
-    ChurnDriver::Options o;
-    o.policy = "overflow";
-    o.policy_params = {{"max_wait", "600"}};
-    o.datacenter_nodes = 2;
-    o.seed = seed;
-    ChurnDriver churn(o);
-    churn.Submit(60);
-    churn.Submit(40);
-    for (int i = 0; i < 1500; ++i) churn.Step();
-    churn.CheckInvariants();
-    EXPECT_GT(churn.assignment_log().size(), 50u);
-    ASSERT_TRUE(churn.RunToCompletion(60000)) << "seed " << seed;
-    EXPECT_EQ(churn.core().stats().tasks_done, churn.core().task_count());
-    churn.CheckInvariants();
-  }
+  ChurnDriver::Options o;
+  o.policy = "overflow";
+  o.policy_params = {{"max_wait", "600"}};
+  o.datacenter_nodes = 2;
+  ExpectConformsUnderChurn(o, {60, 40});
 }
 
 INSTANTIATE_TEST_SUITE_P(AllPolicies, PolicyConformanceTest,

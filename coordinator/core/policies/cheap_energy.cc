@@ -20,25 +20,19 @@
 namespace fleetgrid::core {
 namespace {
 
-class CheapEnergyPolicy final : public SchedulingPolicy {
+class CheapEnergyPolicy final : public TaskQueuePolicy {
  public:
   CheapEnergyPolicy(std::string name, double max_price, Duration hold, bool plugged_first,
                     bool priority, uint32_t scan_limit)
-      : name_(std::move(name)),
+      : TaskQueuePolicy(priority),
+        name_(std::move(name)),
         max_price_(max_price),
         hold_(hold),
         plugged_first_(plugged_first),
-        tasks_(priority),
         scan_limit_(scan_limit) {}
 
   std::string_view name() const override { return name_; }
 
-  void OnTaskReady(const FleetView& view, TaskId task, uint32_t ticket, ReadyReason) override {
-    tasks_.PushFront(view.TaskPriority(task), task, ticket);
-  }
-  void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
-    tasks_.PushFresh(view.JobPriority(job), first, count);
-  }
   void OnNodeWaiting(const FleetView& view, NodeId node, uint32_t ticket) override {
     if (++entries_ > 2 * view.stats().nodes_waiting + 1024) DropStale(view);
     const uint16_t z = view.NodePriceZone(node);
@@ -120,7 +114,6 @@ class CheapEnergyPolicy final : public SchedulingPolicy {
   double max_price_;
   Duration hold_;
   bool plugged_first_;
-  TaskQueue tasks_;
   uint32_t scan_limit_;
   std::vector<Zone> zones_;
   std::vector<uint16_t> order_;  // scratch

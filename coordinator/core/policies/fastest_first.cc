@@ -9,19 +9,13 @@
 namespace fleetgrid::core {
 namespace {
 
-class FastestFirstPolicy final : public SchedulingPolicy {
+class FastestFirstPolicy final : public TaskQueuePolicy {
  public:
   FastestFirstPolicy(std::string name, bool priority, uint32_t scan_limit)
-      : name_(std::move(name)), tasks_(priority), scan_limit_(scan_limit) {}
+      : TaskQueuePolicy(priority), name_(std::move(name)), scan_limit_(scan_limit) {}
 
   std::string_view name() const override { return name_; }
 
-  void OnTaskReady(const FleetView& view, TaskId task, uint32_t ticket, ReadyReason) override {
-    tasks_.PushFront(view.TaskPriority(task), task, ticket);
-  }
-  void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
-    tasks_.PushFresh(view.JobPriority(job), first, count);
-  }
   void OnNodeWaiting(const FleetView& view, NodeId node, uint32_t ticket) override {
     if (nodes_.size() > 2 * view.stats().nodes_waiting + 1024) {  // drop stale entries
       std::erase_if(nodes_,
@@ -78,7 +72,6 @@ class FastestFirstPolicy final : public SchedulingPolicy {
   }
 
   std::string name_;
-  TaskQueue tasks_;
   uint32_t scan_limit_;
   uint64_t seq_ = 0;
   std::vector<Entry> nodes_;

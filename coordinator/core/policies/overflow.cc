@@ -19,24 +19,18 @@
 namespace fleetgrid::core {
 namespace {
 
-class OverflowPolicy final : public SchedulingPolicy {
+class OverflowPolicy final : public TaskQueuePolicy {
  public:
   OverflowPolicy(std::string name, double risk, double max_wait_s, bool priority,
                  uint32_t scan_limit)
-      : name_(std::move(name)),
+      : TaskQueuePolicy(priority),
+        name_(std::move(name)),
         risk_(risk),
         max_wait_s_(max_wait_s),
-        tasks_(priority),
         scan_limit_(scan_limit) {}
 
   std::string_view name() const override { return name_; }
 
-  void OnTaskReady(const FleetView& view, TaskId task, uint32_t ticket, ReadyReason) override {
-    tasks_.PushFront(view.TaskPriority(task), task, ticket);
-  }
-  void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
-    tasks_.PushFresh(view.JobPriority(job), first, count);
-  }
   void OnNodeWaiting(const FleetView& view, NodeId node, uint32_t ticket) override {
     NodeFifo& q = view.NodeInDatacenter(node) ? datacenter_ : cars_;
     if (q.size() > 2 * view.stats().nodes_waiting + 1024) {
@@ -95,7 +89,6 @@ class OverflowPolicy final : public SchedulingPolicy {
   std::string name_;
   double risk_;
   double max_wait_s_;
-  TaskQueue tasks_;
   uint32_t scan_limit_;
   NodeFifo cars_;
   NodeFifo datacenter_;

@@ -15,6 +15,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "coordinator/core/fleet_view.h"
+#include "coordinator/core/policy.h"
 
 namespace fleetgrid::core {
 
@@ -57,6 +58,22 @@ class TaskQueue {
 
   bool honour_priority_;
   std::map<int32_t, Level, std::greater<>> levels_;
+};
+
+// A policy whose ready tasks wait in one TaskQueue (fifo's order): the notifications that
+// fill it. The policy decides which node takes which of them.
+class TaskQueuePolicy : public SchedulingPolicy {
+ public:
+  explicit TaskQueuePolicy(bool honour_priority) : tasks_(honour_priority) {}
+  void OnTaskReady(const FleetView& view, TaskId task, uint32_t ticket, ReadyReason) override {
+    tasks_.PushFront(view.TaskPriority(task), task, ticket);
+  }
+  void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
+    tasks_.PushFresh(view.JobPriority(job), first, count);
+  }
+
+ protected:
+  TaskQueue tasks_;
 };
 
 }  // namespace fleetgrid::core
