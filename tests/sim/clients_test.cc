@@ -56,23 +56,17 @@ TEST(ClientsTest, FairShareSplitsABusyFleetByWeight) {
 }
 
 TEST(ClientsTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"workload.clients=[{name: a, share: 0.5}]", "workload.clients: shares must sum to 1"},
-      {"workload.clients=[{name: a, share: 0.5}, {name: a, share: 0.5}]",
-       "workload.clients[1].name: \"a\" is given twice"},
-      {"workload.clients=[{share: 1}]", "workload.clients[0].name: required"},
-      {"workload.clients=[{name: a, weight: 2}]", "workload.clients[0].weight: unknown key"},
-      {"workload.clients=lab", "workload.clients: expected a list"},
-      {"policy={name: fair-share, params: {weights: 'lab-a:0'}}", "parameter weights"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kTwoLabs, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kTwoLabs,
+      {
+          {"workload.clients=[{name: a, share: 0.5}]", "workload.clients: shares must sum to 1"},
+          {"workload.clients=[{name: a, share: 0.5}, {name: a, share: 0.5}]",
+           "workload.clients[1].name: \"a\" is given twice"},
+          {"workload.clients=[{share: 1}]", "workload.clients[0].name: required"},
+          {"workload.clients=[{name: a, weight: 2}]", "workload.clients[0].weight: unknown key"},
+          {"workload.clients=lab", "workload.clients: expected a list"},
+          {"policy={name: fair-share, params: {weights: 'lab-a:0'}}", "parameter weights"},
+      });
 }
 
 }  // namespace

@@ -86,19 +86,12 @@ TEST(DataLocalTest, Golden) {
 }
 
 TEST(DataLocalTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"workload.data_local={stage_after: soon}", "workload.data_local.stage_after"},
-      {"workload.data_local={upload: true}", "workload.data_local.upload: unknown key"},
-      {"workload.data_local=yes", "workload.data_local: expected a map"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kClips, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kClips, {
+                  {"workload.data_local={stage_after: soon}", "workload.data_local.stage_after"},
+                  {"workload.data_local={upload: true}", "workload.data_local.upload: unknown key"},
+                  {"workload.data_local=yes", "workload.data_local: expected a map"},
+              });
 }
 
 }  // namespace

@@ -59,22 +59,17 @@ TEST(HybridTest, OverflowAgainstFifoAndAgainstNoPool) {
 }
 
 TEST(HybridTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"datacenter_pool={hardware: H100}", "datacenter_pool.count: required"},
-      {"datacenter_pool={count: 2, hardware: TPU9}", "datacenter_pool.hardware: unknown hardware"},
-      {"datacenter_pool={count: 2, racks: 1}", "datacenter_pool.racks: unknown key"},
-      {"datacenter_pool={count: -1}", "datacenter_pool.count"},
-      {"workload.deadline=0s", "workload.deadline: must be > 0"},
-      {"policy={name: overflow, params: {risk: 2}}", "parameter risk must be in (0, 1]"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kHybrid, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kHybrid,
+      {
+          {"datacenter_pool={hardware: H100}", "datacenter_pool.count: required"},
+          {"datacenter_pool={count: 2, hardware: TPU9}",
+           "datacenter_pool.hardware: unknown hardware"},
+          {"datacenter_pool={count: 2, racks: 1}", "datacenter_pool.racks: unknown key"},
+          {"datacenter_pool={count: -1}", "datacenter_pool.count"},
+          {"workload.deadline=0s", "workload.deadline: must be > 0"},
+          {"policy={name: overflow, params: {risk: 2}}", "parameter risk must be in (0, 1]"},
+      });
 }
 
 }  // namespace

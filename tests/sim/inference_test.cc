@@ -129,29 +129,24 @@ TEST(InferenceTest, Golden) {
 }
 
 TEST(InferenceTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"workload.inference.models=[]", "workload.inference.models: expected a list"},
-      {"workload.inference.models=[{name: a, size: 1e9, share: 0.5}, {name: b, size: 1e9, "
-       "share: 0.4}]",
-       "workload.inference.models: shares must sum to 1, they sum to 0.9"},
-      {"workload.inference.models=[{name: a, size: 1e9, share: 0.5}, {name: a, size: 1e9, "
-       "share: 0.5}]",
-       "workload.inference.models[1].name: \"a\" is given twice"},
-      {"workload.inference.models=[{name: a}]", "workload.inference.models[0].size: required"},
-      {"workload.inference.models=[{name: a, size: lots}]", "workload.inference.models[0].size:"},
-      {"workload.inference.models=[{name: a, size: 1e9, vram: 3}]",
-       "workload.inference.models[0].vram: unknown key"},
-      {"workload.inference.cache=2", "workload.inference.cache: unknown key"},
-      {"policy.params={affinity: maybe}", "affinity"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kOneModel, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kOneModel,
+      {
+          {"workload.inference.models=[]", "workload.inference.models: expected a list"},
+          {"workload.inference.models=[{name: a, size: 1e9, share: 0.5}, {name: b, size: 1e9, "
+           "share: 0.4}]",
+           "workload.inference.models: shares must sum to 1, they sum to 0.9"},
+          {"workload.inference.models=[{name: a, size: 1e9, share: 0.5}, {name: a, size: 1e9, "
+           "share: 0.5}]",
+           "workload.inference.models[1].name: \"a\" is given twice"},
+          {"workload.inference.models=[{name: a}]", "workload.inference.models[0].size: required"},
+          {"workload.inference.models=[{name: a, size: lots}]",
+           "workload.inference.models[0].size:"},
+          {"workload.inference.models=[{name: a, size: 1e9, vram: 3}]",
+           "workload.inference.models[0].vram: unknown key"},
+          {"workload.inference.cache=2", "workload.inference.cache: unknown key"},
+          {"policy.params={affinity: maybe}", "affinity"},
+      });
 }
 
 }  // namespace

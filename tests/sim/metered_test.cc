@@ -81,22 +81,16 @@ TEST(MeteredTest, MeteredBytesAreBilledToTheOwner) {
 }
 
 TEST(MeteredTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"fleet.links=[{bandwidth_bytes_per_s: 1e8, share: 1, price_per_gb: 2}]",
-       "fleet.links[0].price_per_gb: only for a metered link"},
-      {"fleet.links=[{bandwidth_bytes_per_s: 1e8, share: 1, metered: sometimes}]",
-       "fleet.links[0].metered"},
-      {"fleet.owner_rules={metered_daily_cap: lots}", "fleet.owner_rules.metered_daily_cap"},
-      {"workload.allow_metered=2", "workload.allow_metered"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kCapped, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kCapped,
+      {
+          {"fleet.links=[{bandwidth_bytes_per_s: 1e8, share: 1, price_per_gb: 2}]",
+           "fleet.links[0].price_per_gb: only for a metered link"},
+          {"fleet.links=[{bandwidth_bytes_per_s: 1e8, share: 1, metered: sometimes}]",
+           "fleet.links[0].metered"},
+          {"fleet.owner_rules={metered_daily_cap: lots}", "fleet.owner_rules.metered_daily_cap"},
+          {"workload.allow_metered=2", "workload.allow_metered"},
+      });
 }
 
 }  // namespace

@@ -40,6 +40,20 @@ inline absl::Status RunError(const std::string& yaml, const std::vector<std::str
   return RunScenario(*s, o).status();
 }
 
+// `yaml` with each case's --set override is refused with InvalidArgument, and the message
+// holds the case's text (the key path and the problem).
+struct KeyErrorCase {
+  std::string set;
+  std::string want;
+};
+inline void ExpectKeyErrors(const std::string& yaml, const std::vector<KeyErrorCase>& cases) {
+  for (const KeyErrorCase& c : cases) {
+    const absl::Status s = RunError(yaml, {c.set});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
+    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
+  }
+}
+
 // Writes `text` to a file of that name in the test's temporary directory; returns its path.
 inline std::string WriteFile(const std::string& name, const std::string& text) {
   const std::string path = ::testing::TempDir() + "/" + name;

@@ -129,22 +129,16 @@ TEST(TrainingTest, Golden) {
 }
 
 TEST(TrainingTest, BadKeysAreClearErrors) {
-  const struct {
-    std::string set;
-    std::string want;
-  } cases[] = {
-      {"workload.training={runs: 1}", "workload.training.workers: required"},
-      {"workload.training={workers: 0}", "workload.training.workers"},
-      {"workload.training={workers: 4, round_deadline: 0s}",
-       "workload.training.round_deadline: must be > 0"},
-      {"workload.training={workers: 4, epochs: 3}", "workload.training.epochs: unknown key"},
-      {"workload.model=poisson", "workload.training: only for model: training"},
-  };
-  for (const auto& c : cases) {
-    const absl::Status s = RunError(kRounds, {c.set});
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << c.set;
-    EXPECT_NE(s.message().find(c.want), std::string::npos) << s;
-  }
+  ExpectKeyErrors(
+      kRounds,
+      {
+          {"workload.training={runs: 1}", "workload.training.workers: required"},
+          {"workload.training={workers: 0}", "workload.training.workers"},
+          {"workload.training={workers: 4, round_deadline: 0s}",
+           "workload.training.round_deadline: must be > 0"},
+          {"workload.training={workers: 4, epochs: 3}", "workload.training.epochs: unknown key"},
+          {"workload.model=poisson", "workload.training: only for model: training"},
+      });
   const absl::Status none = RunError(
       "workload: {model: training}\nfleet: {size: 4}\navailability: {model: never-leaves}\n");
   EXPECT_NE(none.message().find("workload.training: the training model needs"), std::string::npos)
