@@ -12,10 +12,7 @@ namespace fleetgrid::core::testing {
 namespace {
 
 CoreConfig CheapEnergy(PolicyParams params = {}) {
-  CoreConfig config;
-  config.policy = "cheap-energy";
-  config.policy_params = std::move(params);
-  return config;
+  return WithPolicy("cheap-energy", std::move(params));
 }
 
 // A node in `zone`, connected and reporting whether it is plugged in (heartbeats implied,

@@ -12,10 +12,7 @@ namespace fleetgrid::core::testing {
 namespace {
 
 CoreConfig FairShare(PolicyParams params = {}) {
-  CoreConfig config;
-  config.policy = "fair-share";
-  config.policy_params = std::move(params);
-  return config;
+  return WithPolicy("fair-share", std::move(params));
 }
 
 JobId ClientJob(Harness& h, const std::string& client, uint32_t tasks) {

@@ -2,6 +2,7 @@
 // Decisions of the last call. No sleeps: time moves only when a test moves it.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,15 @@ inline ResultDigest Digest(uint32_t v) {
   d[2] = static_cast<uint8_t>(v >> 16);
   d[3] = static_cast<uint8_t>(v >> 24);
   return d;
+}
+
+// A core configuration with this policy and parameters, the rest default.
+inline CoreConfig WithPolicy(const std::string& name,
+                             std::map<std::string, std::string> params = {}) {
+  CoreConfig config;
+  config.policy = name;
+  config.policy_params = std::move(params);
+  return config;
 }
 
 class Harness {

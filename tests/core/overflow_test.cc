@@ -8,12 +8,7 @@
 namespace fleetgrid::core::testing {
 namespace {
 
-CoreConfig Overflow(PolicyParams params = {}) {
-  CoreConfig config;
-  config.policy = "overflow";
-  config.policy_params = std::move(params);
-  return config;
-}
+CoreConfig Overflow(PolicyParams params = {}) { return WithPolicy("overflow", std::move(params)); }
 
 NodeId PoolNode(Harness& h, bool datacenter) {
   NodeSpec spec;

@@ -13,13 +13,6 @@ PolicyFactory MakeFifoForTest() {
   };
 }
 
-CoreConfig WithPolicy(const std::string& name, PolicyParams params = {}) {
-  CoreConfig config;
-  config.policy = name;
-  config.policy_params = std::move(params);
-  return config;
-}
-
 TEST(PolicyRegistryTest, BuiltinsRegistered) {
   const auto names = PolicyRegistry::Global().Names();
   EXPECT_EQ(names, (std::vector<std::string>{"availability-aware", "availability-deadline",
