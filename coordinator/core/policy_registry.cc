@@ -1,5 +1,6 @@
 #include "coordinator/core/policy_registry.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -53,6 +54,7 @@ std::vector<std::string> PolicyRegistry::Names() const {
 }
 
 absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallback) {
+  asked_.emplace_back(key);
   if (params_ == nullptr) return fallback;
   auto it = params_->find(std::string(key));
   if (it == params_->end()) return fallback;
@@ -69,6 +71,7 @@ absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallba
 }
 
 std::string ParamReader::String(std::string_view key, std::string fallback) {
+  asked_.emplace_back(key);
   if (params_ == nullptr) return fallback;
   auto it = params_->find(std::string(key));
   if (it == params_->end()) return fallback;
@@ -77,6 +80,7 @@ std::string ParamReader::String(std::string_view key, std::string fallback) {
 }
 
 absl::StatusOr<double> ParamReader::Double(std::string_view key, double fallback) {
+  asked_.emplace_back(key);
   if (params_ == nullptr) return fallback;
   auto it = params_->find(std::string(key));
   if (it == params_->end()) return fallback;
@@ -92,6 +96,7 @@ absl::StatusOr<double> ParamReader::Double(std::string_view key, double fallback
 }
 
 absl::StatusOr<bool> ParamReader::Bool(std::string_view key, bool fallback) {
+  asked_.emplace_back(key);
   if (params_ == nullptr) return fallback;
   auto it = params_->find(std::string(key));
   if (it == params_->end()) return fallback;
@@ -105,14 +110,16 @@ absl::StatusOr<bool> ParamReader::Bool(std::string_view key, bool fallback) {
 
 absl::Status ParamReader::CheckAllUsed() const {
   if (params_ == nullptr || used_ == params_->size()) return absl::OkStatus();
-  return absl::InvalidArgumentError("policy " + std::string(policy_) +
-                                    ": unknown parameter among: " + [this] {
-                                      std::string keys;
-                                      for (const auto& [k, v] : *params_) {
-                                        keys += (keys.empty() ? "" : ", ") + k;
-                                      }
-                                      return keys;
-                                    }());
+  std::string known;
+  for (const std::string& k : asked_) known += (known.empty() ? "" : ", ") + k;
+  for (const auto& kv : *params_) {
+    if (std::find(asked_.begin(), asked_.end(), kv.first) == asked_.end()) {
+      return absl::InvalidArgumentError("policy " + std::string(policy_) + ": unknown parameter " +
+                                        kv.first + " (known: " + (known.empty() ? "none" : known) +
+                                        ")");
+    }
+  }
+  return absl::InvalidArgumentError("policy " + std::string(policy_) + ": unknown parameter");
 }
 
 std::string ParamReader::DisplayName() const {

@@ -23,6 +23,9 @@ TEST(PolicyRegistryTest, BuiltinsRegistered) {
 TEST(PolicyRegistryTest, ParametersValidatedAndNamed) {
   auto bad = PolicyRegistry::Global().Create("fifo", {{"colour", "red"}}, 1);
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("unknown parameter colour (known: priority"),
+            std::string::npos)
+      << bad.status();
   auto malformed = PolicyRegistry::Global().Create("random", {{"seed", "x"}}, 1);
   EXPECT_EQ(malformed.status().code(), absl::StatusCode::kInvalidArgument);
   auto ok = PolicyRegistry::Global().Create("random", {{"seed", "7"}}, 1);

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "coordinator/core/policy.h"
@@ -43,6 +44,7 @@ class ParamReader {
   std::string_view policy_;
   const PolicyParams* params_;
   size_t used_ = 0;
+  std::vector<std::string> asked_;  // every key read, known or not given
 };
 
 // Live entries scanned before a policy gives up on a node (distinct-owner conflicts).
