@@ -70,6 +70,12 @@ absl::StatusOr<uint64_t> ParamReader::UInt(std::string_view key, uint64_t fallba
   return v;
 }
 
+absl::StatusOr<uint32_t> ParamReader::ScanLimit() {
+  auto scan = UInt("scan_limit", kDefaultScanLimit);
+  if (!scan.ok()) return scan.status();
+  return static_cast<uint32_t>(std::clamp<uint64_t>(*scan, 1, UINT32_MAX));
+}
+
 std::string ParamReader::String(std::string_view key, std::string fallback) {
   asked_.emplace_back(key);
   if (params_ == nullptr) return fallback;

@@ -197,12 +197,11 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> Make(const PolicyContext& ctx,
     return absl::InvalidArgumentError("policy " + std::string(name) +
                                       ": parameter patience must be >= 0 seconds");
   }
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
   return std::make_unique<AvailabilityAwarePolicy>(
-      p.DisplayName(), *margin, Duration::FromSecondsF(*patience),
-      static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)), by_deadline);
+      p.DisplayName(), *margin, Duration::FromSecondsF(*patience), *scan, by_deadline);
 }
 
 }  // namespace

@@ -35,6 +35,8 @@ class ParamReader {
   absl::StatusOr<bool> Bool(std::string_view key, bool fallback);
   absl::StatusOr<double> Double(std::string_view key, double fallback);
   std::string String(std::string_view key, std::string fallback);
+  // `scan_limit` (kDefaultScanLimit when not given), at least 1: every policy takes it.
+  absl::StatusOr<uint32_t> ScanLimit();
   // InvalidArgument naming the first key that no Read call asked for.
   absl::Status CheckAllUsed() const;
   // "name" or "name(k=v,...)" with the parameters given.

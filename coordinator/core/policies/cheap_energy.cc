@@ -133,7 +133,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeCheapEnergyPolicy(const Po
   if (!plugged_first.ok()) return plugged_first.status();
   auto priority = p.Bool("priority", true);
   if (!priority.ok()) return priority.status();
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
   if (std::isnan(*max_price) || *max_price < 0) {
@@ -144,8 +144,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeCheapEnergyPolicy(const Po
         "policy cheap-energy: parameter hold must be in [0, 1e9] seconds");
   }
   return std::make_unique<CheapEnergyPolicy>(
-      p.DisplayName(), *max_price, Duration::FromSecondsF(*hold), *plugged_first, *priority,
-      static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+      p.DisplayName(), *max_price, Duration::FromSecondsF(*hold), *plugged_first, *priority, *scan);
 }
 
 }  // namespace fleetgrid::core

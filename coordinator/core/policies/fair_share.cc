@@ -131,11 +131,10 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFairSharePolicy(const Poli
   if (!weights.ok()) return weights.status();
   auto priority = p.Bool("priority", true);
   if (!priority.ok()) return priority.status();
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
-  return std::make_unique<FairSharePolicy>(p.DisplayName(), *std::move(weights), *priority,
-                                           static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+  return std::make_unique<FairSharePolicy>(p.DisplayName(), *std::move(weights), *priority, *scan);
 }
 
 }  // namespace fleetgrid::core

@@ -84,11 +84,10 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFastestFirstPolicy(const P
   ParamReader p("fastest-first", ctx.params);
   auto priority = p.Bool("priority", true);
   if (!priority.ok()) return priority.status();
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
-  return std::make_unique<FastestFirstPolicy>(p.DisplayName(), *priority,
-                                              static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+  return std::make_unique<FastestFirstPolicy>(p.DisplayName(), *priority, *scan);
 }
 
 }  // namespace fleetgrid::core

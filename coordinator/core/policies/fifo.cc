@@ -196,12 +196,11 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeFifoPolicy(const PolicyCon
   if (!(*wait >= 0 && *wait <= 1e9)) {
     return absl::InvalidArgumentError("fifo: affinity_wait must be in [0, 1e9] seconds");
   }
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
   return std::make_unique<FifoPolicy>(p.DisplayName(), *priority, *affinity,
-                                      Duration::FromSecondsF(*wait),
-                                      static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+                                      Duration::FromSecondsF(*wait), *scan);
 }
 
 }  // namespace fleetgrid::core

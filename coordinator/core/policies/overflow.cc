@@ -105,7 +105,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeOverflowPolicy(const Polic
   if (!max_wait.ok()) return max_wait.status();
   auto priority = p.Bool("priority", true);
   if (!priority.ok()) return priority.status();
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
   if (!(*risk > 0 && *risk <= 1)) {
@@ -114,8 +114,7 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeOverflowPolicy(const Polic
   if (!(*max_wait >= 0)) {
     return absl::InvalidArgumentError("policy overflow: parameter max_wait must be >= 0");
   }
-  return std::make_unique<OverflowPolicy>(p.DisplayName(), *risk, *max_wait, *priority,
-                                          static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+  return std::make_unique<OverflowPolicy>(p.DisplayName(), *risk, *max_wait, *priority, *scan);
 }
 
 }  // namespace fleetgrid::core

@@ -86,11 +86,10 @@ absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeRandomPolicy(const PolicyC
   ParamReader p("random", ctx.params);
   auto seed = p.UInt("seed", ctx.seed);
   if (!seed.ok()) return seed.status();
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
-  return std::make_unique<RandomPolicy>(p.DisplayName(), *seed,
-                                        static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+  return std::make_unique<RandomPolicy>(p.DisplayName(), *seed, *scan);
 }
 
 }  // namespace fleetgrid::core

@@ -146,11 +146,10 @@ class ShortestRemainingPolicy final : public SchedulingPolicy {
 absl::StatusOr<std::unique_ptr<SchedulingPolicy>> MakeShortestRemainingPolicy(
     const PolicyContext& ctx) {
   ParamReader p("shortest-remaining", ctx.params);
-  auto scan = p.UInt("scan_limit", kDefaultScanLimit);
+  auto scan = p.ScanLimit();
   if (!scan.ok()) return scan.status();
   if (absl::Status s = p.CheckAllUsed(); !s.ok()) return s;
-  return std::make_unique<ShortestRemainingPolicy>(
-      p.DisplayName(), static_cast<uint32_t>(std::max<uint64_t>(*scan, 1)));
+  return std::make_unique<ShortestRemainingPolicy>(p.DisplayName(), *scan);
 }
 
 }  // namespace fleetgrid::core
