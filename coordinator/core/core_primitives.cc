@@ -67,6 +67,7 @@ void Core::PrimJobSubmitted(TimePoint at, const JobSpec& spec) {
   }
   bool data_local = spec.task.data_node != TaskSpec::kNoDataNode;
   for (const TaskSpec& t : spec.tasks) data_local |= t.data_node != TaskSpec::kNoDataNode;
+  j.data_local = data_local;
   if (data_local) t_.data_local_on = true;
   if (!spec.allow_metered) t_.metered_refused = true;
   j.submitted = at;

@@ -68,6 +68,8 @@ class FleetView {
   TimePoint JobDeadline(JobId job) const { return t_.jobs[job.value()].deadline; }
   TimePoint JobSubmitted(JobId job) const { return t_.jobs[job.value()].submitted; }
   uint32_t JobFirstTask(JobId job) const { return t_.jobs[job.value()].first_task; }
+  // Some of the job's tasks have a data node (TaskSpec::data_node).
+  bool JobDataLocal(JobId job) const { return t_.jobs[job.value()].data_local; }
 
   // --- Nodes
   uint32_t node_count() const { return static_cast<uint32_t>(t_.nodes.size()); }

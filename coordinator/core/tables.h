@@ -115,6 +115,7 @@ struct JobRec {
   uint8_t replication = 1;
   uint8_t quorum = 1;
   bool allow_metered = true;                    // its tasks may run on nodes with metered links
+  bool data_local = false;                      // some of its tasks have a data node
   Duration stage_after = Duration::Infinite();  // data-local: JobSpec::stage_after
   uint16_t max_attempts = 0;                    // 0 = unlimited
   int32_t priority = 0;

@@ -67,6 +67,24 @@ TEST(FifoTest, PriorityCanBeIgnored) {
   EXPECT_EQ(h.Request(h.Node())[0].task, TaskId(0));
 }
 
+// A data node takes its own inputs before older work, also when its task is not its job's
+// first. Would catch: a job's data-local tasks queued as plain ones because its first task
+// has no data node.
+TEST(FifoTest, ADataNodeTakesItsInputFirstWhereverItIsInTheJob) {
+  Harness h(WithPolicy("fifo"));
+  const NodeId car = h.Node();
+  h.Job(1);  // task 0, older
+  JobSpec mixed;
+  mixed.task_count = 2;
+  mixed.tasks = {TaskSpec{100, 0, 0}, TaskSpec{100, 0, 0}};  // tasks 1, 2
+  mixed.tasks[1].data_node = car.value();
+  ASSERT_TRUE(h.core().SubmitJob(h.now(), mixed, h.d()).ok());
+  const auto got = h.Request(car);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].task, TaskId(2));
+  EXPECT_TRUE(got[0].input_local);
+}
+
 TEST(FastestFirstTest, FastestWaitingNodeGetsOldestTask) {
   Harness h(WithPolicy("fastest-first"));
   const NodeId slow = h.Node(Harness::kAutoOwner, 1);

@@ -42,7 +42,7 @@ class FifoPolicy final : public SchedulingPolicy {
     tasks_.PushFront(view.TaskPriority(task), task, ticket);
   }
   void OnTasksSubmitted(const FleetView& view, JobId job, TaskId first, uint32_t count) override {
-    if (view.TaskDataNode(first) == TaskSpec::kNoDataNode) {
+    if (!view.JobDataLocal(job)) {
       tasks_.PushFresh(view.JobPriority(job), first, count);
       return;
     }
